@@ -85,6 +85,23 @@ public record SwinConfig(
     /** Channels of the pooled embedding (the last stage). */
     public int numFeatures() { return stageDim(numStages() - 1); }
 
+    /** Side of stage {@code i}'s feature map at {@link #imgSize()}: (imgSize / patch) / 2^i, as the official code. */
+    public int stageResolution(int i) {
+        return (imgSize / patchSize) >> i;
+    }
+
+    /**
+     * The window stage {@code i} is built with. Under {@link SizeRule#OFFICIAL} a stage whose map at
+     * {@link #imgSize()} is no larger than the window gets a window of the map's size (and so a smaller
+     * relative-position table), as the official code and timm do at construction; torchvision keeps
+     * the configured window everywhere.
+     */
+    public int stageWindow(int i) {
+        if (sizeRule == SizeRule.TORCHVISION) return windowSize;
+        int r = stageResolution(i);
+        return r > 0 && r <= windowSize ? r : windowSize;
+    }
+
     public int mlpHidden(int stage) { return (int) (stageDim(stage) * mlpRatio); }
 
     public int totalBlocks() { return Arrays.stream(depths).sum(); }

@@ -1,0 +1,176 @@
+package io.swin4j.model;
+
+import io.swin4j.engine.NativeTorch;
+import io.swin4j.engine.Tensors;
+import io.swin4j.weights.HostTensor;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Swin Transformer V1 as the official code defines it, on libtorch. Parameters use the official names
+ * (the canonical layout); checkpoints of other layouts are converted before they reach this class.
+ *
+ * <p>Thread-safe for concurrent {@link #forward} calls in eval mode. Close it to free native memory.
+ */
+public final class SwinTransformer implements AutoCloseable {
+
+    private final SwinConfig config;
+    private final Parameters params;
+    private final PatchEmbed patchEmbed;
+    private final List<SwinStage> stages = new ArrayList<>();
+    private final Tensor normWeight, normBias, headWeight, headBias;
+    private volatile boolean training;
+
+    private SwinTransformer(SwinConfig config, Parameters params) {
+        this.config = config;
+        this.params = params;
+        try {
+            patchEmbed = new PatchEmbed(config, params);
+            int first = 0;
+            for (int i = 0; i < config.numStages(); i++) {
+                stages.add(new SwinStage(i, first, config, params));
+                first += config.depths()[i];
+            }
+            int f = config.numFeatures();
+            normWeight = params.register("norm.weight", f);
+            normBias = params.register("norm.bias", f);
+            if (config.numClasses() > 0) {
+                headWeight = params.register("head.weight", config.numClasses(), f);
+                headBias = params.register("head.bias", config.numClasses());
+            } else {
+                headWeight = headBias = null;
+            }
+        } catch (RuntimeException e) {
+            params.close();
+            throw e;
+        }
+    }
+
+    /** A model with freshly initialised weights as the official {@code _init_weights}, seeded. */
+    public static SwinTransformer create(SwinConfig config, long seed) {
+        NativeTorch.ensureLoaded();
+        torch.manual_seed(seed);
+        return new SwinTransformer(config, new Parameters((name, shape) -> initialised(config, name, shape)));
+    }
+
+    /**
+     * A model whose every parameter comes from {@code canonical} (official names). Missing or mis-shaped
+     * parameters are an error; use the weights loader for a report and non-strict loading.
+     */
+    public static SwinTransformer fromWeights(SwinConfig config, Map<String, HostTensor> canonical) {
+        return fromWeights(config, canonical, false, 0);
+    }
+
+    /**
+     * As {@link #fromWeights(SwinConfig, Map)}; with {@code initMissing} a parameter absent from the map is
+     * freshly initialised (seeded) instead, e.g. a new head for fine-tuning.
+     */
+    public static SwinTransformer fromWeights(SwinConfig config, Map<String, HostTensor> canonical,
+                                              boolean initMissing, long seed) {
+        NativeTorch.ensureLoaded();
+        torch.manual_seed(seed);
+        return new SwinTransformer(config, new Parameters((name, shape) -> {
+            HostTensor h = canonical.get(name);
+            if (h == null) {
+                if (initMissing) return initialised(config, name, shape);
+                throw new IllegalArgumentException("weights have no parameter " + name + " " + Arrays.toString(shape));
+            }
+            return Tensors.fromHost(h);
+        }));
+    }
+
+    private static Tensor initialised(SwinConfig config, String name, long[] shape) {
+        TensorOptions fp32 = new TensorOptions(torch.ScalarType.Float);
+        Tensor t = torch.zeros(shape, fp32);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            if (name.startsWith("patch_embed.proj.")) {
+                // PyTorch's default Conv2d init: U(±1/sqrt(fan_in)) for weight and bias.
+                double bound = 1 / Math.sqrt((double) config.inChans() * config.patchSize() * config.patchSize());
+                torch.uniform_(t, -bound, bound);
+            } else if (name.endsWith("norm.weight") || name.endsWith("norm1.weight") || name.endsWith("norm2.weight")) {
+                t.fill_(new org.bytedeco.pytorch.Scalar(1.0));
+            } else if (name.endsWith(".weight") && shape.length == 2 || name.endsWith("relative_position_bias_table")
+                    || name.equals("absolute_pos_embed")) {
+                // timm trunc_normal_(std=.02): cut at ±2 (absolute), i.e. at 100 std: a plain normal.
+                torch.normal_(t, 0, 0.02);
+            }
+        }
+        return t;
+    }
+
+    public SwinConfig config() { return config; }
+
+    public Parameters parameters() { return params; }
+
+    public boolean isTraining() { return training; }
+
+    /** Training mode applies dropout and stochastic depth and records autograd; eval mode does neither. */
+    public SwinTransformer train(boolean on) {
+        training = on;
+        return this;
+    }
+
+    public SwinOutput forward(Tensor images) {
+        return forward(images, ForwardOptions.DEFAULT);
+    }
+
+    /**
+     * @param images (B, inChans, H, W) float32, any B, H, W ({@link SizeRule} says how odd sizes are handled)
+     */
+    public SwinOutput forward(Tensor images, ForwardOptions options) {
+        if (images.dim() != 4 || images.size(1) != config.inChans()) {
+            throw new IllegalArgumentException("input must be (B, " + config.inChans() + ", H, W); got "
+                    + Arrays.toString(Tensors.shape(images)));
+        }
+        boolean train = training;
+        try (PointerScope scope = new PointerScope();
+             NoGradGuard noGrad = train ? null : new NoGradGuard()) {
+            int[] grid = new int[2];
+            Tensor x = patchEmbed.forward(images, grid, train);
+            int h = grid[0], w = grid[1];
+            List<Tensor> features = new ArrayList<>();
+            List<SwinOutput.BlockAttention> attentions = new ArrayList<>();
+            for (int s = 0; s < stages.size(); s++) {
+                SwinStage stage = stages.get(s);
+                for (int j = 0; j < stage.blocks.size(); j++) {
+                    SwinBlock block = stage.blocks.get(j);
+                    ForwardOptions.BlockId id = new ForwardOptions.BlockId(s, j);
+                    Tensor[] probs = options.attentionBlocks().contains(id) ? new Tensor[1] : null;
+                    x = block.forward(x, h, w, probs, train);
+                    if (probs != null) {
+                        var plan = block.plan(h, w);
+                        long n = plan.windowTokens();
+                        attentions.add(new SwinOutput.BlockAttention(id, plan, Tensors.keep(
+                                probs[0].view(x.size(0), plan.numWindows(), -1, n, n).contiguous())));
+                    }
+                }
+                if (options.stageFeatures()) {
+                    features.add(Tensors.keep(x.view(x.size(0), h, w, x.size(2)).permute(0, 3, 1, 2).contiguous()));
+                }
+                if (stage.downsample != null) {
+                    x = stage.downsample.forward(x, h, w);
+                    h = (h + 1) / 2;
+                    w = (w + 1) / 2;
+                }
+            }
+            x = Ops.layerNorm(x, normWeight, normBias);
+            Tensor embedding = Tensors.keep(torch.mean(x, 1L));
+            Tensor logits = headWeight == null ? null : Tensors.keep(Ops.linear(embedding, headWeight, headBias));
+            return new SwinOutput(logits, embedding, features, attentions);
+        }
+    }
+
+    @Override
+    public void close() {
+        stages.forEach(SwinStage::close);
+        params.close();
+    }
+}

@@ -1,0 +1,57 @@
+package io.swin4j.model;
+
+import io.swin4j.engine.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class SwinTransformerTest {
+
+    static final SwinConfig TINY = SwinConfig.builder().optName("tiny").optImgSize(64).optEmbedDim(12)
+            .optDepths(2, 2, 2, 2).optNumHeads(1, 2, 4, 8).optWindowSize(4).optNumClasses(10).build();
+
+    @Test
+    void shapesOfAllOutputs() {
+        try (SwinTransformer model = SwinTransformer.create(TINY, 1);
+             Tensor x = Tensors.keep(torch.randn(2, 3, 64, 64));
+             SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures()
+                     .optAttention(new ForwardOptions.BlockId(0, 1)))) {
+            assertThat(Tensors.shape(out.logits())).containsExactly(2, 10);
+            assertThat(Tensors.shape(out.embedding())).containsExactly(2, 96);
+            assertThat(out.stageFeatures()).hasSize(4);
+            assertThat(Tensors.shape(out.stageFeatures().get(0))).containsExactly(2, 12, 16, 16);
+            assertThat(Tensors.shape(out.stageFeatures().get(3))).containsExactly(2, 96, 2, 2);
+            // stage 0 block 1: 16x16 map, window 4 → 16 windows of 16 tokens, 1 head
+            assertThat(Tensors.shape(out.attentions().get(0).probs())).containsExactly(2, 16, 1, 16, 16);
+            float[] p = Tensors.toFloats(out.attentions().get(0).probs());
+            float rowSum = 0;
+            for (int i = 0; i < 16; i++) rowSum += p[i];
+            assertThat(rowSum).isCloseTo(1f, within(1e-5f));
+        }
+    }
+
+    @Test
+    void eachSampleIsIndependentOfItsBatch() {
+        try (SwinTransformer model = SwinTransformer.create(TINY, 2);
+             Tensor x = Tensors.keep(torch.randn(3, 3, 52, 76));
+             SwinOutput all = model.forward(x);
+             Tensor second = Tensors.keep(x.narrow(0, 1, 1).contiguous());
+             SwinOutput one = model.forward(second)) {
+            float[] batch = Tensors.toFloats(all.logits());
+            float[] single = Tensors.toFloats(one.logits());
+            for (int i = 0; i < 10; i++) assertThat(single[i]).isCloseTo(batch[10 + i], within(1e-5f));
+        }
+    }
+
+    @Test
+    void rejectsWrongChannelCount() {
+        try (SwinTransformer model = SwinTransformer.create(TINY, 3);
+             Tensor x = Tensors.keep(torch.randn(1, 1, 64, 64))) {
+            assertThatThrownBy(() -> model.forward(x)).hasMessageContaining("(B, 3, H, W)");
+        }
+    }
+}
