@@ -1,0 +1,75 @@
+package io.swin4j.cli;
+
+import io.swin4j.engine.Npy;
+import io.swin4j.engine.Tensors;
+import io.swin4j.model.ForwardOptions;
+import io.swin4j.model.SwinOutput;
+import io.swin4j.model.SwinTransformer;
+import io.swin4j.weights.HostTensor;
+import io.swin4j.weights.SwinWeights;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * Raw tensor in, raw tensor out: the black-box interface for parity checks. Keep its flags and files stable.
+ */
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = {"Run a checkpoint on an NCHW float32 .npy tensor and write the result as .npy.",
+                "Writes the logits to OUT (the pooled embedding with --embedding, or when the model has no head);",
+                "--features also writes stage i's output (NCHW, before its patch merging) to OUT-stage<i>.npy."})
+final class ForwardCommand implements Callable<Integer> {
+
+    @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "Checkpoint (any supported layout).")
+    Path weightsFile;
+
+    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input, float32 (B, C, H, W).")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Where to write the result.")
+    Path output;
+
+    @Option(names = "--embedding", description = "Write the pooled embedding instead of the logits.")
+    boolean embedding;
+
+    @Option(names = "--features", description = "Also write each stage's feature map to OUT-stage<i>.npy.")
+    boolean features;
+
+    @Mixin
+    WeightsOptions weights;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        HostTensor x = Npy.read(input);
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(input + ": expected an NCHW tensor of rank 4, got shape " + x.shapeString());
+        }
+        SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
+        w.report().notes().forEach(n -> spec.commandLine().getErr().println("note: " + n));
+        try (SwinTransformer model = w.createModel();
+             Tensor in = Tensors.fromHost(x);
+             SwinOutput out = model.forward(in, features ? ForwardOptions.withStageFeatures() : ForwardOptions.DEFAULT)) {
+            Tensor main = embedding || out.logits() == null ? out.embedding() : out.logits();
+            Npy.write(output, Tensors.toHost(main));
+            for (int i = 0; i < out.stageFeatures().size(); i++) {
+                Npy.write(stagePath(output, i), Tensors.toHost(out.stageFeatures().get(i)));
+            }
+        }
+        return 0;
+    }
+
+    static Path stagePath(Path output, int stage) {
+        String name = output.getFileName().toString();
+        String base = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+        return output.resolveSibling(base + "-stage" + stage + ".npy");
+    }
+}

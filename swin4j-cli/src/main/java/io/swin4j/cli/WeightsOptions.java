@@ -1,0 +1,20 @@
+package io.swin4j.cli;
+
+import io.swin4j.weights.LoadOptions;
+import picocli.CommandLine.Option;
+
+/** How a command loads a checkpoint: shared by every command that takes one. */
+final class WeightsOptions {
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Cross-check the checkpoint against a named preset (e.g. swin_tiny_patch4_window7_224).")
+    String preset;
+
+    @Option(names = "--non-strict",
+            description = "Load even with missing, unexpected or mis-shaped keys (they are reported; missing ones are initialised).")
+    boolean nonStrict;
+
+    LoadOptions toLoadOptions() {
+        return LoadOptions.defaults().optPreset(preset).optStrict(!nonStrict);
+    }
+}
