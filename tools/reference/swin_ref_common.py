@@ -1,0 +1,354 @@
+"""Shared helpers for the swin4j reference-fixture generators (make_parity_fixtures.py, make_fullsize_fixtures.py).
+
+Nothing here is model code: it finds and imports the reference implementations (official
+microsoft/Swin-Transformer, timm, torchvision), randomizes weights deterministically, captures the
+per-stage outputs with the meaning swin4j uses, and writes .npy / .pth / safetensors / meta.json files.
+"""
+import hashlib
+import importlib.util
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+# Snapshots the fixtures were generated from (see tools/reference/README.md).
+OFFICIAL_COMMIT = "f82860bfb5225915aca09c3227159ee9e1df874d"
+TIMM_COMMIT = "aa4b5850c1543fa488abf260f18390eda46cf85d"
+
+STAGE_FORMAT = ("NCHW (B, C*2^i, H_i, W_i): output of stage i's blocks before that stage's patch merging, "
+                "no extra norm; stage3 is the last stage's output before the final LayerNorm")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Locating and importing the reference code
+# ----------------------------------------------------------------------------------------------------------
+
+def add_source_args(parser):
+    parser.add_argument("--official", default=os.environ.get("SWIN_OFFICIAL_SRC"),
+                        help="extracted microsoft/Swin-Transformer tree (or env SWIN_OFFICIAL_SRC)")
+    parser.add_argument("--timm", default=os.environ.get("TIMM_SRC"),
+                        help="extracted huggingface/pytorch-image-models tree (or env TIMM_SRC)")
+
+
+def _load_file_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class Refs:
+    """The imported reference modules."""
+
+    def __init__(self, official_dir, timm_dir, need_timm=True):
+        if not official_dir or not os.path.isfile(os.path.join(official_dir, "models", "swin_transformer.py")):
+            raise SystemExit("--official / SWIN_OFFICIAL_SRC must point at an extracted microsoft/Swin-Transformer tree")
+        if not timm_dir or not os.path.isfile(os.path.join(timm_dir, "timm", "__init__.py")):
+            raise SystemExit("--timm / TIMM_SRC must point at an extracted pytorch-image-models tree")
+        self.official_dir = os.path.abspath(official_dir)
+        self.timm_dir = os.path.abspath(timm_dir)
+        # the official model file imports timm (DropPath, to_2tuple, trunc_normal_)
+        sys.path.insert(0, self.timm_dir)
+        import warnings
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=UserWarning)
+        import timm
+        self.timm_version = timm.__version__
+        # Load the two official files by path, not through models/__init__.py (which pulls in MoE/SimMIM/V2).
+        sw_path = os.path.join(self.official_dir, "models", "swin_transformer.py")
+        self.official = _load_file_module("swin_official_swin_transformer", sw_path)
+        self.official_utils = _load_file_module("swin_official_utils", os.path.join(self.official_dir, "utils.py"))
+        self.official_file_sha256 = sha256_file(sw_path)
+        if need_timm:
+            import timm.models.swin_transformer as tsw
+            self.timm_swin = tsw
+            self.timm_file_sha256 = sha256_file(tsw.__file__)
+        import torchvision
+        import torchvision.models.swin_transformer as tvsw
+        self.tv = tvsw
+        self.torchvision_version = torchvision.__version__
+        self.tv_file_sha256 = sha256_file(tvsw.__file__)
+
+    def impl_official(self):
+        return {"name": "microsoft/Swin-Transformer", "class": "models.swin_transformer.SwinTransformer",
+                "commit": OFFICIAL_COMMIT, "file_sha256": self.official_file_sha256,
+                "torch": torch.__version__, "timm_for_layers": self.timm_version}
+
+    def impl_timm(self):
+        return {"name": "timm", "class": "timm.models.swin_transformer.SwinTransformer",
+                "commit": TIMM_COMMIT, "version": self.timm_version, "file_sha256": self.timm_file_sha256,
+                "torch": torch.__version__}
+
+    def impl_torchvision(self):
+        return {"name": "torchvision", "class": "torchvision.models.swin_transformer.SwinTransformer",
+                "version": self.torchvision_version, "file_sha256": self.tv_file_sha256,
+                "torch": torch.__version__}
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Weight randomization
+# ----------------------------------------------------------------------------------------------------------
+
+def randomize_(model, seed, matrix_std=0.2, fan_in_scaled=False):
+    """Overwrite every parameter with random values, deterministically (module order, then parameter order).
+
+    matrices / conv kernels: randn * matrix_std (or randn / sqrt(fan_in) when fan_in_scaled)
+    LayerNorm weight: 1 + 0.1 randn; LayerNorm bias and all other biases: 0.1 randn
+    relative_position_bias_table: 0.5 randn
+    """
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, module in model.named_modules():
+            for pname, p in module.named_parameters(recurse=False):
+                r = torch.randn(p.shape, generator=g, dtype=torch.float32)
+                if "relative_position_bias_table" in pname:
+                    v = 0.5 * r
+                elif isinstance(module, nn.LayerNorm):
+                    v = 1.0 + 0.1 * r if pname == "weight" else 0.1 * r
+                elif p.dim() >= 2:
+                    if fan_in_scaled:
+                        v = r / float(np.sqrt(np.prod(p.shape[1:])))
+                    else:
+                        v = matrix_std * r
+                else:
+                    v = 0.1 * r
+                p.copy_(v)
+    return model
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Forward passes with stage capture
+# ----------------------------------------------------------------------------------------------------------
+
+def tokens_to_nchw(t, h, w):
+    b, l, c = t.shape
+    assert l == h * w
+    return t.reshape(b, h, w, c).permute(0, 3, 1, 2).contiguous()
+
+
+def run_official(model, x):
+    """Official SwinTransformer: stage i = input of layers[i].downsample (i<3), output of layers[-1]."""
+    caps = {}
+    hooks = []
+    n = len(model.layers)
+    for i, layer in enumerate(model.layers):
+        h, w = layer.input_resolution
+        if layer.downsample is not None:
+            hooks.append(layer.downsample.register_forward_pre_hook(
+                lambda m, inp, i=i, h=h, w=w: caps.__setitem__(i, tokens_to_nchw(inp[0], h, w))))
+        else:
+            assert i == n - 1
+            hooks.append(layer.register_forward_hook(
+                lambda m, inp, out, i=i, h=h, w=w: caps.__setitem__(i, tokens_to_nchw(out, h, w))))
+    try:
+        emb = model.forward_features(x)
+        logits = model.head(emb)
+        full = model(x)
+    finally:
+        for hk in hooks:
+            hk.remove()
+    assert torch.equal(full, logits)
+    out = {"logits": logits, "embedding": emb}
+    for i in range(n):
+        out[f"stage{i}"] = caps[i]
+    return out
+
+
+def official_windows(model):
+    """Effective (window_h, window_w, shift_h, shift_w) per stage and block from the built official model."""
+    res = []
+    for layer in model.layers:
+        res.append({"resolution": list(layer.input_resolution),
+                    "blocks": [[b.window_size, b.window_size, b.shift_size, b.shift_size] for b in layer.blocks]})
+    return res
+
+
+def run_timm(model, x):
+    """timm SwinTransformer (merge at stage start): stage i = output of layers[i] (NHWC) -> NCHW.
+    That is exactly 'stage i blocks output before the next merge' since layers[i+1] starts with the merge."""
+    caps = {}
+    hooks = [layer.register_forward_hook(
+        lambda m, inp, out, i=i: caps.__setitem__(i, out.permute(0, 3, 1, 2).contiguous()))
+        for i, layer in enumerate(model.layers)]
+    try:
+        feats = model.forward_features(x)
+        emb = model.forward_head(feats, pre_logits=True)
+        logits = model.head.fc(emb)
+        full = model(x)
+    finally:
+        for hk in hooks:
+            hk.remove()
+    assert torch.allclose(full, logits, atol=1e-6, rtol=0), (full - logits).abs().max()
+    logits = full
+    out = {"logits": logits, "embedding": emb}
+    for i in range(len(model.layers)):
+        out[f"stage{i}"] = caps[i]
+    return out
+
+
+def timm_windows(model):
+    res = []
+    for layer in model.layers:
+        res.append({"resolution": list(layer.output_resolution),
+                    "blocks": [[b.window_size[0], b.window_size[1], b.shift_size[0], b.shift_size[1]]
+                               for b in layer.blocks]})
+    return res
+
+
+def run_torchvision(model, x):
+    """torchvision SwinTransformer: stage i = output of features[2i+1] (NHWC) -> NCHW."""
+    out = {}
+    h = x
+    stage = 0
+    for idx, mod in enumerate(model.features):
+        h = mod(h)
+        if idx % 2 == 1:
+            out[f"stage{stage}"] = h.permute(0, 3, 1, 2).contiguous()
+            stage += 1
+    y = model.norm(h)
+    y = model.permute(y)
+    y = model.avgpool(y)
+    emb = model.flatten(y)
+    logits = model.head(emb)
+    full = model(x)
+    assert torch.equal(full, logits)
+    out["logits"] = logits
+    out["embedding"] = emb
+    return out
+
+
+def torchvision_windows(model, in_h, in_w):
+    """Per stage: the map size and, per block, (window_h, window_w, shift_h, shift_w) that
+    torchvision.shifted_window_attention actually uses (pad to window multiple; shift 0 on an axis where
+    window >= padded size). Same rule as the library code (copied)."""
+    ph, pw = model.features[0][0].stride
+    h, w = in_h // ph, in_w // pw  # the Conv2d floors a non-multiple remainder
+    res = []
+    stage = 0
+    for idx, mod in enumerate(model.features):
+        if idx == 0:
+            continue
+        if idx % 2 == 1:
+            blocks = []
+            for blk in mod:
+                ws = list(blk.attn.window_size)
+                ss = list(blk.attn.shift_size)
+                pad_h = h + (ws[0] - h % ws[0]) % ws[0]
+                pad_w = w + (ws[1] - w % ws[1]) % ws[1]
+                ss = ss.copy()
+                if ws[0] >= pad_h:
+                    ss[0] = 0
+                if ws[1] >= pad_w:
+                    ss[1] = 0
+                blocks.append([ws[0], ws[1], ss[0], ss[1]])
+            res.append({"resolution": [h, w], "padded": [pad_h, pad_w], "blocks": blocks})
+            stage += 1
+        else:
+            h, w = (h + 1) // 2, (w + 1) // 2  # _patch_merging_pad pads odd sizes by one
+    return res
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Writing files
+# ----------------------------------------------------------------------------------------------------------
+
+def save_npy(path, t):
+    a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+    a = np.ascontiguousarray(a.astype("<f4"))
+    np.save(path, a, allow_pickle=False)
+    return list(a.shape)
+
+
+def save_set(case_dir, x, outs, suffix=""):
+    """Writes input{suffix}.npy and the outputs; returns the meta.json 'sets' entry."""
+    entry = {"input": {"file": f"input{suffix}.npy", "shape": save_npy(os.path.join(case_dir, f"input{suffix}.npy"), x)},
+             "outputs": {}}
+    for name in ["logits", "embedding", "stage0", "stage1", "stage2", "stage3"]:
+        if name in outs:
+            fn = f"{name}{suffix}.npy"
+            entry["outputs"][name] = {"file": fn, "shape": save_npy(os.path.join(case_dir, fn), outs[name])}
+    return entry
+
+
+def _compact_json(v, ind=0):
+    """Indented JSON whose lists of numbers (and lists of such lists) stay on one line."""
+    pad = " " * ind
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        items = [f'{pad} {json.dumps(k)}: {_compact_json(x, ind + 1)}' for k, x in v.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(v, list) and any(isinstance(x, dict) for x in v) or isinstance(v, list) and any(
+            isinstance(x, str) and len(x) > 40 for x in v):
+        return "[\n" + ",\n".join(f"{pad} {_compact_json(x, ind + 1)}" for x in v) + "\n" + pad + "]"
+    return json.dumps(v, separators=(", ", ": "))
+
+
+def write_meta(case_dir, meta):
+    with open(os.path.join(case_dir, "meta.json"), "w") as f:
+        f.write(_compact_json(meta))
+        f.write("\n")
+
+
+def tensor_stats(outs):
+    return {k: float(v.abs().max()) for k, v in outs.items()}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# safetensors, by hand
+# ----------------------------------------------------------------------------------------------------------
+
+_ST_DTYPES = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8"), torch.float16: ("F16", "<f2")}
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """safetensors: u64 LE header length, JSON header (space-padded to 8 bytes), then the raw LE data."""
+    header = {}
+    blobs = []
+    offset = 0
+    for name, t in tensors.items():
+        dt, npdt = _ST_DTYPES[t.dtype]
+        b = np.ascontiguousarray(t.detach().cpu().numpy().astype(npdt)).tobytes()
+        header[name] = {"dtype": dt, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    header["__metadata__"] = metadata or {"format": "pt"}
+    hb = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    hb += b" " * ((8 - len(hb) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hb)))
+        f.write(hb)
+        for b in blobs:
+            f.write(b)
+
+
+def read_safetensors(path):
+    inv = {"F32": "<f4", "I64": "<i8", "F16": "<f2"}
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    base = 8 + n
+    out = {}
+    end_max = 0
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        s, e = info["data_offsets"]
+        end_max = max(end_max, e)
+        a = np.frombuffer(data[base + s:base + e], dtype=inv[info["dtype"]]).reshape(info["shape"])
+        out[name] = torch.from_numpy(a.copy())
+    assert base + end_max == len(data), "safetensors: trailing bytes"
+    return out, header.get("__metadata__")
