@@ -1,0 +1,19 @@
+package io.swin4j.weights.io;
+
+import io.swin4j.weights.HostTensor;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A checkpoint as read from disk, before any layout conversion.
+ *
+ * @param file     where it came from
+ * @param format   "torch-zip" or "safetensors"
+ * @param tensors  the state dict after unwrapping ({@code model}, {@code state_dict}, {@code module.} ...), file order
+ * @param metadata safetensors {@code __metadata__}, or for torch files the non-tensor top-level entries
+ * @param notes    what the reader unwrapped or dropped, for the loading report
+ */
+public record Checkpoint(Path file, String format, Map<String, HostTensor> tensors, Map<String, String> metadata,
+                         List<String> notes) {}
