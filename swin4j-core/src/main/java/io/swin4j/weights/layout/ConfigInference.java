@@ -29,17 +29,24 @@ public final class ConfigInference {
     private ConfigInference() {}
 
     public static SwinConfig infer(Map<String, HostTensor> canonical, SizeRule rule) {
-        HostTensor proj = require(canonical, "patch_embed.proj.weight");
-        if (proj.rank() != 4) throw new IllegalArgumentException("patch_embed.proj.weight must be 4-D, is " + proj.shapeString());
-        int embed = (int) proj.dim(0), inChans = (int) proj.dim(1), patch = (int) proj.dim(2);
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        canonical.forEach((k, v) -> shapes.put(k, v.shape()));
+        return inferFromShapes(shapes, rule);
+    }
+
+    /** As {@link #infer}, from shapes alone (no tensor data needed). */
+    public static SwinConfig inferFromShapes(Map<String, long[]> canonical, SizeRule rule) {
+        long[] proj = require(canonical, "patch_embed.proj.weight");
+        if (proj.length != 4) throw new IllegalArgumentException("patch_embed.proj.weight must be 4-D, is " + Arrays.toString(proj));
+        int embed = (int) proj[0], inChans = (int) proj[1], patch = (int) proj[2];
         TreeMap<Integer, Integer> depth = new TreeMap<>();
         TreeMap<Integer, long[]> firstTable = new TreeMap<>();
-        for (Map.Entry<String, HostTensor> e : canonical.entrySet()) {
+        for (Map.Entry<String, long[]> e : canonical.entrySet()) {
             Matcher m = BLOCK.matcher(e.getKey());
             if (!m.matches()) continue;
             int stage = Integer.parseInt(m.group(1)), block = Integer.parseInt(m.group(2));
             depth.merge(stage, block + 1, Math::max);
-            if (block == 0) firstTable.put(stage, e.getValue().shape());
+            if (block == 0) firstTable.put(stage, e.getValue());
         }
         if (depth.isEmpty()) throw new IllegalArgumentException("no Swin blocks (layers.i.blocks.j...) in the weights");
         int stages = depth.lastKey() + 1;
@@ -59,13 +66,13 @@ public final class ConfigInference {
             windows[i] = (side + 1) / 2;
         }
         int window = windows[0];
-        HostTensor fc1 = require(canonical, "layers.0.blocks.0.mlp.fc1.weight");
-        double mlpRatio = (double) fc1.dim(0) / embed;
-        HostTensor head = canonical.get("head.weight");
-        int classes = head == null ? 0 : (int) head.dim(0);
+        long[] fc1 = require(canonical, "layers.0.blocks.0.mlp.fc1.weight");
+        double mlpRatio = (double) fc1[0] / embed;
+        long[] head = canonical.get("head.weight");
+        int classes = head == null ? 0 : (int) head[0];
         boolean qkvBias = canonical.containsKey("layers.0.blocks.0.attn.qkv.bias");
         boolean patchNorm = canonical.containsKey("patch_embed.norm.weight");
-        HostTensor ape = canonical.get("absolute_pos_embed");
+        long[] ape = canonical.get("absolute_pos_embed");
 
         SwinConfig.Builder b = SwinConfig.builder().optName("custom").optPatchSize(patch).optInChans(inChans)
                 .optEmbedDim(embed).optDepths(depths).optNumHeads(heads).optWindowSize(window)
@@ -73,7 +80,7 @@ public final class ConfigInference {
                 .optApe(ape != null).optSizeRule(rule).optDropPathRate(0);
         Integer img = null;
         if (ape != null) {
-            int side = (int) Math.round(Math.sqrt(ape.dim(1)));
+            int side = (int) Math.round(Math.sqrt(ape[1]));
             img = side * patch;
         } else {
             for (int i = 1; i < stages && img == null; i++) {
@@ -122,8 +129,8 @@ public final class ConfigInference {
         if (a != b) out.add(what + ": checkpoint " + a + ", preset " + b);
     }
 
-    private static HostTensor require(Map<String, HostTensor> m, String key) {
-        HostTensor t = m.get(key);
+    private static long[] require(Map<String, long[]> m, String key) {
+        long[] t = m.get(key);
         if (t == null) throw new IllegalArgumentException("weights lack " + key + ": cannot infer the architecture");
         return t;
     }

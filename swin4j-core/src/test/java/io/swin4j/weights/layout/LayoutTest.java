@@ -1,0 +1,135 @@
+package io.swin4j.weights.layout;
+
+import io.swin4j.model.SizeRule;
+import io.swin4j.model.SwinConfig;
+import io.swin4j.testing.Fixtures;
+import io.swin4j.weights.HostTensor;
+import io.swin4j.weights.io.CheckpointReader;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Layout detection, conversion and config inference, on the checkpoints the reference code wrote. Pure Java. */
+class LayoutTest {
+
+    private static Map<String, HostTensor> read(String kase, String file) throws Exception {
+        return CheckpointReader.read(Fixtures.parity(kase).resolve(file)).tensors();
+    }
+
+    private static Map<String, HostTensor> officialCanonical() throws Exception {
+        return LayoutConverter.toCanonical(read("official", "official.pth"), Layout.OFFICIAL).canonical();
+    }
+
+    @Test
+    void detectsEveryReferenceLayout() throws Exception {
+        assertThat(LayoutDetector.detect(read("official", "official.pth").keySet())).isEqualTo(Layout.OFFICIAL);
+        assertThat(LayoutDetector.detect(read("timm", "timm.pth").keySet())).isEqualTo(Layout.TIMM);
+        assertThat(LayoutDetector.detect(read("torchvision", "torchvision.pth").keySet())).isEqualTo(Layout.TORCHVISION);
+        assertThat(LayoutDetector.detect(read("hf", "hf.safetensors").keySet())).isEqualTo(Layout.HF);
+        assertThat(LayoutDetector.detect(read("mmdet", "mmdet.pth").keySet())).isEqualTo(Layout.MMDET);
+    }
+
+    @Test
+    void unknownKeysAreAClearError() throws Exception {
+        Map<String, HostTensor> foreign = CheckpointReader.read(Fixtures.root().resolve("checkpoints/dtypes_views.pth")).tensors();
+        assertThatThrownBy(() -> LayoutDetector.detect(foreign.keySet())).isInstanceOf(UnknownLayoutException.class)
+                .hasMessageContaining("unknown checkpoint layout").hasMessageContaining("f32");
+    }
+
+    @Test
+    void hfSplitQkvConvertsBackToTheOfficialTensorsExactly() throws Exception {
+        LayoutConverter.ConversionResult hf = LayoutConverter.toCanonical(read("hf", "hf.safetensors"), Layout.HF);
+        Map<String, HostTensor> official = officialCanonical();
+        assertThat(hf.unexpected()).isEmpty();
+        assertThat(hf.canonical().keySet()).containsExactlyInAnyOrderElementsOf(official.keySet());
+        official.forEach((k, v) -> assertThat(hf.canonical().get(k).data()).as(k).containsExactly(v.data()));
+        assertThat(hf.ignoredBuffers()).allMatch(b -> b.endsWith("relative_position_index"));
+    }
+
+    @Test
+    void mmdetUnfoldOrderIsInvertedExactly() throws Exception {
+        LayoutConverter.ConversionResult mm = LayoutConverter.toCanonical(read("mmdet", "mmdet.pth"), Layout.MMDET);
+        Map<String, HostTensor> official = officialCanonical();
+        official.forEach((k, v) -> {
+            if (k.startsWith("norm.") || k.startsWith("head.")) return; // mmdet drops both
+            assertThat(mm.canonical().get(k).data()).as(k).containsExactly(v.data());
+        });
+        assertThat(mm.unexpected()).isEmpty();
+        // and the permutation round-trips on arbitrary values
+        Random r = new Random(1);
+        float[] w = new float[6 * 16];
+        for (int i = 0; i < w.length; i++) w[i] = r.nextFloat();
+        HostTensor t = HostTensor.of(w, 6, 16);
+        assertThat(LayoutConverter.fromUnfoldOrder(LayoutConverter.toUnfoldOrder(t)).data()).containsExactly(w);
+        assertThat(LayoutConverter.toUnfoldOrder(t).data()).isNotEqualTo(w);
+    }
+
+    @Test
+    void timmMergesMoveToTheEndOfThePreviousStage() throws Exception {
+        LayoutConverter.ConversionResult timm = LayoutConverter.toCanonical(read("timm", "timm.pth"), Layout.TIMM);
+        assertThat(timm.canonical()).containsKeys("layers.0.downsample.reduction.weight", "head.weight")
+                .doesNotContainKeys("layers.3.downsample.reduction.weight", "head.fc.weight");
+        SwinConfig c = ConfigInference.infer(timm.canonical(), SizeRule.OFFICIAL);
+        LoadReport report = LoadReport.compare(CanonicalKeys.expected(c), timm.canonical(), timm.unexpected(),
+                timm.ignoredBuffers(), java.util.List.of());
+        assertThat(report.isClean()).as(report.toString()).isTrue();
+    }
+
+    @Test
+    void infersTheTinyConfigsOfBothSizeRules() throws Exception {
+        SwinConfig official = ConfigInference.infer(officialCanonical(), SizeRule.OFFICIAL);
+        assertThat(official.embedDim()).isEqualTo(12);
+        assertThat(official.depths()).containsExactly(2, 2, 2, 2);
+        assertThat(official.numHeads()).containsExactly(1, 2, 4, 8);
+        assertThat(official.windowSize()).isEqualTo(4);
+        assertThat(official.numClasses()).isEqualTo(10);
+        // stage 3's table is 3x3 (window shrunk to the 2x2 map): the image size follows
+        assertThat(official.imgSize()).isEqualTo(64);
+        Map<String, HostTensor> tv = LayoutConverter.toCanonical(read("torchvision", "torchvision.pth"), Layout.TORCHVISION).canonical();
+        SwinConfig torchvision = ConfigInference.infer(tv, SizeRule.TORCHVISION);
+        assertThat(torchvision.stageWindow(3)).isEqualTo(4);
+        assertThat(torchvision.sizeRule()).isEqualTo(SizeRule.TORCHVISION);
+    }
+
+    @Test
+    void infersEveryPresetFromItsShapes() {
+        for (String name : SwinConfig.presetNames()) {
+            SwinConfig preset = SwinConfig.preset(name);
+            SwinConfig inferred = ConfigInference.inferFromShapes(CanonicalKeys.expected(preset), SizeRule.OFFICIAL);
+            assertThat(inferred.name()).as(name).isEqualTo(name);
+            assertThat(ConfigInference.check(inferred, preset)).as(name).isEmpty();
+        }
+    }
+
+    @Test
+    void parameterCountsEqualTorchvisionPublishedFigures() {
+        // torchvision's num_params for swin_t / swin_s / swin_b (docs), same parameter set as the official code
+        assertThat(CanonicalKeys.parameterCount(SwinConfig.preset("swin_tiny_patch4_window7_224"))).isEqualTo(28_288_354L);
+        assertThat(CanonicalKeys.parameterCount(SwinConfig.preset("swin_small_patch4_window7_224"))).isEqualTo(49_606_258L);
+        assertThat(CanonicalKeys.parameterCount(SwinConfig.preset("swin_base_patch4_window7_224"))).isEqualTo(87_768_224L);
+    }
+
+    @Test
+    void presetMismatchesAreNamed() {
+        SwinConfig t = SwinConfig.preset("swin_tiny_patch4_window7_224");
+        SwinConfig s = SwinConfig.preset("swin_small_patch4_window7_224");
+        assertThat(ConfigInference.check(t, s)).containsExactly("depths: checkpoint [2, 2, 6, 2], preset [2, 2, 18, 2]");
+        SwinConfig b384 = SwinConfig.preset("swin_base_patch4_window12_384");
+        SwinConfig b224 = SwinConfig.preset("swin_base_patch4_window7_224");
+        assertThat(ConfigInference.check(b224, b384)).singleElement().asString().contains("window").contains("resizable");
+    }
+
+    @Test
+    void headMappingKeepsTheOfficialRows() {
+        int[] map = HeadMapping.official22kTo1k();
+        assertThat(map).hasSize(1000);
+        assertThat(map[0]).isEqualTo(359); // first line of the official data/map22kto1k.txt
+        assertThatThrownBy(() -> HeadMapping.parse("1\n2\n", "m.txt")).hasMessageContaining("m.txt")
+                .hasMessageContaining("expected 1000");
+    }
+}
