@@ -157,6 +157,7 @@ public record SwinConfig(
 
     public Builder toBuilder() { return new Builder(this); }
 
+    /** A builder starting from {@code swin_tiny_patch4_window7_224} (drop-path 0.2 included), named "custom". */
     public static Builder builder() { return new Builder(preset("swin_tiny_patch4_window7_224")).optName("custom"); }
 
     /** Builder whose {@code opt*} methods override single fields of a starting config. */

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.within;
 class SwinTransformerTest {
 
     static final SwinConfig TINY = SwinConfig.builder().optName("tiny").optImgSize(64).optEmbedDim(12)
-            .optDepths(2, 2, 2, 2).optNumHeads(1, 2, 4, 8).optWindowSize(4).optNumClasses(10).build();
+            .optDepths(2, 2, 2, 2).optNumHeads(1, 2, 4, 8).optWindowSize(4).optNumClasses(10).optDropPathRate(0).build();
 
     @Test
     void shapesOfAllOutputs() {
@@ -52,6 +52,45 @@ class SwinTransformerTest {
         try (SwinTransformer model = SwinTransformer.create(TINY, 3);
              Tensor x = Tensors.keep(torch.randn(1, 1, 64, 64))) {
             assertThatThrownBy(() -> model.forward(x)).hasMessageContaining("(B, 3, H, W)");
+        }
+    }
+
+    @Test
+    void trainingModeAppliesStochasticDepthAndRecordsGradients() {
+        SwinConfig regularised = TINY.toBuilder().optDropPathRate(0.5).build();
+        try (SwinTransformer model = SwinTransformer.create(regularised, 4);
+             Tensor x = Tensors.keep(torch.randn(4, 3, 64, 64))) {
+            float[] eval1, eval2, train1, train2;
+            try (SwinOutput a = model.forward(x); SwinOutput b = model.forward(x)) {
+                eval1 = Tensors.toFloats(a.logits());
+                eval2 = Tensors.toFloats(b.logits());
+                assertThat(a.logits().requires_grad()).isFalse();
+            }
+            model.train(true);
+            try (SwinOutput a = model.forward(x); SwinOutput b = model.forward(x)) {
+                train1 = Tensors.toFloats(a.logits());
+                train2 = Tensors.toFloats(b.logits());
+                assertThat(a.logits().requires_grad()).isFalse(); // parameters do not require grad until training asks
+            }
+            assertThat(eval1).containsExactly(eval2);
+            assertThat(train1).isNotEqualTo(train2);
+            assertThat(train1).isNotEqualTo(eval1);
+        }
+    }
+
+    @Test
+    void trainingWithoutRegularisationEqualsEval() {
+        try (SwinTransformer model = SwinTransformer.create(TINY, 5);
+             Tensor x = Tensors.keep(torch.randn(2, 3, 64, 64))) {
+            float[] eval;
+            try (SwinOutput a = model.forward(x)) {
+                eval = Tensors.toFloats(a.logits());
+            }
+            model.train(true);
+            try (SwinOutput b = model.forward(x)) {
+                float[] train = Tensors.toFloats(b.logits());
+                for (int i = 0; i < eval.length; i++) assertThat(train[i]).isCloseTo(eval[i], within(1e-5f));
+            }
         }
     }
 }
