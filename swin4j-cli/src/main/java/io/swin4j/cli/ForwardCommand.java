@@ -1,6 +1,6 @@
 package io.swin4j.cli;
 
-import io.swin4j.engine.Npy;
+import io.swin4j.io.Npy;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.ForwardOptions;
 import io.swin4j.model.SwinOutput;

@@ -2,7 +2,7 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swin4j.engine.Npy;
+import io.swin4j.io.Npy;
 import io.swin4j.weights.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

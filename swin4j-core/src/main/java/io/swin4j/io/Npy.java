@@ -1,16 +1,14 @@
-package io.swin4j.engine;
+package io.swin4j.io;
 
 import io.swin4j.weights.HostTensor;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -97,19 +95,12 @@ public final class Npy {
         String header = dict + " ".repeat(pad) + "\n";
         ByteBuffer data = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
         data.asFloatBuffer().put(t.data());
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        AtomicFiles.write(file, out -> {
             out.write(MAGIC);
             out.write(new byte[] {1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
             out.write(header.getBytes(StandardCharsets.ISO_8859_1));
             out.write(data.array());
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     private static String find(Pattern p, String header, Path file, String key) throws IOException {
