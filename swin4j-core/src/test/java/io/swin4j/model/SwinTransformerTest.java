@@ -11,6 +11,12 @@ import static org.assertj.core.api.Assertions.within;
 
 class SwinTransformerTest {
 
+    /** These tests call org.bytedeco.pytorch directly: load it the safe way first (see NativeTorch). */
+    @org.junit.jupiter.api.BeforeAll
+    static void loadNatives() {
+        io.swin4j.engine.NativeTorch.ensureLoaded();
+    }
+
     static final SwinConfig TINY = SwinConfig.builder().optName("tiny").optImgSize(64).optEmbedDim(12)
             .optDepths(2, 2, 2, 2).optNumHeads(1, 2, 4, 8).optWindowSize(4).optNumClasses(10).optDropPathRate(0).build();
 
