@@ -2,18 +2,14 @@ package io.swin4j.cli;
 
 import io.swin4j.weights.SwinWeights;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Convert a checkpoint of any supported layout to canonical (official-named) safetensors.")
-final class ConvertCommand implements Callable<Integer> {
+final class ConvertCommand extends WeightsCommand {
 
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint to read.")
     Path in;
@@ -36,12 +32,6 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "F32", description = "Stored dtype: F32, F16 or BF16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Mixin
-    WeightsOptions weights;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         SwinWeights w = SwinWeights.load(in, weights.toLoadOptions());
@@ -49,7 +39,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (imgSize != null) w = w.withImgSize(imgSize);
         if (window != null) w = w.withWindowSize(window);
         w.saveSafetensors(out, dtype);
-        var o = spec.commandLine().getOut();
+        var o = out();
         o.println("wrote " + out + ": " + w.config().name() + " (" + w.tensors().size() + " tensors, " + dtype
                 + ", from " + w.layout() + " layout)");
         o.flush();

@@ -9,13 +9,9 @@ import io.swin4j.weights.HostTensor;
 import io.swin4j.weights.SwinWeights;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /**
  * Raw tensor in, raw tensor out: the black-box interface for parity checks. Keep its flags and files stable.
@@ -24,7 +20,7 @@ import java.util.concurrent.Callable;
         description = {"Run a checkpoint on an NCHW float32 .npy tensor and write the result as .npy.",
                 "Writes the logits to OUT (the pooled embedding with --embedding, or when the model has no head);",
                 "--features also writes stage i's output (NCHW, before its patch merging) to OUT-stage<i>.npy."})
-final class ForwardCommand implements Callable<Integer> {
+final class ForwardCommand extends WeightsCommand {
 
     @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "Checkpoint (any supported layout).")
     Path weightsFile;
@@ -41,12 +37,6 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--features", description = "Also write each stage's feature map to OUT-stage<i>.npy.")
     boolean features;
 
-    @Mixin
-    WeightsOptions weights;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         HostTensor x = Npy.read(input);
@@ -54,7 +44,7 @@ final class ForwardCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + ": expected an NCHW tensor of rank 4, got shape " + x.shapeString());
         }
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
-        w.report().notes().forEach(n -> spec.commandLine().getErr().println("note: " + n));
+        w.report().notes().forEach(n -> err().println("note: " + n));
         try (SwinTransformer model = w.createModel();
              Tensor in = Tensors.fromHost(x);
              SwinOutput out = model.forward(in, features ? ForwardOptions.withStageFeatures() : ForwardOptions.DEFAULT)) {

@@ -4,18 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.swin4j.weights.SwinWeights;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a checkpoint's layout, inferred config, parameter count, dtypes and any problems.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends WeightsCommand {
 
     @Parameters(index = "0", paramLabel = "CKPT", description = ".pth/.bin (PyTorch zip) or .safetensors")
     Path checkpoint;
@@ -23,17 +19,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
-    @Mixin
-    WeightsOptions weights;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         // Inspect reports problems instead of failing on them.
         SwinWeights w = SwinWeights.load(checkpoint, weights.toLoadOptions().optStrict(false));
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(w.summary()));
         } else {

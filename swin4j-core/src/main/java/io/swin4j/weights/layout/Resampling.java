@@ -51,30 +51,30 @@ public final class Resampling {
 
     /** ((S·S), heads) → ((S'·S'), heads): each head's S×S grid interpolated to S'×S'. */
     static HostTensor resizeTable(HostTensor table, int newSide) {
-        int rows = (int) table.dim(0), heads = (int) table.dim(1);
-        int side = (int) Math.round(Math.sqrt(rows));
-        float[] out = new float[newSide * newSide * heads];
-        float[] grid = new float[rows];
-        for (int h = 0; h < heads; h++) {
-            for (int r = 0; r < rows; r++) grid[r] = table.data()[r * heads + h];
-            float[] resized = bicubic(grid, side, side, newSide, newSide);
-            for (int r = 0; r < resized.length; r++) out[r * heads + h] = resized[r];
-        }
+        int heads = (int) table.dim(1);
+        float[] out = resizeGrids(table.data(), heads, newSide);
         return new HostTensor(new long[] {(long) newSide * newSide, heads}, out, table.sourceDType());
     }
 
     /** (1, H·W, C) → (1, H'·W', C), as official load_pretrained does for absolute_pos_embed. */
     static HostTensor resizeTokens(HostTensor tokens, int newSide) {
-        int n = (int) tokens.dim(1), c = (int) tokens.dim(2);
-        int side = (int) Math.round(Math.sqrt(n));
-        float[] out = new float[newSide * newSide * c];
-        float[] grid = new float[n];
-        for (int ch = 0; ch < c; ch++) {
-            for (int i = 0; i < n; i++) grid[i] = tokens.data()[i * c + ch];
-            float[] resized = bicubic(grid, side, side, newSide, newSide);
-            for (int i = 0; i < resized.length; i++) out[i * c + ch] = resized[i];
-        }
+        int c = (int) tokens.dim(2);
+        float[] out = resizeGrids(tokens.data(), c, newSide);
         return new HostTensor(new long[] {1, (long) newSide * newSide, c}, out, tokens.sourceDType());
+    }
+
+    /** Channels-last (S·S, channels) values: each channel's square S×S grid resized to newSide×newSide. */
+    private static float[] resizeGrids(float[] data, int channels, int newSide) {
+        int cells = data.length / channels;
+        int side = (int) Math.round(Math.sqrt(cells));
+        float[] out = new float[newSide * newSide * channels];
+        float[] grid = new float[cells];
+        for (int ch = 0; ch < channels; ch++) {
+            for (int i = 0; i < cells; i++) grid[i] = data[i * channels + ch];
+            float[] resized = bicubic(grid, side, side, newSide, newSide);
+            for (int i = 0; i < resized.length; i++) out[i * channels + ch] = resized[i];
+        }
+        return out;
     }
 
     private static final float A = -0.75f;
