@@ -14,7 +14,12 @@ final class WeightsOptions {
             description = "Load even with missing, unexpected or mis-shaped keys (they are reported; missing ones are initialised).")
     boolean nonStrict;
 
+    @Option(names = "--lenient-pickle",
+            description = "Read training checkpoints that also pickle config objects: such objects become inert "
+                    + "placeholders (nothing is run or instantiated); tensors load as usual.")
+    boolean lenientPickle;
+
     LoadOptions toLoadOptions() {
-        return LoadOptions.defaults().optPreset(preset).optStrict(!nonStrict);
+        return LoadOptions.defaults().optPreset(preset).optStrict(!nonStrict).optLenient(lenientPickle);
     }
 }

@@ -94,6 +94,13 @@ class SwinCliTest {
         assertThat(hostile.exit()).isEqualTo(1);
         assertThat(hostile.err()).contains("hostile_os_system.pth").contains("refused global posix.system");
 
+        Run training = run("inspect", FIXTURES.resolve("checkpoints/training_checkpoint.pth").toString());
+        assertThat(training.exit()).isEqualTo(1);
+        assertThat(training.err()).contains("refused global argparse.Namespace");
+        Run lenient = run("inspect", "--lenient-pickle", FIXTURES.resolve("checkpoints/training_checkpoint.pth").toString());
+        assertThat(lenient.err()).doesNotContain("refused"); // readable now; its keys are no Swin layout
+        assertThat(lenient.err()).contains("unknown checkpoint layout");
+
         Run unknown = run("inspect", FIXTURES.resolve("checkpoints/dtypes_views.pth").toString());
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("unknown checkpoint layout");

@@ -143,7 +143,8 @@ final class RestrictedUnpickler extends Unpickler {
             return (IObjectConstructor) args -> placeholder;
         }
         throw new PickleException("refused global " + qualified + ": not on the allowlist of tensor-checkpoint types"
-                + " (nothing from the file was run)");
+                + " (nothing from the file was run; a training checkpoint holding such objects can be read in lenient"
+                + " mode, --lenient-pickle, which keeps them as inert placeholders)");
     }
 
     @Override
