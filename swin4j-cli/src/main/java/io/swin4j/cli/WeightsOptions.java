@@ -6,9 +6,9 @@ import picocli.CommandLine.Option;
 /** How a command loads a checkpoint: shared by every command that takes one. */
 final class WeightsOptions {
 
-    @Option(names = "--preset", paramLabel = "NAME",
-            description = "Cross-check the checkpoint against a named preset (e.g. swin_tiny_patch4_window7_224).")
-    String preset;
+    @Option(names = "--arch", paramLabel = "PRESET",
+            description = "Cross-check the checkpoint against a named architecture preset (e.g. swin_tiny_patch4_window7_224).")
+    String arch;
 
     @Option(names = "--non-strict",
             description = "Load even with missing, unexpected or mis-shaped keys (they are reported; missing ones are initialised).")
@@ -20,6 +20,6 @@ final class WeightsOptions {
     boolean lenientPickle;
 
     LoadOptions toLoadOptions() {
-        return LoadOptions.defaults().optPreset(preset).optStrict(!nonStrict).optLenient(lenientPickle);
+        return LoadOptions.defaults().optPreset(arch).optStrict(!nonStrict).optLenient(lenientPickle);
     }
 }

@@ -120,7 +120,7 @@ class SwinCliTest {
 
     @Test
     void inspectOfAMismatchedCheckpointExitsTwoWithTheReport(@TempDir Path tmp) throws Exception {
-        Run r = run("inspect", "--preset", "swin_tiny_patch4_window7_224", PARITY.resolve("official/official.pth").toString());
+        Run r = run("inspect", "--arch", "swin_tiny_patch4_window7_224", PARITY.resolve("official/official.pth").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).contains("differs from preset swin_tiny_patch4_window7_224").contains("PROBLEMS")
                 .contains("shape mismatches");

@@ -88,6 +88,15 @@ public final class SwinWeights {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+        // Files swin4j wrote are canonical; the layout they came from still decides preprocessing defaults.
+        String saved = ck.metadata().get(META_LAYOUT);
+        if (saved != null) {
+            try {
+                layout = Layout.valueOf(saved);
+            } catch (IllegalArgumentException e) {
+                notes.add("unknown source layout '" + saved + "' in metadata; using " + layout);
+            }
+        }
         if (options.preset() != null) {
             SwinConfig preset = SwinConfig.preset(options.preset());
             List<String> diffs = ConfigInference.check(config, preset);
