@@ -1,0 +1,82 @@
+package io.swin4j.cli;
+
+import io.swin4j.infer.SwinPredictor;
+import io.swin4j.io.Npy;
+import io.swin4j.weights.HostTensor;
+import io.swin4j.weights.io.Safetensors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = {"Pooled embeddings (the input of the head) of images.",
+                "OUT.safetensors: tensor 'embeddings' (N, D); OUT.npy: (N, D) float32; OUT.csv: path then D values per row.",
+                "safetensors and npy also get OUT.paths.txt, the image of each row. Failed images are skipped and reported."})
+final class EmbedCommand extends WeightsCommand {
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files, directories (recursive) or globs.")
+    List<String> inputs;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "OUT.safetensors, OUT.npy or OUT.csv.")
+    Path output;
+
+    @Mixin
+    PredictorOptions predictor;
+
+    @Override
+    public Integer call() throws Exception {
+        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean csv = name.endsWith(".csv"), npy = name.endsWith(".npy");
+        if (!csv && !npy && !name.endsWith(".safetensors")) {
+            throw new IllegalArgumentException("--output must end in .safetensors, .npy or .csv: " + output);
+        }
+        List<Path> images = ImageInputs.expand(inputs);
+        if (images.isEmpty()) throw new IllegalArgumentException("no images found in " + inputs);
+        List<String> paths = new ArrayList<>();
+        List<float[]> rows = new ArrayList<>();
+        int failed;
+        try (SwinPredictor p = predictor.build(weights);
+             PrintWriter csvOut = csv ? new PrintWriter(Files.newBufferedWriter(output)) : null;
+             BatchProgress progress = new BatchProgress("embed", images.size(), predictor.noProgress)) {
+            int[] bad = {0};
+            p.embedAll(images, r -> {
+                if (r.ok()) {
+                    if (csvOut != null) {
+                        StringBuilder sb = new StringBuilder(Csv.field(r.source()));
+                        for (float v : r.value()) sb.append(',').append(v);
+                        csvOut.println(sb);
+                        csvOut.flush();
+                    } else {
+                        paths.add(r.source());
+                        rows.add(r.value());
+                    }
+                } else {
+                    bad[0]++;
+                    err().println("error: " + r.error());
+                }
+                progress.step();
+            });
+            failed = bad[0];
+        }
+        if (!csv && !rows.isEmpty()) {
+            int d = rows.get(0).length;
+            float[] all = new float[rows.size() * d];
+            for (int i = 0; i < rows.size(); i++) System.arraycopy(rows.get(i), 0, all, i * d, d);
+            HostTensor t = HostTensor.of(all, rows.size(), d);
+            if (npy) Npy.write(output, t);
+            else Safetensors.write(output, Map.of("embeddings", t), Map.of("format", "pt"), "F32");
+            Path index = output.resolveSibling(output.getFileName().toString().replaceFirst("\\.(npy|safetensors)$", "") + ".paths.txt");
+            Files.write(index, paths);
+        }
+        return Summary.report(err(), images.size(), failed);
+    }
+}

@@ -1,0 +1,94 @@
+package io.swin4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swin4j.io.Npy;
+import io.swin4j.weights.HostTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** `swin predict` / `swin embed` end to end on the torchvision reference (tools/reference/make_predict_fixtures.py). */
+class PredictCommandTest {
+
+    private static final Path DIR = Path.of(System.getProperty("swin4j.fixtures", "../fixtures")).resolve("predict");
+
+    record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = SwinCli.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Run(cl.execute(args), out.toString(), err.toString());
+    }
+
+    private static String weights() throws Exception {
+        JsonNode e = new ObjectMapper().readTree(DIR.resolve("expected.json").toFile());
+        return DIR.resolve(e.get("weights").asText()).toString();
+    }
+
+    @Test
+    void jsonOutputEqualsTorchvisionTopKAndBrokenFilesAreReported() throws Exception {
+        Run r = run("predict", "--weights", weights(), "--format", "json", "--batch-size", "4", DIR.resolve("images").toString());
+        JsonNode expected = new ObjectMapper().readTree(DIR.resolve("expected.json").toFile()).get("top5");
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(expected.size());
+        for (String line : lines) {
+            JsonNode o = new ObjectMapper().readTree(line);
+            String name = Path.of(o.get("path").asText()).getFileName().toString();
+            JsonNode want = expected.get(name);
+            for (int i = 0; i < 5; i++) {
+                JsonNode p = o.get("predictions").get(i);
+                assertThat(p.get("index").asInt()).isEqualTo(want.get("indices").get(i).asInt());
+                assertThat(p.get("probability").asDouble()).isCloseTo(want.get("probabilities").get(i).asDouble(), within(1e-5));
+                assertThat(p.get("label").asText()).isEqualTo("class_" + p.get("index").asInt());
+            }
+        }
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("error: ").contains("f_broken.jpg").contains("5 ok, 1 failed");
+    }
+
+    @Test
+    void csvAndTextFormatsAndOutputFile(@TempDir Path tmp) throws Exception {
+        Path csv = tmp.resolve("out.csv");
+        Run r = run("predict", "--weights", weights(), "--format", "csv", "--top-k", "2", "--output", csv.toString(),
+                DIR.resolve("images/a_landscape.jpg").toString(), DIR.resolve("images/c_gray.png").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> rows = Files.readAllLines(csv);
+        assertThat(rows.get(0)).isEqualTo("path,rank,index,label,probability");
+        assertThat(rows).hasSize(1 + 2 * 2);
+        Run text = run("predict", "--weights", weights(), "--top-k", "1", DIR.resolve("images/e_small.bmp").toString());
+        assertThat(text.out()).contains("e_small.bmp\tclass_");
+        assertThat(text.err()).contains("1 ok, 0 failed");
+    }
+
+    @Test
+    void embedWritesRowsAndAPathIndex(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("emb.npy");
+        Run r = run("embed", "--weights", weights(), "--output", out.toString(), DIR.resolve("images").toString());
+        assertThat(r.exit()).isEqualTo(1); // the broken file
+        HostTensor t = Npy.read(out);
+        assertThat(t.shape()).containsExactly(5, 96);
+        assertThat(Files.readAllLines(tmp.resolve("emb.paths.txt"))).hasSize(5).noneMatch(p -> p.contains("broken"));
+    }
+
+    @Test
+    void unknownPresetAndEmptyInputAreClearErrors() throws Exception {
+        Run bad = run("predict", "--weights", weights(), "--preset", "nope", DIR.resolve("images/a_landscape.jpg").toString());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("nope");
+        Run none = run("predict", "--weights", weights(), DIR.resolve("no_such_dir/*.jpg").toString());
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("no images found");
+    }
+}

@@ -1,0 +1,211 @@
+package io.swin4j.infer;
+
+import io.swin4j.engine.Tensors;
+import io.swin4j.model.ForwardOptions;
+import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinOutput;
+import io.swin4j.model.SwinTransformer;
+import io.swin4j.vision.EvalPreset;
+import io.swin4j.vision.ImageDecoder;
+import io.swin4j.vision.RgbImage;
+import io.swin4j.weights.LoadOptions;
+import io.swin4j.weights.SwinWeights;
+import io.swin4j.weights.layout.Layout;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The one inference API: images in, top-k classes or embeddings out, with the preprocessing of the
+ * checkpoint's source. Thread-safe: concurrent callers share one model (its forward is re-entrant); each call
+ * batches its own images. Close it to free the model's native memory.
+ *
+ * <pre>{@code
+ * try (SwinPredictor p = SwinPredictor.builder(Path.of("swin_t.pth")).build()) {
+ *     List<Prediction> top5 = p.classify(Path.of("cat.jpg"), 5);
+ * }
+ * }</pre>
+ */
+public final class SwinPredictor implements AutoCloseable {
+
+    private final SwinWeights weights;
+    private final SwinTransformer model;
+    private final EvalPreset preset;
+    private final Labels labels;
+    private final ImageDecoder decoder;
+    private final int batchSize;
+
+    private SwinPredictor(Builder b, SwinWeights weights) {
+        this.weights = weights;
+        this.preset = b.preset != null ? b.preset : defaultPreset(weights.layout(), weights.config());
+        int classes = weights.config().numClasses();
+        this.labels = b.labels != null ? b.labels.requireSize(classes) : Labels.defaultFor(classes);
+        this.decoder = b.decoder != null ? b.decoder : new ImageDecoder();
+        this.batchSize = b.batchSize;
+        this.model = weights.createModel();
+    }
+
+    public static Builder builder(Path weights) {
+        return new Builder(weights);
+    }
+
+    /** Options of a predictor; {@code opt*} methods set what differs from the defaults. */
+    public static final class Builder {
+        private final Path weightsFile;
+        private EvalPreset preset;
+        private Labels labels;
+        private ImageDecoder decoder;
+        private int batchSize = 16;
+        private LoadOptions loadOptions = LoadOptions.defaults();
+
+        private Builder(Path weightsFile) {
+            this.weightsFile = weightsFile;
+        }
+
+        /** Preprocessing; default: the one of the checkpoint's source (see {@link #defaultPreset}). */
+        public Builder optPreset(EvalPreset p) { preset = p; return this; }
+        /** Class names; default: ImageNet-1K for 1000-class heads, else class_i. */
+        public Builder optLabels(Labels l) { labels = l; return this; }
+        /** Decoder settings (e.g. the decompression-bomb limit). */
+        public Builder optDecoder(ImageDecoder d) { decoder = d; return this; }
+        /** Images per forward pass (default 16). */
+        public Builder optBatchSize(int n) {
+            if (n < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+            batchSize = n;
+            return this;
+        }
+        public Builder optLoadOptions(LoadOptions o) { loadOptions = o; return this; }
+
+        public SwinPredictor build() throws IOException {
+            return new SwinPredictor(this, SwinWeights.load(weightsFile, loadOptions));
+        }
+    }
+
+    /**
+     * The evaluation transform of each source at the model's size: official (resize 256 → crop 224; squash at
+     * 384), timm (crop_pct 0.9 at 224, 1.0 at 384), torchvision (swin_t 232, swin_s 246, swin_b 238 → 224), HF
+     * (squash).
+     */
+    public static EvalPreset defaultPreset(Layout layout, SwinConfig c) {
+        int img = c.imgSize();
+        return switch (layout) {
+            case TORCHVISION -> EvalPreset.torchvision(c.embedDim() == 128 ? 238 : c.depths()[2] >= 18 ? 246 : 232, 224);
+            case TIMM -> EvalPreset.timm(img, img >= 384 ? 1.0 : 0.9);
+            case HF, HF_V5 -> EvalPreset.hf(img);
+            default -> img >= 384 ? EvalPreset.official384(img) : EvalPreset.official224(img);
+        };
+    }
+
+    public SwinConfig config() { return weights.config(); }
+
+    public SwinWeights weights() { return weights; }
+
+    public EvalPreset preset() { return preset; }
+
+    public Labels labels() { return labels; }
+
+    /** An image's answer, or why it has none; the batch methods report each image this way. */
+    public record Result<T>(String source, T value, String error) {
+        public boolean ok() { return error == null; }
+    }
+
+    public List<Prediction> classify(Path image, int topK) throws IOException {
+        return classify(decoder.decode(image), topK);
+    }
+
+    public List<Prediction> classify(RgbImage image, int topK) {
+        return topK(run(List.of(preset.apply(image)), false)[0], topK);
+    }
+
+    public float[] embed(Path image) throws IOException {
+        return embed(decoder.decode(image));
+    }
+
+    public float[] embed(RgbImage image) {
+        return run(List.of(preset.apply(image)), true)[0];
+    }
+
+    /** Classifies every file in batches; a file that fails is reported and the others go on. */
+    public List<Result<List<Prediction>>> classifyAll(List<Path> images, int topK, Consumer<Result<List<Prediction>>> each) {
+        return forAll(images, false, each, v -> topK(v, topK));
+    }
+
+    /** Embeds every file in batches; a file that fails is reported and the others go on. */
+    public List<Result<float[]>> embedAll(List<Path> images, Consumer<Result<float[]>> each) {
+        return forAll(images, true, each, v -> v);
+    }
+
+    private <T> List<Result<T>> forAll(List<Path> images, boolean embedding, Consumer<Result<T>> each,
+                                       java.util.function.Function<float[], T> answer) {
+        List<Result<T>> all = new ArrayList<>();
+        for (int start = 0; start < images.size(); start += batchSize) {
+            List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
+            List<float[]> inputs = new ArrayList<>();
+            List<Path> ok = new ArrayList<>();
+            List<Result<T>> chunkResults = new ArrayList<>();
+            for (Path p : chunk) {
+                try {
+                    inputs.add(preset.apply(decoder.decode(p)));
+                    ok.add(p);
+                    chunkResults.add(null);
+                } catch (IOException | RuntimeException e) {
+                    chunkResults.add(new Result<>(p.toString(), null, e.getMessage() != null ? e.getMessage() : e.toString()));
+                }
+            }
+            float[][] outputs = inputs.isEmpty() ? new float[0][] : run(inputs, embedding);
+            int k = 0;
+            for (int i = 0; i < chunk.size(); i++) {
+                Result<T> r = chunkResults.get(i);
+                if (r == null) r = new Result<>(chunk.get(i).toString(), answer.apply(outputs[k++]), null);
+                all.add(r);
+                if (each != null) each.accept(r);
+            }
+        }
+        return all;
+    }
+
+    /** One forward pass over preprocessed CHW inputs: softmax probabilities, or embeddings. */
+    private float[][] run(List<float[]> inputs, boolean embedding) {
+        int c = 3, h = preset.height(), w = preset.width();
+        int per = c * h * w;
+        float[] batch = new float[inputs.size() * per];
+        for (int i = 0; i < inputs.size(); i++) System.arraycopy(inputs.get(i), 0, batch, i * per, per);
+        try (PointerScope scope = new PointerScope()) {
+            Tensor x = Tensors.fromFloats(batch, inputs.size(), c, h, w);
+            try (SwinOutput out = model.forward(x, ForwardOptions.DEFAULT)) {
+                if (!embedding && out.logits() == null) {
+                    throw new IllegalStateException("the model has no classifier head (0 classes): use embed");
+                }
+                Tensor result = embedding ? out.embedding() : out.logits().softmax(-1);
+                float[] flat = Tensors.toFloats(result);
+                int n = flat.length / inputs.size();
+                float[][] rows = new float[inputs.size()][];
+                for (int i = 0; i < rows.length; i++) rows[i] = Arrays.copyOfRange(flat, i * n, (i + 1) * n);
+                return rows;
+            }
+        }
+    }
+
+    private List<Prediction> topK(float[] probs, int k) {
+        Integer[] order = new Integer[probs.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -probs[i]).thenComparingInt(i -> i));
+        List<Prediction> top = new ArrayList<>();
+        for (int i = 0; i < Math.min(k, probs.length); i++) {
+            top.add(new Prediction(order[i], labels.name(order[i]), probs[order[i]]));
+        }
+        return top;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

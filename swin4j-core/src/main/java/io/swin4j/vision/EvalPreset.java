@@ -1,0 +1,141 @@
+package io.swin4j.vision;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An evaluation transform with torchvision's semantics on PIL images: resize (the shorter side to
+ * {@code resize}, the longer to {@code int(resize·long/short)}; or both sides to {@code squash}), center crop
+ * (torchvision's rounding and zero padding), ToTensor (/255) and Normalize, all in fp32. The named presets
+ * reproduce each source's evaluation pipeline exactly.
+ *
+ * @param resize  shorter-side target, or 0 when {@code squash} is used
+ * @param squash  {h, w} to resize to regardless of aspect, or null
+ * @param crop    {h, w} of the center crop, or null for none
+ */
+public record EvalPreset(String name, int resize, int[] squash, int[] crop, PillowResize.Filter filter, float[] mean,
+                         float[] std) {
+
+    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    public EvalPreset {
+        if ((resize > 0) == (squash != null)) throw new IllegalArgumentException("give either a shorter-side resize or a squash size");
+        if (squash == null && crop == null) throw new IllegalArgumentException("a shorter-side resize needs a crop (the output size)");
+        if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values");
+    }
+
+    /** Official Swin at 224: resize 256 (= 256/224·img), center crop img, bicubic. */
+    public static EvalPreset official224(int img) {
+        return new EvalPreset(img == 224 ? "official_224" : "official_" + img, (int) (256.0 / 224 * img), null,
+                new int[] {img, img}, PillowResize.Filter.BICUBIC, IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    /** Official Swin at 384 (TEST.CROP False): squash to img×img, bicubic. */
+    public static EvalPreset official384(int img) {
+        return new EvalPreset(img == 384 ? "official_384" : "official_squash_" + img, 0, new int[] {img, img}, null,
+                PillowResize.Filter.BICUBIC, IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    /** timm: resize floor(img / cropPct), center crop img, bicubic (crop_pct 0.9 at 224, 1.0 at 384). */
+    public static EvalPreset timm(int img, double cropPct) {
+        String name = img == 224 && cropPct == 0.9 ? "timm" : img == 384 && cropPct == 1.0 ? "timm_384" : "timm_" + img + "_" + cropPct;
+        return new EvalPreset(name, (int) Math.floor(img / cropPct), null, new int[] {img, img}, PillowResize.Filter.BICUBIC,
+                IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    /** torchvision's swin_t/s/b weights: resize 232/246/238, center crop 224, bicubic. */
+    public static EvalPreset torchvision(int resize, int crop) {
+        String name = switch (resize) {
+            case 232 -> "torchvision_swin_t";
+            case 246 -> "torchvision_swin_s";
+            case 238 -> "torchvision_swin_b";
+            default -> "torchvision_" + resize + "_" + crop;
+        };
+        return new EvalPreset(name, resize, null, new int[] {crop, crop}, PillowResize.Filter.BICUBIC, IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    /** HF ViTImageProcessor: squash to img×img (PIL bicubic), rescale 1/255, normalize. */
+    public static EvalPreset hf(int img) {
+        return new EvalPreset(img == 224 ? "hf" : "hf_" + img, 0, new int[] {img, img}, null, PillowResize.Filter.BICUBIC,
+                IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    public static final List<String> NAMES = List.of("official_224", "official_384", "timm", "timm_384",
+            "torchvision_swin_t", "torchvision_swin_s", "torchvision_swin_b", "hf");
+
+    public static EvalPreset named(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "official_224" -> official224(224);
+            case "official_384" -> official384(384);
+            case "timm" -> timm(224, 0.9);
+            case "timm_384" -> timm(384, 1.0);
+            case "torchvision_swin_t" -> torchvision(232, 224);
+            case "torchvision_swin_s" -> torchvision(246, 224);
+            case "torchvision_swin_b" -> torchvision(238, 224);
+            case "hf" -> hf(224);
+            default -> throw new IllegalArgumentException("unknown preprocessing preset '" + name + "'; known: " + NAMES);
+        };
+    }
+
+    /** Output rows. */
+    public int height() {
+        return crop != null ? crop[0] : squash[0];
+    }
+
+    /** Output columns. */
+    public int width() {
+        return crop != null ? crop[1] : squash[1];
+    }
+
+    /** The resized (uncropped) image: Pillow-exact. */
+    public RgbImage resized(RgbImage img) {
+        if (squash != null) return PillowResize.resize(img, squash[1], squash[0], filter);
+        int w = img.width(), h = img.height();
+        int shortSide = Math.min(w, h), longSide = Math.max(w, h);
+        int newLong = (int) ((double) resize * longSide / shortSide);
+        return w <= h ? PillowResize.resize(img, resize, newLong, filter) : PillowResize.resize(img, newLong, resize, filter);
+    }
+
+    /** Resize, crop, ToTensor and Normalize: fp32 CHW of {@link #height()}×{@link #width()}. */
+    public float[] apply(RgbImage img) {
+        RgbImage r = resized(img);
+        int th = height(), tw = width();
+        int w = r.width(), h = r.height();
+        // torchvision pads with zeros (centred, extra on the right/bottom) when the crop is larger than the image
+        int padLeft = tw > w ? (tw - w) / 2 : 0, padTop = th > h ? (th - h) / 2 : 0;
+        int pw = Math.max(w, tw), ph = Math.max(h, th);
+        int top = (int) Math.rint((ph - th) / 2.0), left = (int) Math.rint((pw - tw) / 2.0);
+        float[] out = new float[3 * th * tw];
+        for (int c = 0; c < 3; c++) {
+            float m = mean[c], s = std[c];
+            for (int y = 0; y < th; y++) {
+                int sy = y + top - padTop;
+                for (int x = 0; x < tw; x++) {
+                    int sx = x + left - padLeft;
+                    int v = sx >= 0 && sx < w && sy >= 0 && sy < h ? r.get(sx, sy, c) : 0;
+                    out[(c * th + y) * tw + x] = (v / 255f - m) / s;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EvalPreset p && name.equals(p.name) && resize == p.resize && Arrays.equals(squash, p.squash)
+                && Arrays.equals(crop, p.crop) && filter == p.filter && Arrays.equals(mean, p.mean) && Arrays.equals(std, p.std);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name + (squash != null ? " (squash " + squash[0] + "x" + squash[1] : " (resize " + resize)
+                + (crop != null ? ", crop " + crop[0] + "x" + crop[1] : "") + ", " + filter.name().toLowerCase(Locale.ROOT) + ")";
+    }
+}

@@ -1,0 +1,187 @@
+package io.swin4j.vision;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Decodes JPEG, PNG, BMP, GIF (first frame) and TIFF with javax.imageio to the bytes Pillow's
+ * {@code Image.open(f).convert('RGB')} gives: grey replicated, palettes expanded, alpha dropped (not
+ * composited), 16-bit samples as Pillow reads them, CMYK JPEGs through Pillow's CMYK→RGB formula. EXIF
+ * orientation is not applied (Pillow does not by default). The pixel count is checked from the header before
+ * any pixel is decoded, against a limit (Pillow's default {@value #DEFAULT_MAX_PIXELS}). Thread-safe.
+ */
+public final class ImageDecoder {
+
+    /** Pillow's {@code Image.MAX_IMAGE_PIXELS}. */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+    private final long maxPixels;
+
+    public ImageDecoder() {
+        this(DEFAULT_MAX_PIXELS);
+    }
+
+    public ImageDecoder(long maxPixels) {
+        if (maxPixels < 1) throw new IllegalArgumentException("max pixels must be >= 1, got " + maxPixels);
+        this.maxPixels = maxPixels;
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    public RgbImage decode(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ImageDecodeException(file.toString(), "no such file");
+        } catch (IOException e) {
+            throw new ImageDecodeException(file.toString(), "cannot read: " + e.getMessage(), e);
+        }
+        return decode(bytes, file.toString());
+    }
+
+    /** @param source names the image in error messages (a path, an upload's name) */
+    public RgbImage decode(byte[] bytes, String source) throws ImageDecodeException {
+        if (bytes.length == 0) throw new ImageDecodeException(source, "empty file");
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new ImageDecodeException(source, "unsupported image format (" + sniff(bytes) + ")");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w * h > maxPixels) {
+                    throw new ImageDecodeException(source, "image of " + w + "x" + h + " = " + w * h
+                            + " pixels exceeds the limit of " + maxPixels + " (possible decompression bomb)");
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((IIOReadWarningListener) (r, warning) -> warnings.add(warning));
+                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                RgbImage image;
+                try {
+                    image = toRgb(reader.read(0), source);
+                } catch (IIOException e) {
+                    if (format.contains("jpeg") && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
+                        image = cmykJpeg(reader, bytes, source);
+                    } else {
+                        throw e;
+                    }
+                }
+                if (!warnings.isEmpty()) {
+                    // The JDK fills the rest of a truncated JPEG with grey; Pillow refuses such files by default.
+                    throw new ImageDecodeException(source, "truncated or corrupt image: " + String.join("; ", warnings));
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageDecodeException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageDecodeException(source, "corrupt or truncated image (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String sniff(byte[] b) {
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
+                && b[10] == 'B' && b[11] == 'P') return "WebP is not supported";
+        if (b.length >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8) return "JPEG header, unreadable";
+        return "not JPEG, PNG, BMP, GIF or TIFF";
+    }
+
+    private static RgbImage toRgb(BufferedImage img, String source) throws ImageDecodeException {
+        int w = img.getWidth(), h = img.getHeight();
+        Raster r = img.getRaster();
+        ColorModel cm = img.getColorModel();
+        byte[] out = new byte[w * h * 3];
+        int bands = r.getNumBands();
+        int bits = cm.getComponentSize(0);
+        if (cm instanceof IndexColorModel icm) {
+            int[] idx = r.getSamples(0, 0, w, h, 0, (int[]) null);
+            for (int i = 0; i < idx.length; i++) {
+                out[i * 3] = (byte) icm.getRed(idx[i]);
+                out[i * 3 + 1] = (byte) icm.getGreen(idx[i]);
+                out[i * 3 + 2] = (byte) icm.getBlue(idx[i]);
+            }
+            return new RgbImage(w, h, out);
+        }
+        int colorBands = cm.getNumColorComponents();
+        if (colorBands != 1 && colorBands != 3) {
+            throw new ImageDecodeException(source, "unsupported colour model with " + colorBands + " colour components");
+        }
+        int[][] samples = new int[colorBands][];
+        for (int b = 0; b < colorBands; b++) samples[b] = r.getSamples(0, 0, w, h, b, (int[]) null);
+        for (int i = 0; i < w * h; i++) {
+            for (int c = 0; c < 3; c++) {
+                int v = samples[colorBands == 1 ? 0 : c][i];
+                if (bits > 8) {
+                    // Pillow opens 16-bit grey as mode I and clips it to 255 in convert('RGB'); 16-bit RGB keeps the high byte.
+                    v = colorBands == 1 ? Math.min(v, 255) : v >> (bits - 8);
+                } else if (bits < 8) {
+                    v = v * 255 / ((1 << bits) - 1); // 1/2/4-bit grey scaled as Pillow's unpackers do
+                }
+                out[i * 3 + c] = (byte) v;
+            }
+        }
+        if (bands > colorBands + (cm.hasAlpha() ? 1 : 0)) {
+            throw new ImageDecodeException(source, "unsupported raster with " + bands + " bands");
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /**
+     * CMYK/YCCK JPEG, which ImageIO cannot convert: the raw CMYK raster, inverted when an Adobe APP14 marker
+     * says so (as Pillow's "CMYK;I"), then Pillow's cmyk2rgb: v = 255 − k', out = v − v·c/255 (rounded as MULDIV255).
+     */
+    private static RgbImage cmykJpeg(ImageReader reader, byte[] bytes, String source) throws IOException {
+        Raster r = reader.readRaster(0, null);
+        if (r.getNumBands() != 4) throw new ImageDecodeException(source, "unsupported JPEG with " + r.getNumBands() + " components");
+        boolean adobe = hasAdobeMarker(bytes);
+        int w = r.getWidth(), h = r.getHeight();
+        int[][] s = new int[4][];
+        for (int b = 0; b < 4; b++) s[b] = r.getSamples(0, 0, w, h, b, (int[]) null);
+        byte[] out = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++) {
+            int k = adobe ? 255 - s[3][i] : s[3][i];
+            int nk = 255 - k;
+            for (int c = 0; c < 3; c++) {
+                int v = adobe ? 255 - s[c][i] : s[c][i];
+                int tmp = v * nk + 128;
+                int mul = ((tmp >> 8) + tmp) >> 8;
+                out[i * 3 + c] = (byte) Math.max(0, Math.min(255, nk - mul));
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static boolean hasAdobeMarker(byte[] b) {
+        for (int i = 2; i + 9 < b.length; ) {
+            if ((b[i] & 0xff) != 0xff) return false;
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xda) return false; // start of scan: no more header markers
+            int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            if (marker == 0xee && b[i + 4] == 'A' && b[i + 5] == 'd' && b[i + 6] == 'o' && b[i + 7] == 'b' && b[i + 8] == 'e') {
+                return true;
+            }
+            i += 2 + len;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,101 @@
+package io.swin4j.infer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swin4j.testing.Fixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Images → top-5 equal to torchvision's transforms + model (tools/reference/make_predict_fixtures.py). */
+class SwinPredictorTest {
+
+    private static final Path DIR = Fixtures.root().resolve("predict");
+    private static final JsonNode EXPECTED = Fixtures.json(DIR.resolve("expected.json"));
+    private static SwinPredictor predictor;
+
+    @BeforeAll
+    static void load() throws Exception {
+        predictor = SwinPredictor.builder(DIR.resolve(EXPECTED.get("weights").asText())).optBatchSize(2).build();
+    }
+
+    @AfterAll
+    static void close() {
+        predictor.close();
+    }
+
+    static void assertMatches(String image, List<Prediction> top) {
+        JsonNode want = EXPECTED.get("top5").get(image);
+        assertThat(top).as(image).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(top.get(i).index()).as("%s rank %d", image, i).isEqualTo(want.get("indices").get(i).asInt());
+            assertThat(top.get(i).probability()).as("%s rank %d", image, i)
+                    .isCloseTo(want.get("probabilities").get(i).asDouble(), within(1e-5));
+        }
+    }
+
+    @Test
+    void classifiesLikeTorchvision() throws Exception {
+        assertThat(predictor.preset().name()).isEqualTo("torchvision_swin_t");
+        EXPECTED.get("top5").fieldNames().forEachRemaining(name -> {
+            try {
+                assertMatches(name, predictor.classify(DIR.resolve("images").resolve(name), 5));
+            } catch (Exception e) {
+                throw new AssertionError(name, e);
+            }
+        });
+    }
+
+    @Test
+    void batchesGoOnPastBrokenImages() {
+        List<Path> files = new ArrayList<>();
+        EXPECTED.get("top5").fieldNames().forEachRemaining(n -> files.add(DIR.resolve("images").resolve(n)));
+        files.add(2, DIR.resolve("images/f_broken.jpg"));
+        files.add(DIR.resolve("images/missing.png"));
+        List<SwinPredictor.Result<List<Prediction>>> results = predictor.classifyAll(files, 5, null);
+        assertThat(results).hasSize(files.size());
+        assertThat(results.get(2).ok()).isFalse();
+        assertThat(results.get(2).error()).contains("f_broken.jpg");
+        assertThat(results.get(files.size() - 1).error()).contains("missing.png");
+        for (SwinPredictor.Result<List<Prediction>> r : results) {
+            if (r.ok()) assertMatches(Path.of(r.source()).getFileName().toString(), r.value());
+        }
+    }
+
+    @Test
+    void eightConcurrentCallersGetTheSequentialAnswers() throws Exception {
+        List<Path> files = new ArrayList<>();
+        EXPECTED.get("top5").fieldNames().forEachRemaining(n -> files.add(DIR.resolve("images").resolve(n)));
+        List<List<Prediction>> sequential = new ArrayList<>();
+        for (Path f : files) sequential.add(predictor.classify(f, 5));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<List<Prediction>>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Path f = files.get(i % files.size());
+                futures.add(pool.submit(() -> predictor.classify(f, 5)));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(futures.get(i).get()).isEqualTo(sequential.get(i % files.size()));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void embedsThePooledFeature() throws Exception {
+        float[] e = predictor.embed(DIR.resolve("images/a_landscape.jpg"));
+        assertThat(e).hasSize(96);
+        assertThat(predictor.embed(DIR.resolve("images/a_landscape.jpg"))).containsExactly(e);
+    }
+}
