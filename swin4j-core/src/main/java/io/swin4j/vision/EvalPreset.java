@@ -100,24 +100,41 @@ public record EvalPreset(String name, int resize, int[] squash, int[] crop, Pill
 
     /** Resize, crop, ToTensor and Normalize: fp32 CHW of {@link #height()}×{@link #width()}. */
     public float[] apply(RgbImage img) {
+        return normalize(prepare(img));
+    }
+
+    /** Resize and center crop: the uint8 image torchvision's PIL transforms produce before ToTensor. */
+    public RgbImage prepare(RgbImage img) {
         RgbImage r = resized(img);
-        int th = height(), tw = width();
+        return crop == null ? r : centerCrop(r, crop[0], crop[1]);
+    }
+
+    /** torchvision's CenterCrop: zero padding (extra on the right/bottom) when larger, then round((size − crop) / 2). */
+    public static RgbImage centerCrop(RgbImage r, int th, int tw) {
         int w = r.width(), h = r.height();
-        // torchvision pads with zeros (centred, extra on the right/bottom) when the crop is larger than the image
+        if (w == tw && h == th) return r;
         int padLeft = tw > w ? (tw - w) / 2 : 0, padTop = th > h ? (th - h) / 2 : 0;
         int pw = Math.max(w, tw), ph = Math.max(h, th);
         int top = (int) Math.rint((ph - th) / 2.0), left = (int) Math.rint((pw - tw) / 2.0);
-        float[] out = new float[3 * th * tw];
+        byte[] out = new byte[th * tw * 3];
+        for (int y = 0; y < th; y++) {
+            int sy = y + top - padTop;
+            if (sy < 0 || sy >= h) continue;
+            for (int x = 0; x < tw; x++) {
+                int sx = x + left - padLeft;
+                if (sx >= 0 && sx < w) System.arraycopy(r.rgb(), (sy * w + sx) * 3, out, (y * tw + x) * 3, 3);
+            }
+        }
+        return new RgbImage(tw, th, out);
+    }
+
+    /** ToTensor then Normalize, in fp32 as torch computes them: (v / 255 − mean) / std, CHW. */
+    public float[] normalize(RgbImage img) {
+        int h = img.height(), w = img.width();
+        float[] out = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
             float m = mean[c], s = std[c];
-            for (int y = 0; y < th; y++) {
-                int sy = y + top - padTop;
-                for (int x = 0; x < tw; x++) {
-                    int sx = x + left - padLeft;
-                    int v = sx >= 0 && sx < w && sy >= 0 && sy < h ? r.get(sx, sy, c) : 0;
-                    out[(c * th + y) * tw + x] = (v / 255f - m) / s;
-                }
-            }
+            for (int i = 0; i < h * w; i++) out[c * h * w + i] = ((img.rgb()[i * 3 + c] & 0xff) / 255f - m) / s;
         }
         return out;
     }

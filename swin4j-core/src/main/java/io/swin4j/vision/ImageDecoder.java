@@ -5,6 +5,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -76,13 +77,15 @@ public final class ImageDecoder {
                 String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
                 RgbImage image;
                 try {
-                    image = toRgb(reader.read(0), source);
+                    image = format.contains("jpeg") && hasMarker(bytes, 0xe2, "ICC_PROFILE")
+                            ? iccJpeg(reader, bytes, source) : toRgb(reader.read(0), source);
                 } catch (IIOException e) {
-                    if (format.contains("jpeg") && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
-                        image = cmykJpeg(reader, bytes, source);
-                    } else {
-                        throw e;
-                    }
+                    if (!format.contains("jpeg") || !String.valueOf(e.getMessage()).contains("Unsupported Image Type")) throw e;
+                    image = null;
+                }
+                if (image == null) {
+                    if (!format.contains("jpeg")) throw new ImageDecodeException(source, "CMYK images other than JPEG are not supported");
+                    image = cmykJpeg(reader, bytes, source);
                 }
                 if (!warnings.isEmpty()) {
                     // The JDK fills the rest of a truncated JPEG with grey; Pillow refuses such files by default.
@@ -97,6 +100,45 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw new ImageDecodeException(source, "corrupt or truncated image (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * A JPEG with an embedded ICC profile: the JDK would convert its pixels through the profile, Pillow never
+     * does. The raw raster (YCbCr after libjpeg's upsampling) is converted with libjpeg's own fixed-point
+     * YCbCr→RGB tables instead ({@code jdcolor.c}), which is what Pillow gets.
+     */
+    private static RgbImage iccJpeg(ImageReader reader, byte[] bytes, String source) throws IOException {
+        Raster r = reader.readRaster(0, null);
+        int w = r.getWidth(), h = r.getHeight(), bands = r.getNumBands();
+        if (bands == 4) return cmykJpeg(r, bytes, source);
+        if (bands != 1 && bands != 3) throw new ImageDecodeException(source, "unsupported JPEG with " + bands + " components");
+        int[][] s = new int[bands][];
+        for (int b = 0; b < bands; b++) s[b] = r.getSamples(0, 0, w, h, b, (int[]) null);
+        boolean rgb = bands == 3 && adobeTransform(bytes) == 0;
+        byte[] out = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++) {
+            if (bands == 1 || rgb) {
+                for (int c = 0; c < 3; c++) out[i * 3 + c] = (byte) s[bands == 1 ? 0 : c][i];
+                continue;
+            }
+            int y = s[0][i], cb = s[1][i] - 128, cr = s[2][i] - 128;
+            out[i * 3] = (byte) clamp(y + ((FIX_1_40200 * cr + ONE_HALF) >> 16));
+            out[i * 3 + 1] = (byte) clamp(y + ((-FIX_0_34414 * cb + ONE_HALF - FIX_0_71414 * cr) >> 16));
+            out[i * 3 + 2] = (byte) clamp(y + ((FIX_1_77200 * cb + ONE_HALF) >> 16));
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static final int ONE_HALF = 1 << 15;
+    private static final int FIX_1_40200 = fix(1.40200), FIX_1_77200 = fix(1.77200), FIX_0_71414 = fix(0.71414),
+            FIX_0_34414 = fix(0.34414);
+
+    private static int fix(double x) {
+        return (int) (x * (1 << 16) + 0.5);
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
     }
 
     private static String sniff(byte[] b) {
@@ -123,6 +165,7 @@ public final class ImageDecoder {
             return new RgbImage(w, h, out);
         }
         int colorBands = cm.getNumColorComponents();
+        if (colorBands == 4 && cm.getColorSpace().getType() == ColorSpace.TYPE_CMYK) return null; // caller converts
         if (colorBands != 1 && colorBands != 3) {
             throw new ImageDecodeException(source, "unsupported colour model with " + colorBands + " colour components");
         }
@@ -151,7 +194,10 @@ public final class ImageDecoder {
      * says so (as Pillow's "CMYK;I"), then Pillow's cmyk2rgb: v = 255 − k', out = v − v·c/255 (rounded as MULDIV255).
      */
     private static RgbImage cmykJpeg(ImageReader reader, byte[] bytes, String source) throws IOException {
-        Raster r = reader.readRaster(0, null);
+        return cmykJpeg(reader.readRaster(0, null), bytes, source);
+    }
+
+    private static RgbImage cmykJpeg(Raster r, byte[] bytes, String source) throws IOException {
         if (r.getNumBands() != 4) throw new ImageDecodeException(source, "unsupported JPEG with " + r.getNumBands() + " components");
         boolean adobe = hasAdobeMarker(bytes);
         int w = r.getWidth(), h = r.getHeight();
@@ -172,16 +218,32 @@ public final class ImageDecoder {
     }
 
     private static boolean hasAdobeMarker(byte[] b) {
-        for (int i = 2; i + 9 < b.length; ) {
-            if ((b[i] & 0xff) != 0xff) return false;
+        return adobeTransform(b) >= 0;
+    }
+
+    /** The transform byte of the Adobe APP14 marker, or −1 without one. */
+    private static int adobeTransform(byte[] b) {
+        int at = markerOffset(b, 0xee, "Adobe");
+        return at < 0 || at + 4 + 11 >= b.length ? -1 : b[at + 4 + 11] & 0xff;
+    }
+
+    private static boolean hasMarker(byte[] b, int marker, String tag) {
+        return markerOffset(b, marker, tag) >= 0;
+    }
+
+    /** Offset of the first header marker {@code 0xFF marker} whose payload starts with {@code tag}, or −1. */
+    private static int markerOffset(byte[] b, int wanted, String tag) {
+        for (int i = 2; i + 4 < b.length; ) {
+            if ((b[i] & 0xff) != 0xff) return -1;
             int marker = b[i + 1] & 0xff;
-            if (marker == 0xda) return false; // start of scan: no more header markers
+            if (marker == 0xda) return -1; // start of scan: no more header markers
             int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
-            if (marker == 0xee && b[i + 4] == 'A' && b[i + 5] == 'd' && b[i + 6] == 'o' && b[i + 7] == 'b' && b[i + 8] == 'e') {
-                return true;
+            if (marker == wanted && i + 4 + tag.length() <= b.length
+                    && new String(b, i + 4, tag.length(), java.nio.charset.StandardCharsets.ISO_8859_1).equals(tag)) {
+                return i;
             }
             i += 2 + len;
         }
-        return false;
+        return -1;
     }
 }
