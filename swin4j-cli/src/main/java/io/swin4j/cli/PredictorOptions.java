@@ -30,6 +30,10 @@ final class PredictorOptions {
             description = "Refuse images with more pixels (decompression bombs; default: Pillow's 89,478,485).")
     Long maxPixels;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch intra-op threads (default: OMP_NUM_THREADS; ./swin sets 1 and gives OpenBLAS the cores).")
+    Integer threads;
+
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
@@ -39,6 +43,7 @@ final class PredictorOptions {
         if (preset != null) b.optPreset(EvalPreset.named(preset));
         if (labels != null) b.optLabels(Labels.read(labels));
         if (maxPixels != null) b.optDecoder(new ImageDecoder(maxPixels));
+        if (threads != null) b.optThreads(threads);
         return b.build();
     }
 }

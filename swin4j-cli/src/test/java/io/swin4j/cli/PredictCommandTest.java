@@ -87,6 +87,10 @@ class PredictCommandTest {
         Run bad = run("predict", "--weights", weights(), "--preset", "nope", DIR.resolve("images/a_landscape.jpg").toString());
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).contains("nope");
+        Run wrong = run("predict", "--weights", DIR.resolve("../checkpoints/dtypes_views.pth").toString(),
+                DIR.resolve("images/a_landscape.jpg").toString());
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err()).contains("dtypes_views.pth").contains("unknown checkpoint layout");
         Run none = run("predict", "--weights", weights(), DIR.resolve("no_such_dir/*.jpg").toString());
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no images found");

@@ -1,5 +1,6 @@
 package io.swin4j.infer;
 
+import io.swin4j.engine.NativeTorch;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.ForwardOptions;
 import io.swin4j.model.SwinConfig;
@@ -64,6 +65,7 @@ public final class SwinPredictor implements AutoCloseable {
         private ImageDecoder decoder;
         private int batchSize = 16;
         private LoadOptions loadOptions = LoadOptions.defaults();
+        private int threads;
 
         private Builder(Path weightsFile) {
             this.weightsFile = weightsFile;
@@ -82,8 +84,21 @@ public final class SwinPredictor implements AutoCloseable {
             return this;
         }
         public Builder optLoadOptions(LoadOptions o) { loadOptions = o; return this; }
+        /**
+         * libtorch's intra-op (OpenMP) threads. This is process-wide, not per predictor; OpenBLAS keeps its own pool
+         * ({@code OPENBLAS_NUM_THREADS}, read at start-up), and the two together should not exceed the cores.
+         */
+        public Builder optThreads(int n) {
+            if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+            threads = n;
+            return this;
+        }
 
         public SwinPredictor build() throws IOException {
+            if (threads > 0) {
+                NativeTorch.ensureLoaded();
+                org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+            }
             return new SwinPredictor(this, SwinWeights.load(weightsFile, loadOptions));
         }
     }
