@@ -6,10 +6,7 @@ import io.swin4j.io.Npy;
 import io.swin4j.weights.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,14 +19,8 @@ class PredictCommandTest {
 
     private static final Path DIR = Path.of(System.getProperty("swin4j.fixtures", "../fixtures")).resolve("predict");
 
-    record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = SwinCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static String weights() throws Exception {
@@ -39,7 +30,7 @@ class PredictCommandTest {
 
     @Test
     void jsonOutputEqualsTorchvisionTopKAndBrokenFilesAreReported() throws Exception {
-        Run r = run("predict", "--weights", weights(), "--format", "json", "--batch-size", "4", DIR.resolve("images").toString());
+        CliRun r = run("predict", "--weights", weights(), "--format", "json", "--batch-size", "4", DIR.resolve("images").toString());
         JsonNode expected = new ObjectMapper().readTree(DIR.resolve("expected.json").toFile()).get("top5");
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(expected.size());
@@ -61,13 +52,13 @@ class PredictCommandTest {
     @Test
     void csvAndTextFormatsAndOutputFile(@TempDir Path tmp) throws Exception {
         Path csv = tmp.resolve("out.csv");
-        Run r = run("predict", "--weights", weights(), "--format", "csv", "--top-k", "2", "--output", csv.toString(),
+        CliRun r = run("predict", "--weights", weights(), "--format", "csv", "--top-k", "2", "--output", csv.toString(),
                 DIR.resolve("images/a_landscape.jpg").toString(), DIR.resolve("images/c_gray.png").toString());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> rows = Files.readAllLines(csv);
         assertThat(rows.get(0)).isEqualTo("path,rank,index,label,probability");
         assertThat(rows).hasSize(1 + 2 * 2);
-        Run text = run("predict", "--weights", weights(), "--top-k", "1", DIR.resolve("images/e_small.bmp").toString());
+        CliRun text = run("predict", "--weights", weights(), "--top-k", "1", DIR.resolve("images/e_small.bmp").toString());
         assertThat(text.out()).contains("e_small.bmp\tclass_");
         assertThat(text.err()).contains("1 ok, 0 failed");
     }
@@ -75,7 +66,7 @@ class PredictCommandTest {
     @Test
     void embedWritesRowsAndAPathIndex(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("emb.npy");
-        Run r = run("embed", "--weights", weights(), "--output", out.toString(), DIR.resolve("images").toString());
+        CliRun r = run("embed", "--weights", weights(), "--output", out.toString(), DIR.resolve("images").toString());
         assertThat(r.exit()).isEqualTo(1); // the broken file
         HostTensor t = Npy.read(out);
         assertThat(t.shape()).containsExactly(5, 96);
@@ -84,14 +75,14 @@ class PredictCommandTest {
 
     @Test
     void unknownPresetAndEmptyInputAreClearErrors() throws Exception {
-        Run bad = run("predict", "--weights", weights(), "--preset", "nope", DIR.resolve("images/a_landscape.jpg").toString());
+        CliRun bad = run("predict", "--weights", weights(), "--preset", "nope", DIR.resolve("images/a_landscape.jpg").toString());
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).contains("nope");
-        Run wrong = run("predict", "--weights", DIR.resolve("../checkpoints/dtypes_views.pth").toString(),
+        CliRun wrong = run("predict", "--weights", DIR.resolve("../checkpoints/dtypes_views.pth").toString(),
                 DIR.resolve("images/a_landscape.jpg").toString());
         assertThat(wrong.exit()).isEqualTo(1);
         assertThat(wrong.err()).contains("dtypes_views.pth").contains("unknown checkpoint layout");
-        Run none = run("predict", "--weights", weights(), DIR.resolve("no_such_dir/*.jpg").toString());
+        CliRun none = run("predict", "--weights", weights(), DIR.resolve("no_such_dir/*.jpg").toString());
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no images found");
     }
