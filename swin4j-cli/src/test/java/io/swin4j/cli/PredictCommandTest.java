@@ -82,6 +82,9 @@ class PredictCommandTest {
                 DIR.resolve("images/a_landscape.jpg").toString());
         assertThat(wrong.exit()).isEqualTo(1);
         assertThat(wrong.err()).contains("dtypes_views.pth").contains("unknown checkpoint layout");
+        CliRun flag = run("predict", "--weights", weights(), "--top", "3", DIR.resolve("images/a_landscape.jpg").toString());
+        assertThat(flag.exit()).isEqualTo(2);
+        assertThat(flag.err()).contains("Unknown option: '--top'").contains("Possible solutions: --top-k");
         CliRun none = run("predict", "--weights", weights(), DIR.resolve("no_such_dir/*.jpg").toString());
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no images found");
