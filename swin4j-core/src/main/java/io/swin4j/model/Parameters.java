@@ -50,6 +50,21 @@ public final class Parameters implements AutoCloseable {
         return out;
     }
 
+    /** Makes every parameter record gradients (for training) or stop recording them. */
+    public void requireGrad(boolean on) {
+        tensors.values().forEach(t -> t.requires_grad_(on));
+    }
+
+    /** The gradients after a backward pass, canonical names; parameters without one are absent. */
+    public Map<String, HostTensor> gradsToHost() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            Tensor g = v.grad();
+            if (g != null && !g.isNull() && g.defined()) out.put(k, Tensors.toHost(g));
+        });
+        return out;
+    }
+
     public long count() {
         return tensors.values().stream().mapToLong(Tensor::numel).sum();
     }
