@@ -60,9 +60,40 @@ def main():
     params = dict(model.named_parameters())
     save_safetensors(f"{OUT}/weights.safetensors", {k: v for k, v in params.items()})
     save_safetensors(f"{OUT}/grads.safetensors", {k: v.grad for k, v in params.items()})
+
+    # Three AdamW steps of the official recipe on the same batch: no weight decay on 1-D params, biases,
+    # absolute_pos_embed and relative_position_bias_table (official optimizer.set_weight_decay), gradient
+    # clipping (1.0 here so that it acts; the recipe uses 5.0), and the lr of timm's CosineLRScheduler (warmup prefix, per iteration) in the official
+    # call order: step, then lr_scheduler.step_update(iteration).
+    from timm.scheduler.cosine_lr import CosineLRScheduler
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.dim() == 1 or name.endswith(".bias") or name == "absolute_pos_embed" or "relative_position_bias_table" in name:
+            no_decay.append(p)
+        else:
+            decay.append(p)
+    opt = torch.optim.AdamW([{"params": decay}, {"params": no_decay, "weight_decay": 0.0}], eps=1e-8, betas=(0.9, 0.999),
+                            lr=1e-3, weight_decay=0.05)
+    sched = CosineLRScheduler(opt, t_initial=8, lr_min=1e-5, warmup_lr_init=1e-6, warmup_t=2, cycle_limit=1,
+                              t_in_epochs=False, warmup_prefix=True)
+    lrs, norms = [], []
+    for it in range(3):
+        opt.zero_grad()
+        l = torch.nn.functional.cross_entropy(model(x), targets, label_smoothing=0.1)
+        l.backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)))
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step_update(it)
+    save_safetensors(f"{OUT}/after_3_steps.safetensors", dict(model.named_parameters()))
+    schedule = [sched._get_lr(t)[0] for t in range(0, 14)]
     np.save(f"{OUT}/input.npy", x.numpy().astype(np.float32))
     with open(f"{OUT}/meta.json", "w") as f:
         json.dump({"loss": loss.item(), "targets": targets.tolist(), "label_smoothing": 0.1,
+                   "adamw": {"lr_used_per_step": lrs, "grad_norms_before_clip": norms, "weight_decay": 0.05, "eps": 1e-8,
+                             "betas": [0.9, 0.999], "clip": 1.0},
+                   "cosine": {"base_lr": 1e-3, "t_initial": 8, "lr_min": 1e-5, "warmup_lr_init": 1e-6, "warmup_t": 2,
+                              "warmup_prefix": True, "lr_at_t": schedule},
                    "config": {"img_size": 32, "patch_size": 4, "embed_dim": 12, "depths": [2, 2], "num_heads": [1, 2],
                               "window_size": 4, "num_classes": 10},
                    "reference": "official models/swin_transformer.py, train mode, drop rates 0, torch " + torch.__version__}, f, indent=1)

@@ -1,0 +1,83 @@
+package io.swin4j.train;
+
+import io.swin4j.model.Parameters;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.OptimizerParamGroup;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * libtorch AdamW with the official parameter groups: weight decay on matrices only, none on 1-D parameters,
+ * biases, {@code absolute_pos_embed} and {@code relative_position_bias_table} (official
+ * {@code optimizer.set_weight_decay}). Betas (0.9, 0.999), eps 1e-8 as {@code config.py}.
+ */
+public final class SwinOptimizer implements AutoCloseable {
+
+    private final AdamW adamW;
+    private final TensorVector all;
+    private final List<String> decayed = new ArrayList<>(), notDecayed = new ArrayList<>();
+
+    public SwinOptimizer(Parameters parameters, double lr, double weightDecay) {
+        TensorVector decay = new TensorVector(), noDecay = new TensorVector();
+        all = new TensorVector();
+        for (Map.Entry<String, Tensor> e : parameters.asMap().entrySet()) {
+            Tensor t = e.getValue();
+            all.push_back(t);
+            if (noWeightDecay(e.getKey(), t.dim())) {
+                noDecay.push_back(t);
+                notDecayed.add(e.getKey());
+            } else {
+                decay.push_back(t);
+                decayed.add(e.getKey());
+            }
+        }
+        adamW = new AdamW(decay, options(lr, weightDecay));
+        adamW.add_param_group(new OptimizerParamGroup(noDecay, options(lr, 0.0)));
+    }
+
+    private static AdamWOptions options(double lr, double weightDecay) {
+        AdamWOptions o = new AdamWOptions(lr);
+        o.weight_decay().put(weightDecay);
+        o.eps().put(1e-8);
+        o.betas().put(0, 0.9).put(1, 0.999);
+        return o;
+    }
+
+    /** The official no-decay rule. */
+    public static boolean noWeightDecay(String name, long rank) {
+        return rank == 1 || name.endsWith(".bias") || name.equals("absolute_pos_embed")
+                || name.contains("relative_position_bias_table");
+    }
+
+    public List<String> decayedParameters() { return List.copyOf(decayed); }
+
+    public List<String> undecayedParameters() { return List.copyOf(notDecayed); }
+
+    public void setLr(double lr) {
+        for (int i = 0; i < adamW.param_groups().size(); i++) adamW.param_groups().get(i).options().set_lr(lr);
+    }
+
+    public void zeroGrad() {
+        adamW.zero_grad();
+    }
+
+    /** Scales all gradients so that their joint L2 norm is at most {@code maxNorm}; returns the norm before. */
+    public double clipGradNorm(double maxNorm) {
+        return torch.clip_grad_norm_(all, maxNorm);
+    }
+
+    public void step() {
+        adamW.step();
+    }
+
+    @Override
+    public void close() {
+        adamW.close();
+    }
+}
