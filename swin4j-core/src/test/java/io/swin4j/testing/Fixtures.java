@@ -48,20 +48,26 @@ public final class Fixtures {
         }
     }
 
+    /** ‖actual − expected‖ / ‖expected‖ (L2). */
+    public static double relativeError(float[] actual, float[] expected) {
+        double num = 0, den = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double d = (double) actual[i] - expected[i];
+            num += d * d;
+            den += (double) expected[i] * expected[i];
+        }
+        return Math.sqrt(num / Math.max(den, 1e-30));
+    }
+
     /**
      * The parity criterion of the project: ‖actual − expected‖ / ‖expected‖ ≤ 1e-5 and max |actual − expected| ≤ 1e-4.
      * Returns {relative error, max abs error} for reporting.
      */
     public static double[] assertClose(String what, float[] actual, float[] expected) {
         assertThat(actual).as(what + " element count").hasSameSizeAs(expected);
-        double num = 0, den = 0, max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = (double) actual[i] - expected[i];
-            num += d * d;
-            den += (double) expected[i] * expected[i];
-            max = Math.max(max, Math.abs(d));
-        }
-        double rel = Math.sqrt(num / Math.max(den, 1e-30));
+        double max = 0;
+        for (int i = 0; i < actual.length; i++) max = Math.max(max, Math.abs((double) actual[i] - expected[i]));
+        double rel = relativeError(actual, expected);
         assertThat(rel).as(what + " relative error").isLessThanOrEqualTo(1e-5);
         assertThat(max).as(what + " max abs error").isLessThanOrEqualTo(1e-4);
         return new double[] {rel, max};

@@ -45,13 +45,8 @@ class GradientParityTest {
             Map<String, HostTensor> grads = model.parameters().gradsToHost();
             assertThat(grads.keySet()).containsExactlyInAnyOrderElementsOf(expectedGrads.keySet());
             for (Map.Entry<String, HostTensor> e : expectedGrads.entrySet()) {
-                float[] ours = grads.get(e.getKey()).data(), ref = e.getValue().data();
-                double num = 0, den = 0;
-                for (int i = 0; i < ref.length; i++) {
-                    num += (ours[i] - ref[i]) * (double) (ours[i] - ref[i]);
-                    den += (double) ref[i] * ref[i];
-                }
-                assertThat(Math.sqrt(num / Math.max(den, 1e-30))).as(e.getKey() + " gradient rel err").isLessThanOrEqualTo(1e-4);
+                assertThat(Fixtures.relativeError(grads.get(e.getKey()).data(), e.getValue().data()))
+                        .as(e.getKey() + " gradient rel err").isLessThanOrEqualTo(1e-4);
             }
         }
     }
