@@ -35,6 +35,16 @@ public final class Labels {
         }
     }
 
+    /** Names given in code, e.g. a dataset's classes; {@code source} says where they came from. */
+    public static Labels of(List<String> names, String source) {
+        return new Labels(names, source);
+    }
+
+    /** The names in index order. */
+    public List<String> names() {
+        return names;
+    }
+
     /** Names "class_0" ... for a head without known names. */
     public static Labels numbered(int classes) {
         List<String> n = new ArrayList<>(classes);

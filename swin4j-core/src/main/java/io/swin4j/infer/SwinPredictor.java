@@ -45,9 +45,9 @@ public final class SwinPredictor implements AutoCloseable {
 
     private SwinPredictor(Builder b, SwinWeights weights) {
         this.weights = weights;
-        this.preset = b.preset != null ? b.preset : defaultPreset(weights.layout(), weights.config());
+        this.preset = b.preset != null ? b.preset : savedPreset(weights);
         int classes = weights.config().numClasses();
-        this.labels = b.labels != null ? b.labels.requireSize(classes) : Labels.defaultFor(classes);
+        this.labels = b.labels != null ? b.labels.requireSize(classes) : savedLabels(weights);
         this.decoder = b.decoder != null ? b.decoder : new ImageDecoder();
         this.batchSize = b.batchSize;
         this.model = weights.createModel();
@@ -116,6 +116,30 @@ public final class SwinPredictor implements AutoCloseable {
             case HF, HF_V5 -> EvalPreset.hf(img);
             default -> img >= 384 ? EvalPreset.official384(img) : EvalPreset.official224(img);
         };
+    }
+
+    /** The preprocessing saved with a model swin4j trained, else the source's ({@link #defaultPreset}). */
+    public static EvalPreset savedPreset(SwinWeights weights) {
+        String json = weights.metadata().get(SwinWeights.META_PRESET);
+        if (json == null) return defaultPreset(weights.layout(), weights.config());
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, EvalPreset.class);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(weights.file() + ": unreadable " + SwinWeights.META_PRESET + " metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** The class names saved with a model swin4j trained, else {@link Labels#defaultFor}. */
+    public static Labels savedLabels(SwinWeights weights) {
+        int classes = weights.config().numClasses();
+        String json = weights.metadata().get(SwinWeights.META_LABELS);
+        if (json == null) return Labels.defaultFor(classes);
+        try {
+            List<String> names = java.util.Arrays.asList(new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, String[].class));
+            return Labels.of(names, weights.file().getFileName() + " metadata").requireSize(classes);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(weights.file() + ": unreadable " + SwinWeights.META_LABELS + " metadata: " + e.getMessage(), e);
+        }
     }
 
     public SwinConfig config() { return weights.config(); }

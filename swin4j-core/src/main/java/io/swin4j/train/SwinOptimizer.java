@@ -24,9 +24,14 @@ public final class SwinOptimizer implements AutoCloseable {
     private final List<String> decayed = new ArrayList<>(), notDecayed = new ArrayList<>();
 
     public SwinOptimizer(Parameters parameters, double lr, double weightDecay) {
+        this(parameters.asMap(), lr, weightDecay);
+    }
+
+    /** Optimises only {@code trainable} (canonical names), e.g. the parameters left after freezing stages. */
+    public SwinOptimizer(Map<String, Tensor> trainable, double lr, double weightDecay) {
         TensorVector decay = new TensorVector(), noDecay = new TensorVector();
         all = new TensorVector();
-        for (Map.Entry<String, Tensor> e : parameters.asMap().entrySet()) {
+        for (Map.Entry<String, Tensor> e : trainable.entrySet()) {
             Tensor t = e.getValue();
             all.push_back(t);
             if (noWeightDecay(e.getKey(), t.dim())) {
@@ -74,6 +79,22 @@ public final class SwinOptimizer implements AutoCloseable {
 
     public void step() {
         adamW.step();
+    }
+
+    /** Writes the optimizer state (moments, step counts, groups) in libtorch's archive format. */
+    public void save(java.nio.file.Path file) {
+        try (org.bytedeco.pytorch.OutputArchive archive = new org.bytedeco.pytorch.OutputArchive()) {
+            adamW.save(archive);
+            archive.save_to(file.toString());
+        }
+    }
+
+    /** Restores what {@link #save} wrote; the optimizer must have been built over the same parameters. */
+    public void load(java.nio.file.Path file) {
+        try (org.bytedeco.pytorch.InputArchive archive = new org.bytedeco.pytorch.InputArchive()) {
+            archive.load_from(file.toString());
+            adamW.load(archive);
+        }
     }
 
     @Override

@@ -34,6 +34,8 @@ public final class SwinWeights {
 
     /** Safetensors metadata keys written by {@link #saveSafetensors}. */
     public static final String META_CONFIG = "swin4j.config", META_LAYOUT = "swin4j.source_layout";
+    /** Optional metadata of models swin4j trained: the evaluation preprocessing (JSON) and class names (JSON array). */
+    public static final String META_PRESET = "swin4j.preset", META_LABELS = "swin4j.labels";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
@@ -179,14 +181,31 @@ public final class SwinWeights {
         return new SwinWeights(file, layout, target, newTensors, r, strict, metadata);
     }
 
-    /** Writes the canonical layout with the config in the metadata, so that loading it back is exact. */
+    /**
+     * Writes the canonical layout with the config in the metadata, so that loading it back is exact; the preset and
+     * labels metadata of the source (if any) are kept.
+     */
     public void saveSafetensors(Path out, String dtype) throws IOException {
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (String k : List.of(META_PRESET, META_LABELS)) {
+            if (metadata.containsKey(k)) extra.put(k, metadata.get(k));
+        }
+        save(out, config, layout, tensors, extra, dtype);
+    }
+
+    /** Writes canonical tensors with swin4j's metadata (config, source layout, then {@code extra}). */
+    public static void save(Path out, SwinConfig config, Layout layout, Map<String, HostTensor> tensors,
+                            Map<String, String> extra, String dtype) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put(META_CONFIG, JSON.writeValueAsString(config));
         meta.put(META_LAYOUT, layout.name());
+        meta.putAll(extra);
         Safetensors.write(out, tensors, meta, dtype);
     }
+
+    /** The file's metadata (safetensors header or empty). */
+    public Map<String, String> metadata() { return metadata; }
 
     /** Facts for {@code swin inspect --json}. */
     public Map<String, Object> summary() {

@@ -1,0 +1,124 @@
+package io.swin4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.swin4j.infer.Labels;
+import io.swin4j.infer.SwinPredictor;
+import io.swin4j.model.SwinTransformer;
+import io.swin4j.train.Charts;
+import io.swin4j.train.EvalReport;
+import io.swin4j.train.Evaluator;
+import io.swin4j.train.data.DataLoader;
+import io.swin4j.train.data.Datasets;
+import io.swin4j.train.data.LabeledDataset;
+import io.swin4j.vision.EvalPreset;
+import io.swin4j.vision.ImageDecoder;
+import io.swin4j.weights.SwinWeights;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** {@code swin eval}: accuracy of a checkpoint on a labelled dataset. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate a checkpoint on a labelled dataset: top-1/top-5, loss, per-class accuracy and the confusion matrix.",
+                "Exit 0 when evaluated (unreadable images are skipped and listed), 1 when the evaluation could not run."})
+public final class EvalCommand extends WeightsCommand {
+
+    @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "Checkpoint (any supported layout).")
+    Path weightsFile;
+    @Option(names = "--dataset", defaultValue = "folder", description = "folder (root/val/<class>/...) or fashion-mnist (default: ${DEFAULT-VALUE}).")
+    String dataset;
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset root (Fashion-MNIST: default $SWIN4J_DATA, then Debian's).")
+    Path data;
+    @Option(names = "--split", defaultValue = "val", description = "val/test (the held-out split) or train (default: ${DEFAULT-VALUE}).")
+    String split;
+    @Option(names = "--preset", paramLabel = "NAME", description = "Preprocessing preset; default: the one saved with the model, else the source's.")
+    String preset;
+    @Option(names = "--batch-size", defaultValue = "64") int batchSize;
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N samples.") int limit;
+    @Option(names = "--workers", defaultValue = "2", description = "Decoding threads.") int workers;
+    @Option(names = "--json", description = "Print the report as JSON.") boolean json;
+    @Option(names = "--confusion", paramLabel = "PNG", description = "Write the confusion matrix as a PNG (up to 20 classes).")
+    Path confusionPng;
+    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+
+    static final int MAX_MATRIX_CLASSES = 20;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = out();
+        SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
+        EvalPreset p = preset != null ? EvalPreset.named(preset) : SwinPredictor.savedPreset(w);
+        Labels saved = SwinPredictor.savedLabels(w);
+        LabeledDataset ds = Datasets.open(dataset, data, split, null, new ImageDecoder()).limit(limit);
+        List<String> classes = ds.classNames();
+        if (classes.size() != w.config().numClasses()) {
+            throw new IllegalArgumentException(weightsFile + " has " + w.config().numClasses() + " classes but the dataset has "
+                    + classes.size() + " " + classes);
+        }
+        if (!saved.source().equals("numbered") && !saved.names().equals(classes)) {
+            err().println("swin eval: note: the model's class names " + saved.names() + " differ from the dataset's " + classes
+                    + "; scoring by index");
+        }
+        if (confusionPng != null && classes.size() > MAX_MATRIX_CLASSES) {
+            throw new IllegalArgumentException("--confusion draws up to " + MAX_MATRIX_CLASSES + " classes; the dataset has " + classes.size()
+                    + " (the JSON report has the full matrix)");
+        }
+        EvalReport report;
+        try (SwinTransformer model = w.createModel();
+             DataLoader loader = new DataLoader(ds, (img, rng) -> p.apply(img), 3 * p.height() * p.width(), batchSize, false, false, 0, workers);
+             ProgressBar bar = !noProgress && !json && System.console() != null
+                     ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(ds.size()).setUnit(" img", 1)
+                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
+            report = Evaluator.evaluate(model, loader, classes, n -> {
+                if (bar != null) bar.stepBy(n);
+            });
+        }
+        if (confusionPng != null) Charts.writeConfusion(confusionPng, classes, report.confusion());
+        if (json) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("weights", weightsFile.toString());
+            m.put("dataset", dataset);
+            m.put("split", split);
+            m.put("preset", p.toString());
+            m.putAll(report.toMap());
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+        } else {
+            printText(out, report, p);
+        }
+        for (String f : report.failures()) err().println("swin eval: skipped " + f);
+        if (!report.failures().isEmpty()) err().println("swin eval: " + report.failures().size() + " images could not be read");
+        out.flush();
+        return report.count() > 0 ? 0 : 1;
+    }
+
+    private void printText(PrintWriter out, EvalReport r, EvalPreset p) {
+        out.printf("%s on %s %s (%d images, preprocessing %s)%n", weightsFile, dataset, split, r.count(), p);
+        out.printf("top-1 %.2f%%  top-5 %.2f%%  loss %.4f%n", 100 * r.top1(), 100 * r.top5(), r.loss());
+        List<String> classes = r.classes();
+        int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
+        double[] acc = r.perClassAccuracy();
+        long[][] cm = r.confusion();
+        out.println("per class:");
+        for (int c = 0; c < classes.size(); c++) {
+            long n = 0;
+            for (long v : cm[c]) n += v;
+            out.printf("  %-" + width + "s %7s  (%d images)%n", classes.get(c), Double.isNaN(acc[c]) ? "n/a" : String.format("%.2f%%", 100 * acc[c]), n);
+        }
+        if (classes.size() <= MAX_MATRIX_CLASSES) {
+            out.println("confusion matrix (rows: true class, columns: predicted, in the order above):");
+            for (int t = 0; t < classes.size(); t++) {
+                StringBuilder sb = new StringBuilder("  ");
+                for (int q = 0; q < classes.size(); q++) sb.append(String.format("%6d", cm[t][q]));
+                out.println(sb);
+            }
+        }
+    }
+}

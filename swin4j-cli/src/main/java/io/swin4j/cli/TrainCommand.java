@@ -1,0 +1,234 @@
+package io.swin4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swin4j.train.TrainConfig;
+import io.swin4j.train.TrainHistory;
+import io.swin4j.train.Trainer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code swin train}: the official recipe (or a fine-tuning / Fashion-MNIST recipe) with checkpoints and resume. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train or fine-tune a Swin on an image folder (root/train/<class>, root/val/<class>) or Fashion-MNIST.",
+                "Settings: --recipe, then --config FILE (JSON/YAML), then the flags; all are saved as RUN/train-config.json.",
+                "Ctrl-C or SIGTERM checkpoints and stops; --resume RUN continues exactly."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--output", paramLabel = "RUN_DIR", description = "Run directory to create (checkpoints, metrics, curves).")
+    Path output;
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR with its saved settings.")
+    Path resume;
+    @Option(names = "--recipe", paramLabel = "NAME", description = "Starting settings: official (default), finetune, fashion-mnist.")
+    String recipe = "official";
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (JSON or YAML, keys as in train-config.json).")
+    Path configFile;
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting by its train-config.json key, e.g. --set mixupSwitchProb=0.3.")
+    Map<String, String> sets = new LinkedHashMap<>();
+
+    @Option(names = "--dataset", description = "folder or fashion-mnist.") String dataset;
+    @Option(names = "--data", paramLabel = "DIR", description = "Dataset root.") String data;
+    @Option(names = "--arch", paramLabel = "PRESET", description = "Architecture preset, e.g. swin_tiny_patch4_window7_224.") String arch;
+    @Option(names = "--init", paramLabel = "CKPT", description = "Start from this checkpoint (any layout); a new head if the class count differs.") String init;
+    @Option(names = "--freeze-stages", paramLabel = "N", description = "Freeze the patch embedding and the first N stages.") Integer freezeStages;
+    @Option(names = "--epochs") Integer epochs;
+    @Option(names = "--warmup-epochs") Integer warmupEpochs;
+    @Option(names = "--batch-size") Integer batchSize;
+    @Option(names = "--accumulation-steps") Integer accumulationSteps;
+    @Option(names = "--lr", description = "Base learning rate per 512 images (scaled by batch × accumulation / 512).") Double baseLr;
+    @Option(names = "--warmup-lr") Double warmupLr;
+    @Option(names = "--min-lr") Double minLr;
+    @Option(names = "--weight-decay") Double weightDecay;
+    @Option(names = "--clip-grad", description = "Gradient-norm clipping (0: none).") Double clipGrad;
+    @Option(names = "--label-smoothing") Double labelSmoothing;
+    @Option(names = "--drop-path") Double dropPath;
+    @Option(names = "--mixup", description = "Mixup alpha (0: off).") Double mixup;
+    @Option(names = "--cutmix", description = "CutMix alpha (0: off).") Double cutmix;
+    @Option(names = "--mixup-prob") Double mixupProb;
+    @Option(names = "--mixup-switch-prob") Double mixupSwitchProb;
+    @Option(names = "--rand-augment", paramLabel = "SPEC", description = "timm RandAugment spec or none.") String randAugment;
+    @Option(names = "--reprob", description = "Random-erasing probability.") Double reprob;
+    @Option(names = "--ema", arity = "0..1", description = "Keep a model EMA (timm ModelEmaV2).") Boolean ema;
+    @Option(names = "--ema-decay") Double emaDecay;
+    @Option(names = "--seed") Long seed;
+    @Option(names = "--workers", description = "Data threads.") Integer workers;
+    @Option(names = "--threads", description = "libtorch intra-op threads.") Integer threads;
+    @Option(names = "--train-limit", description = "Use only the first N training samples.") Integer trainLimit;
+    @Option(names = "--val-limit", description = "Use only the first N validation samples.") Integer valLimit;
+    @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if ((output == null) == (resume == null)) {
+            throw new IllegalArgumentException("give either --output RUN_DIR (a new run) or --resume RUN_DIR");
+        }
+        Trainer trainer;
+        if (resume != null) {
+            if (hasSettings()) throw new IllegalArgumentException("--resume takes its settings from " + resume.resolve(Trainer.CONFIG_FILE)
+                    + "; give no other training settings");
+            trainer = Trainer.resume(resume, new Reporter(out, err));
+        } else {
+            trainer = Trainer.start(settings(), output, new Reporter(out, err));
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                done.await(10, TimeUnit.MINUTES); // let the loop write its checkpoint before the JVM exits
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "swin4j-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (trainer) {
+            Trainer.Outcome outcome = trainer.run();
+            Path run = output != null ? output : resume;
+            if (outcome == Trainer.Outcome.COMPLETED) {
+                out.printf("done: %d epochs; latest weights %s, best %s; curves %s%n", trainer.completedEpochs(),
+                        run.resolve(Trainer.MODEL), run.resolve(Trainer.BEST), run.resolve(Trainer.CURVES));
+                return 0;
+            }
+            out.printf("stopped; continue with: swin train --resume %s%n", run);
+            return 130;
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the latch is released
+            }
+        }
+    }
+
+    private boolean hasSettings() {
+        return configFile != null || !sets.isEmpty() || !recipe.equals("official") || dataset != null || data != null || arch != null
+                || init != null || freezeStages != null || epochs != null || warmupEpochs != null || batchSize != null
+                || accumulationSteps != null || baseLr != null || warmupLr != null || minLr != null || weightDecay != null
+                || clipGrad != null || labelSmoothing != null || dropPath != null || mixup != null || cutmix != null
+                || mixupProb != null || mixupSwitchProb != null || randAugment != null || reprob != null || ema != null
+                || emaDecay != null || seed != null || workers != null || trainLimit != null || valLimit != null;
+    }
+
+    /** recipe → config file → flags → --set. */
+    TrainConfig settings() throws Exception {
+        TrainConfig c = TrainConfig.recipe(recipe);
+        if (configFile != null) c = TrainConfig.read(configFile, c);
+        if (dataset != null) c.dataset = dataset;
+        if (data != null) c.data = data;
+        if (arch != null) {
+            c.arch = arch;
+            c.model = null;
+        }
+        if (init != null) c.init = init;
+        if (freezeStages != null) c.freezeStages = freezeStages;
+        if (epochs != null) c.epochs = epochs;
+        if (warmupEpochs != null) c.warmupEpochs = warmupEpochs;
+        if (batchSize != null) c.batchSize = batchSize;
+        if (accumulationSteps != null) c.accumulationSteps = accumulationSteps;
+        if (baseLr != null) c.baseLr = baseLr;
+        if (warmupLr != null) c.warmupLr = warmupLr;
+        if (minLr != null) c.minLr = minLr;
+        if (weightDecay != null) c.weightDecay = weightDecay;
+        if (clipGrad != null) c.clipGrad = clipGrad;
+        if (labelSmoothing != null) c.labelSmoothing = labelSmoothing;
+        if (dropPath != null) c.dropPath = dropPath;
+        if (mixup != null) c.mixup = mixup;
+        if (cutmix != null) c.cutmix = cutmix;
+        if (mixupProb != null) c.mixupProb = mixupProb;
+        if (mixupSwitchProb != null) c.mixupSwitchProb = mixupSwitchProb;
+        if (randAugment != null) c.randAugment = randAugment;
+        if (reprob != null) c.reprob = reprob;
+        if (ema != null) c.ema = ema;
+        if (emaDecay != null) c.emaDecay = emaDecay;
+        if (seed != null) c.seed = seed;
+        if (workers != null) c.workers = workers;
+        if (threads != null) c.threads = threads;
+        if (trainLimit != null) c.trainLimit = trainLimit;
+        if (valLimit != null) c.valLimit = valLimit;
+        if (!sets.isEmpty()) {
+            ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            for (Map.Entry<String, String> e : sets.entrySet()) {
+                String v = e.getValue();
+                com.fasterxml.jackson.databind.JsonNode value;
+                try {
+                    value = json.readTree(v);
+                } catch (Exception notJson) {
+                    value = json.getNodeFactory().textNode(v);
+                }
+                if (value == null) value = json.getNodeFactory().textNode(v);
+                try {
+                    c = json.readerForUpdating(c).readValue((com.fasterxml.jackson.databind.JsonNode) json.createObjectNode().set(e.getKey(), value));
+                } catch (Exception ex) {
+                    throw new IllegalArgumentException("--set " + e.getKey() + "=" + v + ": " + CliErrors.firstLine(ex));
+                }
+            }
+        }
+        return c.validate();
+    }
+
+    /** Progress bar (epoch, step, loss, lr, img/s, ETA) on a terminal; one line per epoch always. */
+    private final class Reporter implements Trainer.Listener {
+        private final PrintWriter out, err;
+        private ProgressBar bar;
+
+        Reporter(PrintWriter out, PrintWriter err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public void started(Trainer t) {
+            out.printf("training %s (%,d parameters) on %,d images, %d classes; validation %,d images; %d batches of %d per epoch%n",
+                    t.modelConfig().name(), t.model().parameters().count(), t.trainSamples(), t.classNames().size(), t.valSamples(),
+                    t.batchesPerEpoch(), t.config().batchSize);
+            out.flush();
+            if (!noProgress && System.console() != null) {
+                long total = (long) t.config().epochs * t.batchesPerEpoch();
+                bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total).setConsumer(new ConsoleProgressBarConsumer(System.err))
+                        .startsFrom((long) t.completedEpochs() * t.batchesPerEpoch(), java.time.Duration.ZERO).build();
+            }
+        }
+
+        @Override
+        public void step(Trainer.StepInfo s) {
+            if (bar == null) return;
+            bar.stepTo((long) s.epoch() * s.batchesPerEpoch() + s.batch() + 1);
+            bar.setExtraMessage(String.format(" epoch %d/%d loss %.4f lr %.2e %.0f img/s", s.epoch() + 1, s.epochs(), s.loss(), s.lr(),
+                    s.imagesPerSecond()));
+        }
+
+        @Override
+        public void epoch(TrainHistory.Epoch e) {
+            if (bar != null) {
+                bar.pause();
+            }
+            out.printf("epoch %d: train loss %.4f top-1 %.2f%% | val loss %.4f top-1 %.2f%% top-5 %.2f%%%s | lr %.2e | %.0f s, %.1f img/s%n",
+                    e.epoch() + 1, e.trainLoss(), 100 * e.trainTop1(), e.valLoss(), 100 * e.valTop1(), 100 * e.valTop5(),
+                    Double.isNaN(e.emaTop1()) ? "" : String.format(" (EMA %.2f%%)", 100 * e.emaTop1()), e.lr(), e.seconds(),
+                    e.imagesPerSecond());
+            out.flush();
+            if (bar != null) bar.resume();
+        }
+
+        @Override
+        public void message(String m) {
+            err.println("swin train: " + m);
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.swin4j.train.data;
+
+import io.swin4j.vision.RgbImage;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Decodes and transforms batches on worker threads ahead of the training step. Deterministic for a seed: the
+ * epoch's order is a seeded shuffle of (seed, epoch) and each sample's transform draws from its own generator
+ * seeded by (seed, epoch, sample index), so neither thread scheduling nor resuming mid-epoch changes a batch.
+ * A sample that cannot be read is left out of its batch and reported in {@link Batch#failures()}.
+ */
+public final class DataLoader implements AutoCloseable {
+
+    /** A sample's transform: decoded image → fp32 CHW of the loader's size; draws its randomness from {@code rng}. */
+    @FunctionalInterface
+    public interface SampleTransform {
+        float[] apply(RgbImage image, SplittableRandom rng);
+    }
+
+    /** {@code images}: {@code size} samples of C·H·W floats; failures: "source: reason" of the samples left out. */
+    public record Batch(int epoch, int index, int size, float[] images, int[] labels, int[] samples, List<String> failures) {}
+
+    private final LabeledDataset dataset;
+    private final SampleTransform transform;
+    private final int batchSize, sampleFloats, prefetch;
+    private final boolean shuffle, dropLast;
+    private final long seed;
+    private final ExecutorService workers;
+
+    /**
+     * @param sampleFloats C·H·W of one transformed sample
+     * @param workers      decoding threads (≥ 1)
+     */
+    public DataLoader(LabeledDataset dataset, SampleTransform transform, int sampleFloats, int batchSize, boolean shuffle,
+                      boolean dropLast, long seed, int workers) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+        if (dropLast && dataset.size() < batchSize) {
+            throw new IllegalArgumentException("the dataset has " + dataset.size() + " samples, fewer than one batch of " + batchSize);
+        }
+        this.dataset = dataset;
+        this.transform = transform;
+        this.sampleFloats = sampleFloats;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.dropLast = dropLast;
+        this.seed = seed;
+        this.prefetch = 2 * workers;
+        this.workers = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "swin4j-data");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public LabeledDataset dataset() { return dataset; }
+
+    public int batchesPerEpoch() {
+        return dropLast ? dataset.size() / batchSize : (dataset.size() + batchSize - 1) / batchSize;
+    }
+
+    /** The sample order of an epoch. */
+    public int[] order(int epoch) {
+        int n = dataset.size();
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        if (shuffle) {
+            SplittableRandom rng = new SplittableRandom(mix(seed, epoch, -1));
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = idx[i];
+                idx[i] = idx[j];
+                idx[j] = t;
+            }
+        }
+        return idx;
+    }
+
+    /** The batches of {@code epoch} from batch {@code first} on (to resume mid-epoch), prepared ahead. */
+    public Iterator<Batch> epoch(int epoch, int first) {
+        int[] order = order(epoch);
+        int total = batchesPerEpoch();
+        return new Iterator<>() {
+            private final ArrayDeque<Future<Batch>> pending = new ArrayDeque<>();
+            private int next = first, submitted = first;
+
+            { fill(); }
+
+            private void fill() {
+                while (submitted < total && pending.size() < prefetch) {
+                    int b = submitted++;
+                    pending.add(workers.submit(() -> build(epoch, b, order)));
+                }
+            }
+
+            @Override public boolean hasNext() { return next < total; }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                try {
+                    Batch b = pending.poll().get();
+                    next++;
+                    fill();
+                    return b;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for batch " + next, e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("preparing batch " + next + " failed: " + e.getCause(), e.getCause());
+                }
+            }
+        };
+    }
+
+    private Batch build(int epoch, int b, int[] order) {
+        int from = b * batchSize, to = Math.min(order.length, from + batchSize);
+        float[] images = new float[(to - from) * sampleFloats];
+        int[] labels = new int[to - from], samples = new int[to - from];
+        List<String> failures = new ArrayList<>();
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            int s = order[i];
+            try {
+                float[] x = transform.apply(dataset.image(s), new SplittableRandom(mix(seed, epoch, s)));
+                if (x.length != sampleFloats) {
+                    throw new IllegalStateException("transform gave " + x.length + " values, expected " + sampleFloats);
+                }
+                System.arraycopy(x, 0, images, n * sampleFloats, sampleFloats);
+                labels[n] = dataset.label(s);
+                samples[n] = s;
+                n++;
+            } catch (Exception e) {
+                failures.add(dataset.source(s) + ": " + e.getMessage());
+            }
+        }
+        if (n < to - from) {
+            images = java.util.Arrays.copyOf(images, n * sampleFloats);
+            labels = java.util.Arrays.copyOf(labels, n);
+            samples = java.util.Arrays.copyOf(samples, n);
+        }
+        return new Batch(epoch, b, n, images, labels, samples, failures);
+    }
+
+    /** A 64-bit mix of the seed and two counters (SplitMix64 finaliser), so nearby inputs give unrelated streams. */
+    public static long mix(long seed, long a, long b) {
+        long z = seed + 0x9E3779B97F4A7C15L * (a + 1) + 0xC2B2AE3D27D4EB4FL * (b + 2);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}
