@@ -178,7 +178,8 @@ public final class PilOps {
                     continue;
                 }
                 bicubic(in, w, h, xin - 0.5, yin - 0.5, v);
-                for (int c = 0; c < 3; c++) out[o + c] = (byte) (v[c] < 0 ? 0 : v[c] > 255 ? 255 : (int) (v[c] + 0.5));
+                // Geometry.c's bicubic_filter32RGB truncates ((UINT8) v), it does not round.
+                for (int c = 0; c < 3; c++) out[o + c] = (byte) (v[c] < 0 ? 0 : v[c] > 255 ? 255 : (int) v[c]);
             }
         }
         return new RgbImage(w, h, out);
