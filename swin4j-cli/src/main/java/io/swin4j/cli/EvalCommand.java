@@ -2,6 +2,7 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.swin4j.infer.BundledModel;
 import io.swin4j.infer.Labels;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.model.SwinTransformer;
@@ -31,7 +32,8 @@ import java.util.Map;
                 "Exit 0 when evaluated (unreadable images are skipped and listed), 1 when the evaluation could not run."})
 public final class EvalCommand extends WeightsCommand {
 
-    @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "Checkpoint (any supported layout).")
+    @Option(names = "--weights", paramLabel = "CKPT",
+            description = "Checkpoint (any supported layout; default: the bundled Fashion-MNIST Swin).")
     Path weightsFile;
     @Option(names = "--dataset", defaultValue = "folder", description = "folder (root/val/<class>/...) or fashion-mnist (default: ${DEFAULT-VALUE}).")
     String dataset;
@@ -54,6 +56,7 @@ public final class EvalCommand extends WeightsCommand {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = out();
+        if (weightsFile == null) weightsFile = BundledModel.path();
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
         EvalPreset p = preset != null ? EvalPreset.named(preset) : SwinPredictor.savedPreset(w);
         Labels saved = SwinPredictor.savedLabels(w);

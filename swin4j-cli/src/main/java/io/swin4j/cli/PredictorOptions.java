@@ -12,7 +12,8 @@ import java.nio.file.Path;
 /** Flags shared by the commands that run a predictor on image files. */
 final class PredictorOptions {
 
-    @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "Checkpoint (any supported layout).")
+    @Option(names = "--weights", paramLabel = "CKPT",
+            description = "Checkpoint (any supported layout; default: the bundled Fashion-MNIST Swin).")
     Path weightsFile;
 
     @Option(names = "--preset", paramLabel = "NAME",
@@ -38,7 +39,7 @@ final class PredictorOptions {
     boolean noProgress;
 
     SwinPredictor build(WeightsOptions weights) throws IOException {
-        SwinPredictor.Builder b = SwinPredictor.builder(weightsFile).optBatchSize(batchSize)
+        SwinPredictor.Builder b = (weightsFile != null ? SwinPredictor.builder(weightsFile) : SwinPredictor.builder()).optBatchSize(batchSize)
                 .optLoadOptions(weights.toLoadOptions().optPreset(null));
         if (preset != null) b.optPreset(EvalPreset.named(preset));
         if (labels != null) b.optLabels(Labels.read(labels));

@@ -57,6 +57,11 @@ public final class SwinPredictor implements AutoCloseable {
         return new Builder(weights);
     }
 
+    /** A predictor over the model bundled with swin4j ({@link BundledModel}: Fashion-MNIST, 10 classes). */
+    public static Builder builder() {
+        return new Builder(BundledModel.path());
+    }
+
     /** Options of a predictor; {@code opt*} methods set what differs from the defaults. */
     public static final class Builder {
         private final Path weightsFile;

@@ -104,17 +104,17 @@ public final class TrainConfig {
 
     /**
      * The recipe the bundled Fashion-MNIST model was trained with. It departs from the ImageNet recipe where 28×28
-     * grey images and a 20-epoch CPU budget call for it: no Mixup/CutMix or RandAugment (both slow convergence
+     * grey images and a 25-epoch CPU budget call for it: no Mixup/CutMix or RandAugment (both slow convergence
      * a lot on short schedules, and RandAugment's colour ops mean little on grey), a milder crop scale (0.75–1:
-     * a 0.08 crop of a 28×28 image is a few pixels), 2 warm-up epochs, lr 1e-3 at batch 128.
+     * a 0.08 crop of a 28×28 image is a few pixels), 1 warm-up epoch, lr 1e-3 at batch 128.
      */
     public static TrainConfig fashionMnist() {
         TrainConfig c = new TrainConfig();
         c.arch = null;
         c.model = fashionMnistModel();
         c.dataset = "fashion-mnist";
-        c.epochs = 20;
-        c.warmupEpochs = 2;
+        c.epochs = 25;
+        c.warmupEpochs = 1;
         c.batchSize = 128;
         c.baseLr = 4e-3;
         c.warmupLr = 4e-6;
