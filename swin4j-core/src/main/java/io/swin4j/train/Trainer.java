@@ -228,9 +228,15 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException(runDir + " already holds a run (" + CONFIG_FILE + "); resume it with --resume "
                     + runDir + " or choose another --output");
         }
-        Files.createDirectories(runDir);
+        // Build first (datasets, model, init checkpoint): a refused run leaves no directory behind.
         Trainer t = new Trainer(cfg, runDir, listener, null, null);
-        cfg.write(runDir.resolve(CONFIG_FILE));
+        try {
+            Files.createDirectories(runDir);
+            cfg.write(runDir.resolve(CONFIG_FILE));
+        } catch (IOException e) {
+            t.close();
+            throw e;
+        }
         return t;
     }
 
