@@ -26,19 +26,24 @@ public final class Charts {
 
     private Charts() {}
 
-    /** Loss (per step and per epoch), learning rate and accuracy side by side. */
-    public static void writeCurves(Path png, List<TrainHistory.Epoch> epochs, List<double[]> stepLosses) throws IOException {
+    /**
+     * Loss (per step and per epoch), learning rate (per step) and accuracy side by side.
+     *
+     * @param steps per step {epoch position (fractional), loss, lr}
+     */
+    public static void writeCurves(Path png, List<TrainHistory.Epoch> epochs, List<double[]> steps) throws IOException {
         List<XYChart> charts = new ArrayList<>();
         XYChart loss = chart("Loss", "epoch", "loss");
-        if (stepLosses.size() > 1) {
-            double[][] s = thin(stepLosses, 2000);
+        double[][] s = thin(steps, 2000);
+        if (steps.size() > 1) {
             loss.addSeries("train (step)", s[0], s[1]).setMarker(SeriesMarkers.NONE).setLineColor(new Color(150, 180, 230));
         }
         addEpochSeries(loss, "train (epoch)", epochs, TrainHistory.Epoch::trainLoss);
         addEpochSeries(loss, "val", epochs, TrainHistory.Epoch::valLoss);
         charts.add(loss);
         XYChart lr = chart("Learning rate", "epoch", "lr");
-        addEpochSeries(lr, "lr (end of epoch)", epochs, TrainHistory.Epoch::lr);
+        if (steps.size() > 1) lr.addSeries("lr (step)", s[0], s[2]).setMarker(SeriesMarkers.NONE);
+        else addEpochSeries(lr, "lr (end of epoch)", epochs, TrainHistory.Epoch::lr);
         charts.add(lr);
         XYChart acc = chart("Accuracy", "epoch", "top-1");
         addEpochSeries(acc, "train", epochs, TrainHistory.Epoch::trainTop1);
@@ -72,10 +77,9 @@ public final class Charts {
         int stride = Math.max(1, points.size() / max);
         List<double[]> kept = new ArrayList<>();
         for (int i = 0; i < points.size(); i += stride) kept.add(points.get(i));
-        double[][] out = new double[2][kept.size()];
+        double[][] out = new double[3][kept.size()];
         for (int i = 0; i < kept.size(); i++) {
-            out[0][i] = kept.get(i)[0];
-            out[1][i] = kept.get(i)[1];
+            for (int j = 0; j < 3; j++) out[j][i] = kept.get(i)[j];
         }
         return out;
     }

@@ -369,7 +369,7 @@ public final class Trainer implements AutoCloseable {
         }
         state.epochLossSum += lossValue * n;
         state.epochSamples += n;
-        stepLosses.add(new double[] {state.epoch + (b.index() + 1.0) / trainLoader.batchesPerEpoch(), lossValue});
+        stepLosses.add(new double[] {state.epoch + (b.index() + 1.0) / trainLoader.batchesPerEpoch(), lossValue, currentLr()});
         appendJsonl(Map.of("event", "step", "epoch", state.epoch + 1, "batch", b.index() + 1, "optimizerStep", state.optimizerStep,
                 "loss", lossValue, "lr", currentLr()));
     }
@@ -473,7 +473,7 @@ public final class Trainer implements AutoCloseable {
             JsonNode n = JSON.readTree(line);
             if (n.path("event").asText().equals("step")) {
                 stepLosses.add(new double[] {n.get("epoch").asInt() - 1 + (double) n.get("batch").asInt() / trainLoader.batchesPerEpoch(),
-                        n.get("loss").asDouble()});
+                        n.get("loss").asDouble(), n.get("lr").asDouble()});
             }
         }
     }
