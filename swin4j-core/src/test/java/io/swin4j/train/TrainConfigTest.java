@@ -38,7 +38,7 @@ class TrainConfigTest {
         assertThat(ft.epochs).isEqualTo(30);
         assertThat(ft.baseLr).isEqualTo(2e-5);
         assertThat(ft.weightDecay).isEqualTo(1e-8);
-        assertThat(TrainConfig.recipe("fashion-mnist").architecture().imgSize()).isEqualTo(28);
+        assertThat(TrainConfig.recipe("fashion-mnist").architecture().imgSize()).isEqualTo(32);
         assertThatThrownBy(() -> TrainConfig.recipe("imagenet-22k")).hasMessageContaining("unknown recipe 'imagenet-22k'")
                 .hasMessageContaining("fashion-mnist");
     }
