@@ -50,7 +50,9 @@ public final class SwinOptimizer implements AutoCloseable {
         AdamWOptions o = new AdamWOptions(lr);
         o.weight_decay().put(weightDecay);
         o.eps().put(1e-8);
-        o.betas().put(0, 0.9).put(1, 0.999);
+        // Betas stay libtorch's defaults, (0.9, 0.999) as config.py. They are a std::tuple<double, double>, which
+        // libstdc++ lays out last element first: writing them through the DoublePointer by index swaps them
+        // (β1 0.999, β2 0.9), which trains far slower and which a test with one repeated batch cannot see.
         return o;
     }
 

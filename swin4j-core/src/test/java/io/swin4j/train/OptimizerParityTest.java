@@ -76,4 +76,49 @@ class OptimizerParityTest {
         }
         assertThat(CosineSchedule.scaledLr(5e-4, 128 * 8, 1)).isEqualTo(1e-3); // the documented 8 x 128 run
     }
+
+    /**
+     * Two steps with different gradients against the AdamW update written out (PyTorch's documented algorithm,
+     * β (0.9, 0.999), eps 1e-8, decoupled decay on the matrix only). The fixture above repeats one batch, so its
+     * gradients barely change between steps and the moments cannot tell β1 from β2: swapped betas passed it.
+     */
+    @Test
+    void momentsUseBeta1ForTheMeanAndBeta2ForTheVariance() {
+        float[] w0 = {1f, 2f, 3f, 4f}, b0 = {0.5f, -0.5f};
+        float[][] gw = {{1f, -1f, 0.5f, 2f}, {-3f, 0.2f, 0.5f, 1e-3f}}, gb = {{0.3f, -2f}, {0.1f, 4f}};
+        double lr = 0.1, wd = 0.05;
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = Tensors.fromFloats(w0, 2, 2).requires_grad_(true), b = Tensors.fromFloats(b0, 2).requires_grad_(true);
+            Map<String, Tensor> params = new java.util.LinkedHashMap<>();
+            params.put("fc.weight", w);
+            params.put("fc.bias", b);
+            try (SwinOptimizer opt = new SwinOptimizer(params, lr, wd)) {
+                for (int step = 0; step < 2; step++) {
+                    opt.zeroGrad();
+                    w.mul(Tensors.fromFloats(gw[step], 2, 2)).sum().add(b.mul(Tensors.fromFloats(gb[step], 2)).sum()).backward();
+                    opt.step();
+                }
+            }
+            assertThat(Tensors.toFloats(w.detach())).containsExactly(adamW(w0, gw, lr, wd), within(1e-6f));
+            assertThat(Tensors.toFloats(b.detach())).containsExactly(adamW(b0, gb, lr, 0), within(1e-6f));
+        }
+    }
+
+    private static float[] adamW(float[] p0, float[][] grads, double lr, double wd) {
+        double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        float[] out = new float[p0.length];
+        for (int i = 0; i < p0.length; i++) {
+            double p = p0[i], m = 0, v = 0;
+            for (int t = 1; t <= grads.length; t++) {
+                double g = grads[t - 1][i];
+                p -= lr * wd * p;
+                m = beta1 * m + (1 - beta1) * g;
+                v = beta2 * v + (1 - beta2) * g * g;
+                double mHat = m / (1 - Math.pow(beta1, t)), vHat = v / (1 - Math.pow(beta2, t));
+                p -= lr * mHat / (Math.sqrt(vHat) + eps);
+            }
+            out[i] = (float) p;
+        }
+        return out;
+    }
 }
