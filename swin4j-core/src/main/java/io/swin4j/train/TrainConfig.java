@@ -81,7 +81,7 @@ public final class TrainConfig {
     /** The official fine-tuning settings (e.g. 22K → 1K, 224 → 384): 30 epochs, 5 warm-up, lr 2e-5, wd 1e-8. */
     public static TrainConfig fineTune() {
         TrainConfig c = new TrainConfig();
-        c.epochs = 25;
+        c.epochs = 30;
         c.warmupEpochs = 5;
         c.baseLr = 2e-5;
         c.warmupLr = 2e-8;
