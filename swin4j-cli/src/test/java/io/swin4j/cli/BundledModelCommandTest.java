@@ -7,6 +7,7 @@ import io.swin4j.weights.SwinWeights;
 import io.swin4j.infer.BundledModel;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class BundledModelCommandTest {
 
-    private static final Path SAMPLES = Path.of(System.getProperty("swin4j.samples", "../samples"));
-
     @Test
     void theBundledModelIsSmallAndCarriesItsPreprocessingAndClassNames() throws Exception {
         Path file = BundledModel.path();
@@ -31,20 +30,20 @@ class BundledModelCommandTest {
         SwinWeights w = SwinWeights.load(file);
         assertThat(w.report().isClean()).as(w.report().toString()).isTrue();
         assertThat(w.config().numClasses()).isEqualTo(10);
-        assertThat(w.metadata()).containsKeys("swin4j.preset", "swin4j.labels");
-        assertThat(w.metadata().get("swin4j.labels")).contains("Ankle boot").contains("T-shirt/top");
+        assertThat(w.metadata()).containsKeys(SwinWeights.META_PRESET, SwinWeights.META_LABELS);
+        assertThat(w.metadata().get(SwinWeights.META_LABELS)).contains("Ankle boot").contains("T-shirt/top");
     }
 
     @Test
     void predictWithoutWeightsClassifiesTheSamples() throws Exception {
-        CliRun r = CliRun.of("predict", "--format", "json", SAMPLES.toString());
+        CliRun r = CliRun.of("predict", "--format", "json", Samples.DIR.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(10);
         int right = 0;
         for (String line : lines) {
             JsonNode o = new ObjectMapper().readTree(line);
-            String truth = Path.of(o.get("path").asText()).getFileName().toString().replaceFirst("^\\d+-", "").replace(".png", "");
+            String truth = Samples.trueClass(Path.of(o.get("path").asText()));
             String predicted = o.get("predictions").get(0).get("label").asText();
             if (slug(predicted).equals(truth)) right++;
         }
@@ -53,14 +52,22 @@ class BundledModelCommandTest {
 
     @Test
     void evalWithoutWeightsReachesTheReportedTestAccuracy() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of(FashionMnist.DEBIAN_DIR)) || System.getenv("SWIN4J_DATA") != null,
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        assumeTrue(fashionMnistInstalled(), "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         CliRun r = CliRun.of("eval", "--dataset", "fashion-mnist", "--split", "test", "--limit", "2000", "--json", "--no-progress");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(r.out());
         assertThat(report.get("samples").asInt()).isEqualTo(2000);
         // The full test split scores 90.8% (README); 2000 images leave room for sampling noise, not for a broken model.
         assertThat(report.get("top1").asDouble()).isGreaterThan(0.88);
+    }
+
+    private static boolean fashionMnistInstalled() {
+        try {
+            FashionMnist.locate(null);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** "T-shirt/top" → "t-shirt-top", "Ankle boot" → "ankle-boot": the sample file names. */

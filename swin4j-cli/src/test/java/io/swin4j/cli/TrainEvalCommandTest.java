@@ -12,14 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code swin train} and {@code swin eval} as a user runs them: a tiny run end to end, and the bad-input paths. */
 class TrainEvalCommandTest {
-
-    static final Path SAMPLES = Path.of("..", "samples");
 
     @TempDir
     static Path tmp;
@@ -29,15 +26,11 @@ class TrainEvalCommandTest {
     @BeforeAll
     static void folder() throws IOException {
         data = tmp.resolve("data");
-        List<Path> samples;
-        try (Stream<Path> s = Files.list(SAMPLES)) {
-            samples = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
-        }
+        List<Path> samples = Samples.all();
         assertThat(samples).hasSize(10);
         for (String split : new String[] {"train", "val"}) {
             for (Path p : samples) {
-                String cls = p.getFileName().toString().replaceFirst("^\\d+-", "").replace(".png", "");
-                Path dir = Files.createDirectories(data.resolve(split).resolve(cls));
+                Path dir = Files.createDirectories(data.resolve(split).resolve(Samples.trueClass(p)));
                 Files.copy(p, dir.resolve("a.png"));
             }
         }
@@ -86,7 +79,7 @@ class TrainEvalCommandTest {
 
         // The trained model carries its class names and preprocessing: predict uses them.
         CliRun p = CliRun.of("predict", "--weights", run.resolve("model.safetensors").toString(), "--format", "json",
-                "--top-k", "1", SAMPLES.resolve("0002-trouser.png").toString());
+                "--top-k", "1", Samples.DIR.resolve("0002-trouser.png").toString());
         assertThat(p.exit()).as(p.err()).isZero();
         String label = new ObjectMapper().readTree(p.out().lines().findFirst().orElseThrow()).toString();
         assertThat(List.of("ankle-boot", "bag", "coat", "dress", "pullover", "sandal", "shirt", "sneaker", "t-shirt-top", "trouser"))
