@@ -44,7 +44,7 @@ final class EmbedCommand extends WeightsCommand {
         List<String> paths = new ArrayList<>();
         List<float[]> rows = new ArrayList<>();
         int failed;
-        try (SwinPredictor p = predictor.build(weights);
+        try (SwinPredictor p = predictor.build(weights, err(), "embed");
              PrintWriter csvOut = csv ? new PrintWriter(Files.newBufferedWriter(output)) : null;
              BatchProgress progress = new BatchProgress("embed", images.size(), predictor.noProgress)) {
             int[] bad = {0};

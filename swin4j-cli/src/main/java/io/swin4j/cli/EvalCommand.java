@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.swin4j.infer.BundledModel;
 import io.swin4j.infer.Labels;
 import io.swin4j.infer.SwinPredictor;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.train.Charts;
 import io.swin4j.train.EvalReport;
@@ -19,6 +20,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -50,6 +52,7 @@ public final class EvalCommand extends WeightsCommand {
     @Option(names = "--confusion", paramLabel = "PNG", description = "Write the confusion matrix as a PNG (up to 20 classes).")
     Path confusionPng;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+    @Mixin PrecisionOption precision;
 
     static final int MAX_MATRIX_CLASSES = 20;
 
@@ -57,6 +60,7 @@ public final class EvalCommand extends WeightsCommand {
     public Integer call() throws Exception {
         PrintWriter out = out();
         if (weightsFile == null) weightsFile = BundledModel.path();
+        Precision dtype = precision.get(err(), "eval");
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
         EvalPreset p = preset != null ? EvalPreset.named(preset) : SwinPredictor.savedPreset(w);
         Labels saved = SwinPredictor.savedLabels(w);
@@ -75,7 +79,7 @@ public final class EvalCommand extends WeightsCommand {
                     + " (the JSON report has the full matrix)");
         }
         EvalReport report;
-        try (SwinTransformer model = w.createModel();
+        try (SwinTransformer model = w.createModel().optPrecision(dtype);
              DataLoader loader = new DataLoader(ds, (img, rng) -> p.apply(img), 3 * p.height() * p.width(), batchSize, false, false, 0, workers);
              ProgressBar bar = !noProgress && !json && System.console() != null
                      ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(ds.size()).setUnit(" img", 1)
@@ -91,6 +95,7 @@ public final class EvalCommand extends WeightsCommand {
             m.put("dataset", dataset);
             m.put("split", split);
             m.put("preset", p.toString());
+            m.put("precision", dtype.toString());
             m.putAll(report.toMap());
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {

@@ -3,12 +3,14 @@ package io.swin4j.cli;
 import io.swin4j.io.Npy;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.ForwardOptions;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.weights.HostTensor;
 import io.swin4j.weights.SwinWeights;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -37,15 +39,19 @@ final class ForwardCommand extends WeightsCommand {
     @Option(names = "--features", description = "Also write each stage's feature map to OUT-stage<i>.npy.")
     boolean features;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Override
     public Integer call() throws Exception {
         HostTensor x = Npy.read(input);
         if (x.rank() != 4) {
             throw new IllegalArgumentException(input + ": expected an NCHW tensor of rank 4, got shape " + x.shapeString());
         }
+        Precision p = precision.get(err(), "forward");
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
         w.report().notes().forEach(n -> err().println("note: " + n));
-        try (SwinTransformer model = w.createModel();
+        try (SwinTransformer model = w.createModel().optPrecision(p);
              Tensor in = Tensors.fromHost(x);
              SwinOutput out = model.forward(in, features ? ForwardOptions.withStageFeatures() : ForwardOptions.DEFAULT)) {
             Tensor main = embedding || out.logits() == null ? out.embedding() : out.logits();

@@ -45,7 +45,7 @@ final class PredictCommand extends WeightsCommand {
     public Integer call() throws Exception {
         List<Path> images = ImageInputs.expand(inputs);
         if (images.isEmpty()) throw new IllegalArgumentException("no images found in " + inputs);
-        try (SwinPredictor p = predictor.build(weights);
+        try (SwinPredictor p = predictor.build(weights, err(), "predict");
              PrintWriter sink = output == null ? null : new PrintWriter(Files.newBufferedWriter(output));
              BatchProgress progress = new BatchProgress("predict", images.size(), predictor.noProgress)) {
             PrintWriter w = sink != null ? sink : out();

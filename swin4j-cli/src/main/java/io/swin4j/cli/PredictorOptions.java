@@ -4,6 +4,7 @@ import io.swin4j.infer.Labels;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -38,13 +39,17 @@ final class PredictorOptions {
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
-    SwinPredictor build(WeightsOptions weights) throws IOException {
+    @Mixin
+    PrecisionOption precision;
+
+    SwinPredictor build(WeightsOptions weights, java.io.PrintWriter err, String command) throws IOException {
         SwinPredictor.Builder b = (weightsFile != null ? SwinPredictor.builder(weightsFile) : SwinPredictor.builder()).optBatchSize(batchSize)
                 .optLoadOptions(weights.toLoadOptions().optPreset(null));
         if (preset != null) b.optPreset(EvalPreset.named(preset));
         if (labels != null) b.optLabels(Labels.read(labels));
         if (maxPixels != null) b.optDecoder(new ImageDecoder(maxPixels));
         if (threads != null) b.optThreads(threads);
+        b.optPrecision(precision.get(err, command));
         return b.build();
     }
 }

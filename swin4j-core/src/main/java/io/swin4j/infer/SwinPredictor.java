@@ -3,6 +3,7 @@ package io.swin4j.infer;
 import io.swin4j.engine.NativeTorch;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.ForwardOptions;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
@@ -50,7 +51,7 @@ public final class SwinPredictor implements AutoCloseable {
         this.labels = b.labels != null ? b.labels.requireSize(classes) : savedLabels(weights);
         this.decoder = b.decoder != null ? b.decoder : new ImageDecoder();
         this.batchSize = b.batchSize;
-        this.model = weights.createModel();
+        this.model = weights.createModel().optPrecision(b.precision);
     }
 
     public static Builder builder(Path weights) {
@@ -71,6 +72,7 @@ public final class SwinPredictor implements AutoCloseable {
         private int batchSize = 16;
         private LoadOptions loadOptions = LoadOptions.defaults();
         private int threads;
+        private Precision precision = Precision.FP32;
 
         private Builder(Path weightsFile) {
             this.weightsFile = weightsFile;
@@ -98,6 +100,9 @@ public final class SwinPredictor implements AutoCloseable {
             threads = n;
             return this;
         }
+
+        /** Compute in bf16 (about twice the GEMM speed on CPUs with bf16 instructions) or fp32 (default). */
+        public Builder optPrecision(Precision p) { precision = java.util.Objects.requireNonNull(p); return this; }
 
         public SwinPredictor build() throws IOException {
             if (threads > 0) {

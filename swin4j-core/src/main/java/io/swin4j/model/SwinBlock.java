@@ -25,7 +25,27 @@ final class SwinBlock {
     private final Map<Long, PlanTensors> planCache = new ConcurrentHashMap<>();
 
     /** Gather indices and mask of one feature-map size; built once per size and reused. */
-    private record PlanTensors(WindowPlan plan, Tensor partition, Tensor reverse, Tensor mask) {}
+    private static final class PlanTensors {
+        final WindowPlan plan;
+        final Tensor partition, reverse, mask;
+        /** Eval only: the attention's additive bias for this plan, valid while the table is unchanged. */
+        WindowAttention.TableState biasState;
+        Tensor bias;
+
+        PlanTensors(WindowPlan plan, Tensor partition, Tensor reverse, Tensor mask) {
+            this.plan = plan;
+            this.partition = partition;
+            this.reverse = reverse;
+            this.mask = mask;
+        }
+
+        void close() {
+            partition.close();
+            reverse.close();
+            if (mask != null) mask.close();
+            if (bias != null) bias.close();
+        }
+    }
 
     SwinBlock(String prefix, int stage, int window, boolean shifted, double dropPath, SwinConfig config,
               Parameters params) {
@@ -65,32 +85,70 @@ final class SwinBlock {
     /** x: (B, H·W, C) → (B, H·W, C); {@code probsOut} receives attention probabilities if non-null. */
     Tensor forward(Tensor x, int height, int width, Tensor[] probsOut, boolean training) {
         PlanTensors pt = planTensors(height, width);
+        Tensor windows = partition(Ops.layerNorm(x, norm1Weight, norm1Bias), pt);
+        Tensor attended = attention.forward(windows, attentionBias(pt, training), probsOut, training);
+        x = x.add(Ops.dropPath(reverse(attended, x.size(0), pt), dropPath, training));
+        return x.add(Ops.dropPath(mlp(Ops.layerNorm(x, norm2Weight, norm2Bias), training), dropPath, training));
+    }
+
+    /** Pad, cyclic shift and window partition in one gather: (B, H·W, C) → (B·nW, N, C). */
+    Tensor partition(Tensor normed, int height, int width) {
+        return partition(normed, planTensors(height, width));
+    }
+
+    private Tensor partition(Tensor h, PlanTensors pt) {
         WindowPlan p = pt.plan;
-        long b = x.size(0), c = x.size(2);
-        Tensor h = Ops.layerNorm(x, norm1Weight, norm1Bias);
+        long b = h.size(0), c = h.size(2);
         if (p.padded()) {
             // Padding tokens are zeros after the norm, as in the references; index H·W points at them.
             TensorVector parts = new TensorVector(h, torch.zeros(new long[] {b, 1, c}, h.options()));
             h = torch.cat(parts, 1);
         }
-        int n = p.windowTokens();
-        Tensor windows = h.index_select(1, pt.partition).view(b * p.numWindows(), n, c);
-        Tensor attended = attention.forward(windows, p.windowH(), pt.mask, probsOut, training);
-        Tensor merged = attended.view(b, (long) p.numWindows() * n, c).index_select(1, pt.reverse);
-        x = x.add(Ops.dropPath(merged, dropPath, training));
-        Tensor y = Ops.layerNorm(x, norm2Weight, norm2Bias);
-        y = Ops.linear(y, fc1Weight, fc1Bias);
+        return h.index_select(1, pt.partition).view(b * p.numWindows(), p.windowTokens(), c);
+    }
+
+    /** The inverse of {@link #partition}: window merge, reverse shift and crop in one gather. */
+    Tensor reverse(Tensor attended, int height, int width, long batch) {
+        return reverse(attended, batch, planTensors(height, width));
+    }
+
+    private Tensor reverse(Tensor attended, long batch, PlanTensors pt) {
+        WindowPlan p = pt.plan;
+        return attended.view(batch, (long) p.numWindows() * p.windowTokens(), attended.size(2)).index_select(1, pt.reverse);
+    }
+
+    /** The attention of this block on partitioned windows, with its cached bias in eval. */
+    Tensor attention(Tensor windows, int height, int width, boolean training) {
+        return attention.forward(windows, attentionBias(planTensors(height, width), training), null, training);
+    }
+
+    /** fc1 → exact GELU → fc2 (with dropout where configured). */
+    Tensor mlp(Tensor normed, boolean training) {
+        Tensor y = Ops.linear(normed, fc1Weight, fc1Bias);
         y = Ops.dropout(Ops.gelu(y), config.dropRate(), training);
-        y = Ops.dropout(Ops.linear(y, fc2Weight, fc2Bias), config.dropRate(), training);
-        return x.add(Ops.dropPath(y, dropPath, training));
+        return Ops.dropout(Ops.linear(y, fc2Weight, fc2Bias), config.dropRate(), training);
+    }
+
+    /**
+     * Relative position bias + shift mask. Training recomputes it (autograd needs the graph); eval computes
+     * it once per plan and reuses it until the bias table changes.
+     */
+    private Tensor attentionBias(PlanTensors pt, boolean training) {
+        int window = pt.plan.windowH();
+        if (training) return attention.additiveBias(window, pt.mask);
+        synchronized (pt) {
+            WindowAttention.TableState state = attention.tableState();
+            if (pt.bias == null || !state.equals(pt.biasState)) {
+                if (pt.bias != null) pt.bias.close();
+                pt.bias = Tensors.keep(attention.additiveBias(window, pt.mask));
+                pt.biasState = state;
+            }
+            return pt.bias;
+        }
     }
 
     void close() {
-        planCache.values().forEach(pt -> {
-            pt.partition.close();
-            pt.reverse.close();
-            if (pt.mask != null) pt.mask.close();
-        });
+        planCache.values().forEach(PlanTensors::close);
         planCache.clear();
         attention.close();
     }

@@ -28,6 +28,7 @@ public final class SwinTransformer implements AutoCloseable {
     private final List<SwinStage> stages = new ArrayList<>();
     private final Tensor normWeight, normBias, headWeight, headBias;
     private volatile boolean training;
+    private volatile Precision precision = Precision.FP32;
 
     private SwinTransformer(SwinConfig config, Parameters params) {
         this.config = config;
@@ -118,6 +119,21 @@ public final class SwinTransformer implements AutoCloseable {
         return this;
     }
 
+    public Precision precision() { return precision; }
+
+    /**
+     * Casts every parameter to {@code p} in place (as {@code module.to(dtype)}); forward then takes and returns
+     * fp32 and computes in {@code p}. BF16 is for inference: a bf16 model refuses to train.
+     */
+    public synchronized SwinTransformer optPrecision(Precision p) {
+        if (p == precision) return this;
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            for (Tensor t : params.asMap().values()) t.__dispatch_set_data(t.to(p.scalarType()));
+        }
+        precision = p;
+        return this;
+    }
+
     public SwinOutput forward(Tensor images) {
         return forward(images, ForwardOptions.DEFAULT);
     }
@@ -131,10 +147,15 @@ public final class SwinTransformer implements AutoCloseable {
                     + Arrays.toString(Tensors.shape(images)));
         }
         boolean train = training;
+        Precision p = precision;
+        if (train && p != Precision.FP32) {
+            throw new IllegalStateException("a " + p + " model is for inference; train in fp32");
+        }
         try (PointerScope scope = new PointerScope();
              NoGradGuard noGrad = train ? null : new NoGradGuard()) {
             int[] grid = new int[2];
-            Tensor x = patchEmbed.forward(images, grid, train);
+            Tensor input = images.scalar_type().intern() == p.scalarType() ? images : images.to(p.scalarType());
+            Tensor x = patchEmbed.forward(input, grid, train);
             int h = grid[0], w = grid[1];
             List<Tensor> features = new ArrayList<>();
             List<SwinOutput.BlockAttention> attentions = new ArrayList<>();
@@ -149,11 +170,12 @@ public final class SwinTransformer implements AutoCloseable {
                         var plan = block.plan(h, w);
                         long n = plan.windowTokens();
                         attentions.add(new SwinOutput.BlockAttention(id, plan, Tensors.keep(
-                                probs[0].view(x.size(0), plan.numWindows(), -1, n, n).contiguous())));
+                                fp32(probs[0].view(x.size(0), plan.numWindows(), -1, n, n)).contiguous())));
                     }
                 }
                 if (options.stageFeatures()) {
-                    features.add(Tensors.keep(x.view(x.size(0), h, w, x.size(2)).permute(0, 3, 1, 2).contiguous()));
+                    features.add(Tensors.keep(fp32(x.view(x.size(0), h, w, x.size(2)).permute(0, 3, 1, 2))
+                            .contiguous()));
                 }
                 if (stage.downsample != null) {
                     x = stage.downsample.forward(x, h, w);
@@ -162,10 +184,15 @@ public final class SwinTransformer implements AutoCloseable {
                 }
             }
             x = Ops.layerNorm(x, normWeight, normBias);
-            Tensor embedding = Tensors.keep(torch.mean(x, 1L));
-            Tensor logits = headWeight == null ? null : Tensors.keep(Ops.linear(embedding, headWeight, headBias));
+            Tensor pooled = torch.mean(x, 1L);
+            Tensor embedding = Tensors.keep(fp32(pooled));
+            Tensor logits = headWeight == null ? null : Tensors.keep(fp32(Ops.linear(pooled, headWeight, headBias)));
             return new SwinOutput(logits, embedding, features, attentions);
         }
+    }
+
+    private static Tensor fp32(Tensor t) {
+        return t.scalar_type().intern() == torch.ScalarType.Float ? t : t.to(torch.ScalarType.Float);
     }
 
     @Override

@@ -99,4 +99,58 @@ class SwinTransformerTest {
             }
         }
     }
+
+    @Test
+    void evalReusesTheAttentionBiasOnlyWhileTheTableIsUnchanged() {
+        try (SwinTransformer model = SwinTransformer.create(TINY, 6);
+             Tensor x = Tensors.keep(torch.randn(2, 3, 64, 64))) {
+            float[] before;
+            try (SwinOutput a = model.forward(x)) {
+                before = Tensors.toFloats(a.logits());
+            }
+            // Write a table in place, as an optimizer step does: the next eval forward must see it.
+            try (org.bytedeco.pytorch.NoGradGuard ignored = new org.bytedeco.pytorch.NoGradGuard()) {
+                model.parameters().asMap().get("layers.0.blocks.1.attn.relative_position_bias_table")
+                        .add_(new org.bytedeco.pytorch.Scalar(0.5)); // returns the parameter itself: not closed
+            }
+            try (SwinOutput after = model.forward(x);
+                 SwinTransformer fresh = SwinTransformer.fromWeights(TINY, model.parameters().toHost());
+                 SwinOutput expected = fresh.forward(x)) {
+                float[] got = Tensors.toFloats(after.logits());
+                assertThat(got).isNotEqualTo(before);
+                assertThat(got).containsExactly(Tensors.toFloats(expected.logits()));
+            }
+        }
+    }
+
+    @Test
+    void bf16ForwardTracksFp32AndRefusesToTrain() {
+        try (SwinTransformer model = SwinTransformer.create(TINY, 7);
+             Tensor x = Tensors.keep(torch.randn(8, 3, 64, 64))) {
+            float[] fp32;
+            try (SwinOutput a = model.forward(x)) {
+                fp32 = Tensors.toFloats(a.logits());
+            }
+            model.optPrecision(Precision.BF16);
+            assertThat(model.parameters().asMap().get("head.weight").scalar_type().intern()).isEqualTo(torch.ScalarType.BFloat16);
+            try (SwinOutput b = model.forward(x)) {
+                assertThat(b.logits().scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+                float[] bf16 = Tensors.toFloats(b.logits());
+                double diff = 0, norm = 0;
+                for (int i = 0; i < fp32.length; i++) {
+                    diff += (fp32[i] - bf16[i]) * (fp32[i] - bf16[i]);
+                    norm += fp32[i] * fp32[i];
+                }
+                // bf16 keeps 8 mantissa bits (relative step 2^-8 = 0.4%); errors add up over the blocks.
+                assertThat(Math.sqrt(diff / norm)).isGreaterThan(0).isLessThan(0.05);
+            }
+            model.train(true);
+            assertThatThrownBy(() -> model.forward(x)).hasMessageContaining("bf16");
+            model.train(false).optPrecision(Precision.FP32);
+            try (SwinOutput c = model.forward(x)) {
+                // back in fp32 from bf16 weights: close to, not equal to, the original
+                assertThat(c.logits().scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+            }
+        }
+    }
 }
