@@ -18,6 +18,8 @@ ORT_VERSION=1.22.0  # 1.29.0 segfaults when the java command line exceeds ~4 KB
 
 need=()
 /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null || need+=(python3-torch python3-torchvision)
+# tcmalloc: what ./swin preloads (see README, Performance); PyTorch gets it too.
+[ -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || need+=(libtcmalloc-minimal4)
 # Without the pthread OpenBLAS, Debian's torch falls back to the reference BLAS (about 10x slower GEMM).
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
 if [ "${#need[@]}" -gt 0 ]; then
@@ -33,17 +35,19 @@ ORT_JAR="$OUT/ort/onnxruntime-$ORT_VERSION.jar"
 [ -f "$OUT/swin_t.pth" ] && [ -f "$OUT/check_pytorch.npy" ] || /usr/bin/python3 bench/export_torchvision.py "$OUT" 1 $BATCHES >&2
 for b in 1 $BATCHES; do [ -f "$OUT/swin_t_b$b.onnx" ] || /usr/bin/python3 bench/export_torchvision.py "$OUT" 1 $BATCHES >&2; done
 
-# OPENBLAS_CORETYPE: this machine presets Haswell, which halves GEMM speed on its AMD cores; swin4j's and
-# PyTorch's OpenBLAS detect the core themselves when it is unset. ORT does not use OpenBLAS.
+# OPENBLAS_CORETYPE: this machine presets Haswell; swin4j's and PyTorch's OpenBLAS detect the core themselves
+# when it is unset (./swin unsets it too). ORT does not use OpenBLAS.
 unset OPENBLAS_CORETYPE
-# Thread pools: swin4j as ./swin sets them (OpenMP 1, OpenBLAS all cores; see README, Performance); PyTorch
-# the same by default (its best here too); ORT its own pool of all cores.
-TORCH_OMP="${TORCH_OMP:-1}"; TORCH_OPENBLAS="${TORCH_OPENBLAS:-$CORES}"
+# Thread pools and allocator: swin4j runs with ./swin's defaults (OpenMP and OpenBLAS at the core count, passive
+# waiting, tcmalloc; see README, Performance). PyTorch, the other libtorch, gets the same environment unless
+# TORCH_ENV overrides it (e.g. TORCH_ENV="OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2"). ORT: its own pool of all
+# cores and its own arena allocator.
+TORCH_ENV="${TORCH_ENV:-OMP_NUM_THREADS=$CORES OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=$CORES OPENBLAS_THREAD_TIMEOUT=4 LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}"
 ORT_CP="$ORT_JAR:$ROOT/swin4j-bench/target/lib/*:$ROOT/swin4j-bench/target/swin4j-bench-0.1.0-SNAPSHOT.jar"
 
-swin() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS="$CORES" "$ROOT/swin" "$@"; }
+swin() { "$ROOT/swin" "$@"; }
 ort() { java -cp "$ORT_CP" "$ROOT/bench/OrtBench.java" "$@"; }
-pytorch() { OMP_NUM_THREADS="$TORCH_OMP" OPENBLAS_NUM_THREADS="$TORCH_OPENBLAS" /usr/bin/python3 "$ROOT/bench/torch_bench.py" "$@"; }
+pytorch() { env $TORCH_ENV /usr/bin/python3 "$ROOT/bench/torch_bench.py" "$@"; }
 
 echo "compare: logits check (same input, same weights)" >&2
 swin forward --weights "$OUT/swin_t.pth" --input "$OUT/check_input.npy" --output "$OUT/check_swin4j.npy" 2>/dev/null
@@ -62,6 +66,15 @@ for name in ("swin4j", "onnxruntime"):
         sys.exit(f"compare: {name} disagrees with PyTorch; not benchmarking")
 PY
 
+# bf16 is fast only with bf16 instructions (AVX-512 BF16, AMX); elsewhere libtorch's generic bf16 GEMM is several
+# times slower than fp32, so it is timed briefly, at the small batch sizes only.
+if grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo; then
+  BF16_BATCHES="$BATCHES"; BF16_FLAGS="--seconds $SECONDS_EACH"
+else
+  BF16_BATCHES="$(echo $BATCHES | tr ' ' '\n' | awk '$1 <= 8' | tr '\n' ' ')"; BF16_FLAGS="--warmup 1 --runs 3 --seconds 0"
+  echo "compare: this CPU has no bf16 instructions: bf16 timed briefly, at batch sizes $BF16_BATCHES only" >&2
+fi
+
 RESULTS="$OUT/results.jsonl"; : > "$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
   for b in $BATCHES; do
@@ -69,7 +82,9 @@ for round in $(seq 1 "$ROUNDS"); do
     swin bench --weights "$OUT/swin_t.pth" --batch "$b" --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"
     ort bench "$OUT/swin_t_b$b.onnx" "$b" "$CORES" 3 10 "$SECONDS_EACH" >> "$RESULTS"
     pytorch "$OUT/swin_t.pth" "$b" 3 10 "$SECONDS_EACH" >> "$RESULTS"
-    swin bench --weights "$OUT/swin_t.pth" --batch "$b" --precision bf16 --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"
+    if [[ " $BF16_BATCHES " == *" $b "* ]]; then
+      swin bench --weights "$OUT/swin_t.pth" --batch "$b" --precision bf16 $BF16_FLAGS --json 2>/dev/null | grep '^{' >> "$RESULTS"
+    fi
   done
 done
 
@@ -80,6 +95,9 @@ echo
 /usr/bin/python3 bench/summarize.py "$RESULTS"
 echo
 echo "bf16 vs fp32 (swin4j, same weights):"
-swin bench --weights "$OUT/swin_t.pth" --batch 8 --precision bf16 --runs 1 --seconds 0 --agreement 512 2>/dev/null | tail -1
+swin bench --weights "$ROOT/swin4j-core/src/main/resources/io/swin4j/default/fashion-mnist-swin.safetensors" --batch 16 \
+  --precision bf16 --runs 1 --seconds 0 --agreement 2000 2>/dev/null | tail -1 | sed 's/^/  bundled Fashion-MNIST model: /'
+swin bench --weights "$OUT/swin_t.pth" --batch 1 --precision bf16 --runs 1 --seconds 0 --agreement 64 2>/dev/null | tail -1 \
+  | sed 's/^/  random-weight Swin-T: /'
 echo "leak check (swin4j fp32):"
 swin bench --weights "$OUT/swin_t.pth" --batch 1 --runs 1 --seconds 0 --leak-check 1000 2>/dev/null | tail -1

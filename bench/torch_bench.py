@@ -44,7 +44,10 @@ def main():
     stats = {"batch": batch, "runs": len(times), "imgPerSec": batch / p50, "imgPerSecMin": batch / times[-1],
              "imgPerSecMax": batch / times[0], "latencyP50Ms": p50 * 1e3, "latencyP95Ms": p95 * 1e3}
     print(json.dumps({"engine": "pytorch", "model": "torchvision swin_t", "precision": "fp32",
-                      "threads": f"omp={threads} openblas={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}",
+                      "threads": f"omp={threads}"
+                                 + (f" wait={os.environ['OMP_WAIT_POLICY'].lower()}" if "OMP_WAIT_POLICY" in os.environ else "")
+                                 + f" openblas={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}"
+                                 + (" tcmalloc" if "tcmalloc" in os.environ.get("LD_PRELOAD", "") else ""),
                       "imageSize": 224, "macsPerImage": MACS_SWIN_T, "stats": stats,
                       "gflops": 2 * MACS_SWIN_T * stats["imgPerSec"] / 1e9,
                       "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))

@@ -24,9 +24,12 @@ public record BenchResult(String engine, String model, String precision, String 
     public static String threadSettings(int torchThreads) {
         String blas = System.getenv("OPENBLAS_NUM_THREADS");
         String core = System.getenv("OPENBLAS_CORETYPE");
+        String wait = System.getenv("OMP_WAIT_POLICY"), preload = System.getenv("LD_PRELOAD");
         return (torchThreads > 0 ? "omp=" + torchThreads : "omp=" + env("OMP_NUM_THREADS"))
+                + (wait == null ? "" : " wait=" + wait.toLowerCase(java.util.Locale.ROOT))
                 + " openblas=" + (blas == null ? "default" : blas)
-                + (core == null ? "" : " coretype=" + core);
+                + (core == null ? "" : " coretype=" + core)
+                + (preload != null && preload.contains("tcmalloc") ? " tcmalloc" : "");
     }
 
     private static String env(String name) {

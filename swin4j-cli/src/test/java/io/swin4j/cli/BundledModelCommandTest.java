@@ -57,8 +57,9 @@ class BundledModelCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(r.out());
         assertThat(report.get("samples").asInt()).isEqualTo(2000);
-        // The full test split scores 90.8% (README); 2000 images leave room for sampling noise, not for a broken model.
-        assertThat(report.get("top1").asDouble()).isGreaterThan(0.88);
+        // The full test split scores 92.3% and these 2000 images 92.9% (README); the margin allows for a changed
+        // decoder or resize rounding, not for a broken model.
+        assertThat(report.get("top1").asDouble()).isGreaterThan(0.91);
     }
 
     private static boolean fashionMnistInstalled() {

@@ -88,7 +88,12 @@ final class SwinBlock {
         Tensor windows = partition(Ops.layerNorm(x, norm1Weight, norm1Bias), pt);
         Tensor attended = attention.forward(windows, attentionBias(pt, training), probsOut, training);
         x = x.add(Ops.dropPath(reverse(attended, x.size(0), pt), dropPath, training));
-        return x.add(Ops.dropPath(mlp(Ops.layerNorm(x, norm2Weight, norm2Bias), training), dropPath, training));
+        Tensor y = Ops.dropPath(mlp(Ops.layerNorm(x, norm2Weight, norm2Bias), training), dropPath, training);
+        if (training) return x.add(y);
+        // In eval, x is this block's own fresh sum: add the MLP branch in place. Return x itself, not add_'s result,
+        // which is a non-owning view of the same native tensor.
+        x.add_(y);
+        return x;
     }
 
     /** Pad, cyclic shift and window partition in one gather: (B, H·W, C) → (B·nW, N, C). */

@@ -164,21 +164,29 @@ public final class SwinTransformer implements AutoCloseable {
                 for (int j = 0; j < stage.blocks.size(); j++) {
                     SwinBlock block = stage.blocks.get(j);
                     ForwardOptions.BlockId id = new ForwardOptions.BlockId(s, j);
-                    Tensor[] probs = options.attentionBlocks().contains(id) ? new Tensor[1] : null;
-                    x = block.forward(x, h, w, probs, train);
-                    if (probs != null) {
-                        var plan = block.plan(h, w);
-                        long n = plan.windowTokens();
-                        attentions.add(new SwinOutput.BlockAttention(id, plan, Tensors.keep(
-                                fp32(probs[0].view(x.size(0), plan.numWindows(), -1, n, n)).contiguous())));
-                    }
+                    boolean wantProbs = options.attentionBlocks().contains(id);
+                    Tensor in = x;
+                    int bh = h, bw = w;
+                    x = step(scope, x, () -> {
+                        Tensor[] probs = wantProbs ? new Tensor[1] : null;
+                        Tensor out = block.forward(in, bh, bw, probs, train);
+                        if (probs != null) {
+                            var plan = block.plan(bh, bw);
+                            long n = plan.windowTokens();
+                            attentions.add(new SwinOutput.BlockAttention(id, plan, Tensors.keep(
+                                    fp32(probs[0].view(out.size(0), plan.numWindows(), -1, n, n)).contiguous())));
+                        }
+                        return out;
+                    });
                 }
                 if (options.stageFeatures()) {
                     features.add(Tensors.keep(fp32(x.view(x.size(0), h, w, x.size(2)).permute(0, 3, 1, 2))
                             .contiguous()));
                 }
                 if (stage.downsample != null) {
-                    x = stage.downsample.forward(x, h, w);
+                    Tensor in = x;
+                    int bh = h, bw = w;
+                    x = step(scope, x, () -> stage.downsample.forward(in, bh, bw));
                     h = (h + 1) / 2;
                     w = (w + 1) / 2;
                 }
@@ -189,6 +197,23 @@ public final class SwinTransformer implements AutoCloseable {
             Tensor logits = headWeight == null ? null : Tensors.keep(fp32(Ops.linear(pooled, headWeight, headBias)));
             return new SwinOutput(logits, embedding, features, attentions);
         }
+    }
+
+    /**
+     * Runs one block (or merge) in its own scope, so its temporaries are freed as soon as it returns rather than at
+     * the end of the forward pass: the allocator then reuses the same memory block after block (peak memory
+     * of one block, not of the whole network). Only the result moves to {@code outer}; {@code previous}, the
+     * step's input, is released from it (autograd keeps what it needs by its own references).
+     */
+    private static Tensor step(PointerScope outer, Tensor previous, java.util.function.Supplier<Tensor> body) {
+        Tensor result;
+        try (PointerScope inner = new PointerScope()) {
+            result = body.get();
+            outer.attach(result);
+            inner.detach(result);
+        }
+        outer.detach(previous);
+        return result;
     }
 
     private static Tensor fp32(Tensor t) {

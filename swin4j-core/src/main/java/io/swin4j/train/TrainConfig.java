@@ -105,23 +105,23 @@ public final class TrainConfig {
 
     /**
      * The recipe the bundled Fashion-MNIST model was trained with. It departs from the ImageNet recipe where 28×28
-     * grey images and a 25-epoch CPU budget call for it: no Mixup/CutMix or RandAugment (both slow convergence a
-     * lot on short schedules, and RandAugment's colour ops mean little on grey), a milder crop scale (0.75–1: a
-     * 0.08 crop of a 28×28 image is a few pixels), drop path 0.05, no random erasing, 1 warm-up epoch, batch 32
-     * at lr 1e-3 (1.6e-2 per 512): on this small a model batch 32 trains as many images per second as batch 128
-     * and takes four times the optimizer steps per epoch.
+     * grey images and a CPU budget call for it: no Mixup/CutMix or RandAugment (both slow convergence a lot on short
+     * schedules, and RandAugment's colour ops mean little on grey), a milder crop scale (0.75–1: a 0.08 crop of a
+     * 28×28 image is a few pixels), drop path 0.05, no random erasing, 40 epochs with 1 warm-up epoch, batch 128 at
+     * lr 2e-3 (8e-3 per 512). Batch 128 beat batch 32 at lr 1e-3 from the first epoch (75.8% vs 70.1% validation
+     * top-1) and ended at 92.3% in 40 epochs where 25 epochs of batch 32 reached 90.8%.
      */
     public static TrainConfig fashionMnist() {
         TrainConfig c = new TrainConfig();
         c.arch = null;
         c.model = fashionMnistModel();
         c.dataset = "fashion-mnist";
-        c.epochs = 25;
+        c.epochs = 40;
         c.warmupEpochs = 1;
-        c.batchSize = 32;
-        c.baseLr = 1.6e-2;
-        c.warmupLr = 1.6e-5;
-        c.minLr = 1.6e-4;
+        c.batchSize = 128;
+        c.baseLr = 8e-3;
+        c.warmupLr = 8e-6;
+        c.minLr = 8e-5;
         c.dropPath = 0.05;
         c.mixup = 0;
         c.cutmix = 0;
