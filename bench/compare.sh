@@ -50,7 +50,7 @@ ort() { java -cp "$ORT_CP" "$ROOT/bench/OrtBench.java" "$@"; }
 pytorch() { env $TORCH_ENV /usr/bin/python3 "$ROOT/bench/torch_bench.py" "$@"; }
 
 echo "compare: logits check (same input, same weights)" >&2
-swin forward --weights "$OUT/swin_t.pth" --input "$OUT/check_input.npy" --output "$OUT/check_swin4j.npy" 2>/dev/null
+swin forward --weights "$OUT/swin_t.pth" --input "$OUT/check_input.npy" --output "$OUT/check_swin4j.npy"
 ort check "$OUT/swin_t_b1.onnx" "$OUT/check_input.npy" "$OUT/check_onnxruntime.npy"
 /usr/bin/python3 - "$OUT" <<'PY'
 import sys, numpy as np
