@@ -80,7 +80,7 @@ public final class ModelBenchmark {
         NativeTorch.ensureLoaded();
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         int side = model.config().imgSize();
-        int samples = 10;
+        int samples = Math.min(10, batches), every = Math.max(1, batches / samples);
         long[] rss = new long[samples + 1];
         try (PointerScope scope = new PointerScope()) {
             torch.manual_seed(0);
@@ -90,9 +90,7 @@ public final class ModelBenchmark {
             long start = System.nanoTime();
             for (int i = 1; i <= batches; i++) {
                 forward(input);
-                if (i % Math.max(1, batches / samples) == 0 && i / Math.max(1, batches / samples) <= samples) {
-                    rss[i / Math.max(1, batches / samples)] = ProcessMemory.rssBytes();
-                }
+                if (i % every == 0 && i / every <= samples) rss[i / every] = ProcessMemory.rssBytes();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return LeakReport.of(name, batch, batches, warmupBatches, rss, seconds);

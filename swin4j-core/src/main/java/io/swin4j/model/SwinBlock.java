@@ -90,8 +90,7 @@ final class SwinBlock {
         x = x.add(Ops.dropPath(reverse(attended, x.size(0), pt), dropPath, training));
         Tensor y = Ops.dropPath(mlp(Ops.layerNorm(x, norm2Weight, norm2Bias), training), dropPath, training);
         if (training) return x.add(y);
-        // In eval, x is this block's own fresh sum: add the MLP branch in place. Return x itself, not add_'s result,
-        // which is a non-owning view of the same native tensor.
+        // In eval, x is this block's own fresh sum: add the MLP branch in place.
         x.add_(y);
         return x;
     }

@@ -154,7 +154,7 @@ public final class SwinTransformer implements AutoCloseable {
         try (PointerScope scope = new PointerScope();
              NoGradGuard noGrad = train ? null : new NoGradGuard()) {
             int[] grid = new int[2];
-            Tensor input = images.scalar_type().intern() == p.scalarType() ? images : images.to(p.scalarType());
+            Tensor input = cast(images, p.scalarType());
             Tensor x = patchEmbed.forward(input, grid, train);
             int h = grid[0], w = grid[1];
             List<Tensor> features = new ArrayList<>();
@@ -216,8 +216,13 @@ public final class SwinTransformer implements AutoCloseable {
         return result;
     }
 
+    /** {@code t} in {@code type}: itself when it already is (no new wrapper), else a converted copy. */
+    private static Tensor cast(Tensor t, torch.ScalarType type) {
+        return t.scalar_type().intern() == type ? t : t.to(type);
+    }
+
     private static Tensor fp32(Tensor t) {
-        return t.scalar_type().intern() == torch.ScalarType.Float ? t : t.to(torch.ScalarType.Float);
+        return cast(t, torch.ScalarType.Float);
     }
 
     @Override
