@@ -5,8 +5,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 mvn -q -B -DskipTests package -pl swin4j-core,swin4j-bench -am >&2
-# Same settings as ./swin: OpenBLAS detects the core itself (the machine presets Haswell, half speed on AMD);
-# OpenMP at 1 and OpenBLAS at the core count do not oversubscribe.
-unset OPENBLAS_CORETYPE
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-$(nproc)}"
+# The same native environment as ./swin.
+. "$ROOT/tools/native-env.sh"
 exec java -cp "swin4j-bench/target/swin4j-bench-0.1.0-SNAPSHOT.jar:swin4j-bench/target/lib/*" org.openjdk.jmh.Main "$@"
