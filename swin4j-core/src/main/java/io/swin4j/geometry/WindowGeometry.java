@@ -63,6 +63,24 @@ public final class WindowGeometry {
     }
 
     /**
+     * For each row-major position of the unpadded H×W map, its attention group: two positions attend to each
+     * other iff their groups are equal. Unshifted, the group is the window (row-major over the padded map); shifted,
+     * a window that wraps around holds pieces from opposite borders which the shift mask keeps apart, and each
+     * piece is its own group (window·9 + {@link #shiftRegions} label). Drawn as borders, these are the windows of
+     * the paper's Figure 2.
+     */
+    public static int[] attentionGroups(WindowPlan p) {
+        int[] forward = partitionIndex(p);
+        int[] regions = shiftRegions(p);
+        int n = p.windowTokens();
+        int[] group = new int[p.height() * p.width()];
+        for (int t = 0; t < forward.length; t++) {
+            if (forward[t] < group.length) group[forward[t]] = (t / n) * 9 + regions[t];
+        }
+        return group;
+    }
+
+    /**
      * The inverse of {@link #partitionIndex}: for each row-major position of the unpadded H×W map, where
      * its token sits in the window sequence (window reverse, roll back, crop).
      */

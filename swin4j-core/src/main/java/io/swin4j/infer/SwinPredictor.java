@@ -222,27 +222,84 @@ public final class SwinPredictor implements AutoCloseable {
 
     /** One forward pass over preprocessed CHW inputs: softmax probabilities, or embeddings. */
     private float[][] run(List<float[]> inputs, boolean embedding) {
+        BatchOutput out = forward(inputs, !embedding, embedding);
+        return embedding ? out.embeddings() : out.probabilities();
+    }
+
+    /**
+     * Class probabilities and embeddings of a batch, one row per input; {@code probabilities} is null for a model
+     * without a classifier head.
+     */
+    public record BatchOutput(float[][] probabilities, float[][] embeddings) {}
+
+    /**
+     * One forward pass over inputs already preprocessed by {@link #preset()} ({@code preset().apply(image)}, CHW
+     * floats): both the softmax probabilities and the embeddings. This is what a caller that gathers images itself
+     * (a micro-batching server, a Spark partition) calls.
+     */
+    public BatchOutput forward(List<float[]> inputs) {
+        return forward(inputs, config().numClasses() > 0, true);
+    }
+
+    private BatchOutput forward(List<float[]> inputs, boolean probabilities, boolean embeddings) {
+        if (inputs.isEmpty()) return new BatchOutput(probabilities ? new float[0][] : null, new float[0][]);
         int c = 3, h = preset.height(), w = preset.width();
         int per = c * h * w;
         float[] batch = new float[inputs.size() * per];
-        for (int i = 0; i < inputs.size(); i++) System.arraycopy(inputs.get(i), 0, batch, i * per, per);
+        for (int i = 0; i < inputs.size(); i++) {
+            float[] in = inputs.get(i);
+            if (in.length != per) {
+                throw new IllegalArgumentException("input " + i + " has " + in.length + " values, the model takes "
+                        + c + "x" + h + "x" + w + " = " + per);
+            }
+            System.arraycopy(in, 0, batch, i * per, per);
+        }
         try (PointerScope scope = new PointerScope()) {
             Tensor x = Tensors.fromFloats(batch, inputs.size(), c, h, w);
             try (SwinOutput out = model.forward(x, ForwardOptions.DEFAULT)) {
-                if (!embedding && out.logits() == null) {
+                if (probabilities && out.logits() == null) {
                     throw new IllegalStateException("the model has no classifier head (0 classes): use embed");
                 }
-                Tensor result = embedding ? out.embedding() : out.logits().softmax(-1);
-                float[] flat = Tensors.toFloats(result);
-                int n = flat.length / inputs.size();
-                float[][] rows = new float[inputs.size()][];
-                for (int i = 0; i < rows.length; i++) rows[i] = Arrays.copyOfRange(flat, i * n, (i + 1) * n);
-                return rows;
+                return new BatchOutput(probabilities ? rows(out.logits().softmax(-1), inputs.size()) : null,
+                        embeddings ? rows(out.embedding(), inputs.size()) : null);
             }
         }
     }
 
-    private List<Prediction> topK(float[] probs, int k) {
+    private static float[][] rows(Tensor t, int count) {
+        float[] flat = Tensors.toFloats(t);
+        int n = flat.length / count;
+        float[][] rows = new float[count][];
+        for (int i = 0; i < count; i++) rows[i] = Arrays.copyOfRange(flat, i * n, (i + 1) * n);
+        return rows;
+    }
+
+    /**
+     * The attention probabilities of one block for one image, with the image as the model saw it (after
+     * {@link #preset()}'s resize and crop), for visualising windows and attention.
+     */
+    public AttentionView attention(RgbImage image, int stage, int block) {
+        SwinConfig c = config();
+        if (stage < 0 || stage >= c.numStages() || block < 0 || block >= c.depths()[stage]) {
+            throw new IllegalArgumentException("no block " + block + " in stage " + stage + ": the model has "
+                    + c.numStages() + " stages of " + Arrays.toString(c.depths()) + " blocks");
+        }
+        ForwardOptions.BlockId id = new ForwardOptions.BlockId(stage, block);
+        try (PointerScope scope = new PointerScope()) {
+            RgbImage seen = preset.prepare(image);
+            Tensor x = Tensors.fromFloats(preset.normalize(seen), 1, 3, preset.height(), preset.width());
+            try (SwinOutput out = model.forward(x, ForwardOptions.DEFAULT.optAttention(id))) {
+                SwinOutput.BlockAttention a = out.attentions().get(0);
+                int heads = (int) a.probs().size(2);
+                return new AttentionView(stage, block, a.plan(), heads, Tensors.toFloats(a.probs()), seen);
+            }
+        }
+    }
+
+    public ImageDecoder decoder() { return decoder; }
+
+    /** The k most probable classes of one row of probabilities, most probable first (ties: lower index first). */
+    public List<Prediction> topK(float[] probs, int k) {
         Integer[] order = new Integer[probs.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -probs[i]).thenComparingInt(i -> i));

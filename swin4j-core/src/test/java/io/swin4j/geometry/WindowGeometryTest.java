@@ -88,4 +88,29 @@ class WindowGeometryTest {
         }
         assertThat(WindowGeometry.shiftMask(WindowPlan.of(8, 8, 4, false, SizeRule.OFFICIAL), -100f)).isNull();
     }
+
+    @Test
+    void attentionGroupsAreExactlyThePairsTheShiftMaskLetsAttend() {
+        for (WindowPlan p : new WindowPlan[]{WindowPlan.of(8, 8, 4, true, SizeRule.OFFICIAL),
+                WindowPlan.of(8, 8, 4, false, SizeRule.OFFICIAL), WindowPlan.of(14, 14, 7, true, SizeRule.OFFICIAL)}) {
+            int[] groups = WindowGeometry.attentionGroups(p);
+            int[] source = WindowGeometry.partitionIndex(p);
+            float[] mask = WindowGeometry.shiftMask(p, -100f);
+            int n = p.windowTokens();
+            int[] groupSizes = new int[p.numWindows() * 9];
+            for (int g : groups) groupSizes[g]++;
+            for (int t = 0; t < source.length; t++) {
+                for (int u = 0; u < source.length; u++) {
+                    boolean sameWindow = t / n == u / n;
+                    boolean attends = sameWindow && (mask == null || mask[(t / n * n + t % n) * n + u % n] == 0f);
+                    assertThat(groups[source[t]] == groups[source[u]]).as("%s tokens %d, %d", p, t, u).isEqualTo(attends);
+                }
+            }
+            // Unshifted: the groups are the windows, n tokens each.
+            if (!p.shifted()) assertThat(java.util.Arrays.stream(groupSizes).filter(c -> c > 0)).containsOnly(n);
+        }
+        // The paper's Figure 2: an 8×8 map, window 4, shift 2: 1 whole window, 2 cut in two, 1 cut in four = 9 groups.
+        assertThat(java.util.Arrays.stream(WindowGeometry.attentionGroups(WindowPlan.of(8, 8, 4, true, SizeRule.OFFICIAL)))
+                .distinct().count()).isEqualTo(9);
+    }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Images → top-5 equal to torchvision's transforms + model (tools/reference/make_predict_fixtures.py). */
@@ -97,5 +98,49 @@ class SwinPredictorTest {
         float[] e = predictor.embed(DIR.resolve("images/a_landscape.jpg"));
         assertThat(e).hasSize(96);
         assertThat(predictor.embed(DIR.resolve("images/a_landscape.jpg"))).containsExactly(e);
+    }
+
+    @Test
+    void batchForwardOfPreparedInputsGivesTheReferenceTop5AndTheEmbeddings() throws Exception {
+        List<String> names = new ArrayList<>();
+        EXPECTED.get("top5").fieldNames().forEachRemaining(names::add);
+        List<float[]> inputs = new ArrayList<>();
+        for (String name : names) {
+            inputs.add(predictor.preset().apply(predictor.decoder().decode(DIR.resolve("images").resolve(name))));
+        }
+        SwinPredictor.BatchOutput out = predictor.forward(inputs);
+        assertThat(out.probabilities().length).isEqualTo(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            assertMatches(names.get(i), predictor.topK(out.probabilities()[i], 5));
+            float[] alone = predictor.embed(DIR.resolve("images").resolve(names.get(i)));
+            for (int d = 0; d < alone.length; d++) {
+                assertThat(out.embeddings()[i][d]).isCloseTo(alone[d], within(1e-5f));
+            }
+        }
+        assertThatThrownBy(() -> predictor.forward(List.of(new float[7])))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 7 values");
+    }
+
+    @Test
+    void attentionViewSpreadsEachQueryOverItsOwnShiftedWindowOnly() throws Exception {
+        var image = predictor.decoder().decode(DIR.resolve("images/a_landscape.jpg"));
+        var config = predictor.config();
+        AttentionView view = predictor.attention(image, 0, 1);
+        assertThat(view.plan().shifted()).as("block 1 of stage 0 is SW-MSA").isTrue();
+        assertThat(view.heads()).isEqualTo(config.numHeads()[0]);
+        assertThat(view.seen().width()).isEqualTo(predictor.preset().width());
+        int[] groups = view.groups();
+        int w = view.gridWidth();
+        for (int q : new int[]{0, groups.length / 2 + w / 2, groups.length - 1}) {
+            float[] map = view.queryMap(view.heads() - 1, q / w, q % w);
+            double inside = 0, outside = 0;
+            for (int p = 0; p < map.length; p++) {
+                if (groups[p] == groups[q]) inside += map[p]; else outside += map[p];
+            }
+            assertThat(inside).as("query %d", q).isCloseTo(1.0, within(1e-4));
+            assertThat(outside).as("query %d: the shift mask leaves e^-100", q).isLessThan(1e-6);
+        }
+        assertThatThrownBy(() -> predictor.attention(image, 0, 9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no block 9 in stage 0");
     }
 }
