@@ -298,6 +298,8 @@ public final class SwinPredictor implements AutoCloseable {
 
     public ImageDecoder decoder() { return decoder; }
 
+    public Precision precision() { return model.precision(); }
+
     /** The k most probable classes of one row of probabilities, most probable first (ties: lower index first). */
     public List<Prediction> topK(float[] probs, int k) {
         Integer[] order = new Integer[probs.length];

@@ -1,0 +1,82 @@
+package io.swin4j.cli;
+
+import io.swin4j.infer.SwinPredictor;
+import io.swin4j.serve.ServeOptions;
+import io.swin4j.serve.SwinServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the model over HTTP: POST /v1/classify, POST /v1/embed, POST /v1/attention, GET /v1/model,",
+                "GET /healthz, GET /readyz, GET /metrics (Prometheus) and a web page at /. Concurrent requests share",
+                "forward passes (micro-batching). Stops gracefully on SIGTERM or Ctrl-C: in-flight requests finish."})
+final class ServeCommand extends WeightsCommand {
+
+    private static final ServeOptions DEFAULTS = ServeOptions.defaults();
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for all).")
+    String host = DEFAULTS.host();
+
+    @Option(names = "--port", paramLabel = "N", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port = DEFAULTS.port();
+
+    @Option(names = "--max-batch", paramLabel = "N", description = "Most images in one forward pass (default: ${DEFAULT-VALUE}).")
+    int maxBatch = DEFAULTS.maxBatch();
+
+    @Option(names = "--max-wait-ms", paramLabel = "MS", description = "Longest an image waits for others to share its forward pass (default: ${DEFAULT-VALUE}).")
+    long maxWaitMs = DEFAULTS.maxWaitMillis();
+
+    @Option(names = "--queue", paramLabel = "N", description = "Images waiting for a batch before requests get 503 (default: ${DEFAULT-VALUE}).")
+    int queue = DEFAULTS.queueCapacity();
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "Longest a request waits for its answer before 504 (default: ${DEFAULT-VALUE}).")
+    long timeoutMs = DEFAULTS.timeoutMillis();
+
+    @Option(names = "--max-body-mb", paramLabel = "MB", description = "Request body limit, 413 above it (default: ${DEFAULT-VALUE}).")
+    double maxBodyMb = DEFAULTS.maxBodyBytes() / (double) (1 << 20);
+
+    @Option(names = "--max-images", paramLabel = "N", description = "Images in one multipart request (default: ${DEFAULT-VALUE}).")
+    int maxImages = DEFAULTS.maxImages();
+
+    @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images with more pixels (decompression bombs; default: ${DEFAULT-VALUE}).")
+    long maxPixels = DEFAULTS.maxPixels();
+
+    @Option(names = "--http-threads", paramLabel = "N", description = "HTTP worker threads; they decode and preprocess in parallel (default: ${DEFAULT-VALUE}).")
+    int httpThreads = DEFAULTS.threads();
+
+    @Option(names = "--drain-seconds", paramLabel = "S", description = "On shutdown, how long in-flight requests may take (default: ${DEFAULT-VALUE}).")
+    int drainSeconds = DEFAULTS.drainSeconds();
+
+    @Override
+    public Integer call() throws Exception {
+        long maxBody = Math.round(maxBodyMb * (1 << 20));
+        ServeOptions options = DEFAULTS.optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxWaitMillis(maxWaitMs)
+                .optQueueCapacity(queue).optTimeoutMillis(timeoutMs).optMaxBodyBytes(maxBody).optMaxImages(maxImages)
+                .optMaxPixels(maxPixels).optThreads(httpThreads).optDrainSeconds(drainSeconds);
+        SwinPredictor predictor = model.builder(weights, err(), "serve").build();
+        SwinServer server;
+        try {
+            server = SwinServer.start(predictor, options);
+        } catch (java.net.BindException e) {
+            predictor.close();
+            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        Thread hook = new Thread(() -> {
+            err().println("swin serve: shutting down (draining requests in flight)...");
+            err().flush();
+            server.close();
+            predictor.close();
+        }, "swin4j-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out().println("swin serve: " + predictor.config().name() + " (" + predictor.weights().file().getFileName() + ") on "
+                + server.uri() + "  max batch " + options.maxBatch() + ", max wait " + options.maxWaitMillis() + " ms, queue "
+                + options.queueCapacity());
+        out().flush();
+        server.awaitShutdown();
+        return 0;
+    }
+}
