@@ -1,0 +1,125 @@
+package io.swin4j.serve;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MicroBatcherTest {
+
+    /** A runner that doubles its inputs and records the batch sizes it saw. */
+    private static final class Doubler implements java.util.function.Function<List<Integer>, List<Integer>> {
+        final List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        volatile CountDownLatch gate;
+
+        @Override
+        public List<Integer> apply(List<Integer> in) {
+            sizes.add(in.size());
+            if (gate != null) {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return in.stream().map(i -> i * 2).toList();
+        }
+    }
+
+    @Test
+    void gathersQueuedInputsIntoBatchesOfAtMostMaxBatchAndAnswersEachInOrder() throws Exception {
+        Doubler runner = new Doubler();
+        runner.gate = new CountDownLatch(1);
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 4, 1000, 100, null)) {
+            // The first input starts a batch that blocks on the gate; the next 10 queue up behind it meanwhile.
+            CompletableFuture<Integer> first = b.submitAll(List.of(0)).get(0);
+            while (runner.sizes.isEmpty()) Thread.sleep(1);
+            List<CompletableFuture<Integer>> rest = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) rest.addAll(b.submitAll(List.of(i)));
+            assertThat(b.queueDepth()).isEqualTo(10);
+            runner.gate.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(0);
+            for (int i = 1; i <= 10; i++) assertThat(rest.get(i - 1).get(5, TimeUnit.SECONDS)).isEqualTo(2 * i);
+            assertThat(runner.sizes).containsExactly(1, 4, 4, 2);
+        }
+    }
+
+    @Test
+    void aLoneInputRunsAfterMaxWaitWithoutWaitingForAFullBatch() throws Exception {
+        Doubler runner = new Doubler();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 64, 20, 10, null)) {
+            long start = System.nanoTime();
+            assertThat(b.submitAll(List.of(21)).get(0).get(5, TimeUnit.SECONDS)).isEqualTo(42);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(19);
+            assertThat(runner.sizes).containsExactly(1);
+        }
+    }
+
+    @Test
+    void refusesAllOrNothingWhenTheQueueIsFull() throws Exception {
+        Doubler runner = new Doubler();
+        runner.gate = new CountDownLatch(1);
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 1, 0, 3, null)) {
+            b.submitAll(List.of(0));
+            while (runner.sizes.isEmpty()) Thread.sleep(1);
+            b.submitAll(List.of(1, 2));
+            assertThatThrownBy(() -> b.submitAll(List.of(3, 4)))
+                    .isInstanceOf(MicroBatcher.QueueFullException.class)
+                    .hasMessageContaining("2 image(s) asked for, 1 of 3 places free");
+            assertThat(b.queueDepth()).as("nothing of the refused request was queued").isEqualTo(2);
+            b.submitAll(List.of(3));
+            runner.gate.countDown();
+        }
+    }
+
+    @Test
+    void skipsCancelledInputsAndSurvivesARunnerFailure() throws Exception {
+        List<List<Integer>> seen = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch gate = new CountDownLatch(1);
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(in -> {
+            seen.add(List.copyOf(in));
+            if (in.contains(-1)) throw new IllegalStateException("boom");
+            if (in.contains(0)) {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return in;
+        }, 8, 0, 10, null)) {
+            b.submitAll(List.of(0));
+            while (seen.isEmpty()) Thread.sleep(1);
+            List<CompletableFuture<Integer>> queued = b.submitAll(List.of(1, 2, 3));
+            queued.get(1).cancel(false); // the caller of 2 timed out
+            gate.countDown();
+            assertThat(queued.get(0).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(queued.get(2).get(5, TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(seen.get(1)).containsExactly(1, 3);
+
+            CompletableFuture<Integer> bad = b.submitAll(List.of(-1)).get(0);
+            assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("boom");
+            assertThat(b.submitAll(List.of(7)).get(0).get(5, TimeUnit.SECONDS)).as("the worker survived").isEqualTo(7);
+        }
+    }
+
+    @Test
+    void closeRunsWhatIsQueuedThenRefusesNewInputs() throws Exception {
+        Doubler runner = new Doubler();
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 2, 50, 10, null);
+        List<CompletableFuture<Integer>> queued = b.submitAll(List.of(1, 2, 3));
+        assertThat(b.close(5000)).isTrue();
+        for (CompletableFuture<Integer> f : queued) assertThat(f).isCompleted();
+        assertThatThrownBy(() -> b.submitAll(List.of(4))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shutting down");
+    }
+}
