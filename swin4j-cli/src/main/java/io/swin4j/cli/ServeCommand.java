@@ -57,6 +57,7 @@ final class ServeCommand extends WeightsCommand {
         ServeOptions options = DEFAULTS.optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxWaitMillis(maxWaitMs)
                 .optQueueCapacity(queue).optTimeoutMillis(timeoutMs).optMaxBodyBytes(maxBody).optMaxImages(maxImages)
                 .optMaxPixels(maxPixels).optThreads(httpThreads).optDrainSeconds(drainSeconds);
+        // The options validate themselves above, before the model is loaded.
         SwinPredictor predictor = model.builder(weights, err(), "serve").build();
         SwinServer server;
         try {

@@ -1,7 +1,5 @@
 package io.swin4j.serve;
 
-import io.swin4j.vision.ImageDecoder;
-
 /**
  * Settings of {@link SwinServer}; {@link #defaults()} then {@code opt*} to change one.
  *
@@ -35,8 +33,8 @@ public record ServeOptions(String host, int port, int maxBatch, long maxWaitMill
     }
 
     public static ServeOptions defaults() {
-        return new ServeOptions("127.0.0.1", 8080, 16, 5, 256, 30_000, 20L << 20, 32,
-                Math.min(ImageDecoder.DEFAULT_MAX_PIXELS, 40_000_000L), 16, 30);
+        // 40 M pixels (below Pillow's 89 M): 16 workers decoding at once stay under 2 GB of pixels.
+        return new ServeOptions("127.0.0.1", 8080, 16, 5, 256, 30_000, 20L << 20, 32, 40_000_000L, 16, 30);
     }
 
     public ServeOptions optHost(String v) { return new ServeOptions(v, port, maxBatch, maxWaitMillis, queueCapacity, timeoutMillis, maxBodyBytes, maxImages, maxPixels, threads, drainSeconds); }

@@ -36,13 +36,15 @@ class WebPageBrowserTest {
     static SwinPredictor predictor;
     static SwinServer server;
     static ChromeDriver browser;
+    // Selenium warns that it has no DevTools bindings for this Chromium version; the test does not use them.
+    // (A strong reference: the logging framework holds loggers weakly and would forget the level.)
+    static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
     @BeforeAll
     static void start() throws Exception {
         Assumptions.assumeTrue(CHROMIUM.canExecute() && DRIVER.canExecute(),
                 "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
-        // Selenium warns that it has no DevTools bindings for this Chromium version; the test does not use them.
-        java.util.logging.Logger.getLogger("org.openqa.selenium").setLevel(java.util.logging.Level.SEVERE);
+        SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
         predictor = SwinPredictor.builder().build();
         server = SwinServer.start(predictor, ServeOptions.defaults().optPort(0));
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless", "--no-sandbox",
