@@ -44,9 +44,11 @@ final class EmbedCommand extends WeightsCommand {
         List<String> paths = new ArrayList<>();
         List<float[]> rows = new ArrayList<>();
         int failed;
+        long start;
         try (SwinPredictor p = predictor.build(weights, err(), "embed");
              PrintWriter csvOut = csv ? new PrintWriter(Files.newBufferedWriter(output)) : null;
              BatchProgress progress = new BatchProgress("embed", images.size(), predictor.noProgress)) {
+            start = System.nanoTime(); // the model is loaded: what follows is decoding and inference
             int[] bad = {0};
             p.embedAll(images, r -> {
                 if (r.ok()) {
@@ -77,6 +79,6 @@ final class EmbedCommand extends WeightsCommand {
             Path index = output.resolveSibling(output.getFileName().toString().replaceFirst("\\.(npy|safetensors)$", "") + ".paths.txt");
             Files.write(index, paths);
         }
-        return Summary.report(err(), images.size(), failed);
+        return Summary.report(err(), images.size(), failed, start);
     }
 }

@@ -48,6 +48,7 @@ final class PredictCommand extends WeightsCommand {
         try (SwinPredictor p = predictor.build(weights, err(), "predict");
              PrintWriter sink = output == null ? null : new PrintWriter(Files.newBufferedWriter(output));
              BatchProgress progress = new BatchProgress("predict", images.size(), predictor.noProgress)) {
+            long start = System.nanoTime(); // the model is loaded: what follows is decoding and inference
             PrintWriter w = sink != null ? sink : out();
             if (format == Format.csv) w.println("path,rank,index,label,probability");
             int[] failed = {0};
@@ -60,7 +61,7 @@ final class PredictCommand extends WeightsCommand {
                 w.flush(); // streamed: what is written survives a crash later on
                 progress.step();
             });
-            return Summary.report(err(), images.size(), failed[0]);
+            return Summary.report(err(), images.size(), failed[0], start);
         }
     }
 

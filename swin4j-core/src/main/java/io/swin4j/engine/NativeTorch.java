@@ -54,4 +54,17 @@ public final class NativeTorch {
             loaded = true;
         }
     }
+
+    /**
+     * Sets both compute pools of this process: libtorch's intra-op (OpenMP) threads and OpenBLAS's threads, which
+     * otherwise come from {@code OMP_NUM_THREADS} and {@code OPENBLAS_NUM_THREADS} at start-up. For a process that
+     * runs several forward passes at once (Spark tasks on one executor), give each {@code cores / concurrent}
+     * threads so that together they do not oversubscribe the cores.
+     */
+    public static void setComputeThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        ensureLoaded();
+        org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
+    }
 }

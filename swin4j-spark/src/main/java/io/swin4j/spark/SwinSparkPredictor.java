@@ -1,0 +1,298 @@
+package io.swin4j.spark;
+
+import io.swin4j.infer.Prediction;
+import io.swin4j.infer.SwinPredictor;
+import io.swin4j.vision.ImageDecodeException;
+import io.swin4j.vision.ImageDecoder;
+import io.swin4j.vision.RgbImage;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Swin inference as a DataFrame transformation: a DataFrame with an image column (the {@code content} of Spark's
+ * {@code binaryFile} source) or a path column in, the same rows out with prediction or embedding columns added.
+ * Each executor loads the model once and shares it between its tasks; each partition runs batched forward
+ * passes through the core inference API. An image that cannot be decoded gets null results and an
+ * {@code error} message; the job goes on.
+ *
+ * <pre>{@code
+ * Dataset<Row> images = SwinSparkPredictor.readImages(spark, "hdfs:///photos");
+ * Dataset<Row> top5 = SwinSparkPredictor.builder().optWeights("hdfs:///models/swin_t.pth").optTopK(5)
+ *         .optBatchSize(32).build().transform(images);
+ * top5.select("path", "label", "probabilities", "error").write().parquet("hdfs:///out/top5.parquet");
+ * }</pre>
+ */
+public final class SwinSparkPredictor implements Serializable {
+
+    /** What the transform adds: top-k classes, or the pooled embedding. */
+    public enum Output { CLASSIFY, EMBED }
+
+    public static final String ERROR = "error";
+    public static final String LABEL = "label";
+    public static final String LABELS = "labels";
+    public static final String INDICES = "indices";
+    public static final String PROBABILITIES = "probabilities";
+    public static final String EMBEDDING = "embedding";
+
+    private final SparkInferenceSettings settings;
+    private final Output output;
+    private final int topK;
+    private final int batchSize;
+    private final String imageColumn;
+    private final String pathColumn;
+    private final boolean keepImageColumn;
+
+    private SwinSparkPredictor(Builder b) {
+        this.settings = new SparkInferenceSettings(b.weights, b.preset, b.maxPixels, b.threadsPerTask);
+        this.output = b.output;
+        this.topK = b.topK;
+        this.batchSize = b.batchSize;
+        this.imageColumn = b.imageColumn;
+        this.pathColumn = b.pathColumn;
+        this.keepImageColumn = b.keepImageColumn;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a transform; {@code opt*} methods set what differs from the defaults. */
+    public static final class Builder {
+        private String weights;
+        private String preset;
+        private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+        private int threadsPerTask = 1;
+        private Output output = Output.CLASSIFY;
+        private int topK = 5;
+        private int batchSize = 32;
+        private String imageColumn = "content";
+        private String pathColumn = "path";
+        private boolean keepImageColumn;
+
+        private Builder() {}
+
+        /** Checkpoint URI or path every executor can read (hdfs://, s3a://, file:, a local path); default: bundled model. */
+        public Builder optWeights(String uri) { weights = uri; return this; }
+        /** Preprocessing name (official_224, timm, torchvision_swin_t, hf, ...); default: the checkpoint's. */
+        public Builder optPreset(String name) { preset = name; return this; }
+        public Builder optMaxPixels(long n) { maxPixels = positive(n, "max pixels"); return this; }
+        /** Compute threads per task; set it to {@code spark.task.cpus} (default 1). */
+        public Builder optThreadsPerTask(int n) { threadsPerTask = (int) positive(n, "threads per task"); return this; }
+        public Builder optOutput(Output o) { output = java.util.Objects.requireNonNull(o); return this; }
+        public Builder optTopK(int k) { topK = (int) positive(k, "top-k"); return this; }
+        /** Images per forward pass within a partition (default 32). */
+        public Builder optBatchSize(int n) { batchSize = (int) positive(n, "batch size"); return this; }
+        /** The binary image column (default {@code content}, as Spark's binaryFile source names it). */
+        public Builder optImageColumn(String name) { imageColumn = name; return this; }
+        /** The path column: names images in errors, and is read when there is no image column (default {@code path}). */
+        public Builder optPathColumn(String name) { pathColumn = name; return this; }
+        /** Keep the image bytes in the output (default: dropped, they are usually the bulk of the data). */
+        public Builder optKeepImageColumn(boolean keep) { keepImageColumn = keep; return this; }
+
+        private static long positive(long n, String what) {
+            if (n < 1) throw new IllegalArgumentException(what + " must be >= 1, got " + n);
+            return n;
+        }
+
+        public SwinSparkPredictor build() {
+            return new SwinSparkPredictor(this);
+        }
+    }
+
+    /**
+     * Images under a directory or glob (recursively, every file: what is not an image gets an error row) as Spark's
+     * {@code binaryFile} source reads them: path, modificationTime, length, content.
+     */
+    public static Dataset<Row> readImages(SparkSession spark, String dirOrGlob) {
+        return spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(dirOrGlob);
+    }
+
+    /** The schema {@link #transform} produces for an input schema. */
+    public StructType outputSchema(StructType input) {
+        Source source = source(input);
+        List<StructField> fields = new ArrayList<>();
+        for (StructField f : input.fields()) {
+            if (!keepImageColumn && source.imageIndex >= 0 && f.name().equals(imageColumn)) continue;
+            fields.add(f);
+        }
+        if (output == Output.CLASSIFY) {
+            fields.add(DataTypes.createStructField(LABEL, DataTypes.StringType, true));
+            fields.add(DataTypes.createStructField(LABELS, DataTypes.createArrayType(DataTypes.StringType, false), true));
+            fields.add(DataTypes.createStructField(INDICES, DataTypes.createArrayType(DataTypes.IntegerType, false), true));
+            fields.add(DataTypes.createStructField(PROBABILITIES, DataTypes.createArrayType(DataTypes.FloatType, false), true));
+        } else {
+            fields.add(DataTypes.createStructField(EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType, false), true));
+        }
+        fields.add(DataTypes.createStructField(ERROR, DataTypes.StringType, true));
+        return DataTypes.createStructType(fields);
+    }
+
+    /** Where a row's image comes from: its bytes, or a path to read. */
+    private record Source(int imageIndex, int pathIndex) implements Serializable {}
+
+    private Source source(StructType input) {
+        List<String> names = Arrays.asList(input.fieldNames());
+        int image = names.indexOf(imageColumn);
+        int path = names.indexOf(pathColumn);
+        if (image >= 0 && !input.fields()[image].dataType().equals(DataTypes.BinaryType)) {
+            throw new IllegalArgumentException("column " + imageColumn + " is " + input.fields()[image].dataType().simpleString()
+                    + ", not binary image content");
+        }
+        if (path >= 0 && !input.fields()[path].dataType().equals(DataTypes.StringType)) {
+            throw new IllegalArgumentException("column " + pathColumn + " is " + input.fields()[path].dataType().simpleString()
+                    + ", not a string path");
+        }
+        if (image < 0 && path < 0) {
+            throw new IllegalArgumentException("the DataFrame has neither an image column '" + imageColumn
+                    + "' (binary) nor a path column '" + pathColumn + "' (string); it has " + names);
+        }
+        for (String added : List.of(LABEL, LABELS, INDICES, PROBABILITIES, EMBEDDING, ERROR)) {
+            if (names.contains(added)) throw new IllegalArgumentException("the DataFrame already has a column '" + added + "'");
+        }
+        return new Source(image, path);
+    }
+
+    /** The input rows with the results added (lazily, like any transformation). */
+    public Dataset<Row> transform(Dataset<Row> df) {
+        StructType out = outputSchema(df.schema());
+        Source source = source(df.schema());
+        return df.mapPartitions(new PartitionInference(this, source), Encoders.row(out));
+    }
+
+    /** Runs on the executors: batches of a partition's rows through the executor's model. */
+    private static final class PartitionInference implements MapPartitionsFunction<Row, Row> {
+        private final SwinSparkPredictor p;
+        private final Source source;
+
+        PartitionInference(SwinSparkPredictor p, Source source) {
+            this.p = p;
+            this.source = source;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> rows) {
+            // Streams the partition a batch at a time: memory holds one batch, whatever the partition's size.
+            return new Iterator<>() {
+                private Iterator<Row> batch = java.util.Collections.emptyIterator();
+
+                @Override
+                public boolean hasNext() {
+                    if (batch.hasNext()) return true;
+                    if (!rows.hasNext()) return false;
+                    List<Row> in = new ArrayList<>(p.batchSize);
+                    while (in.size() < p.batchSize && rows.hasNext()) in.add(rows.next());
+                    batch = p.runBatch(in, source).iterator();
+                    return batch.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) throw new NoSuchElementException();
+                    return batch.next();
+                }
+            };
+        }
+    }
+
+    private List<Row> runBatch(List<Row> rows, Source source) {
+        SwinPredictor predictor = ExecutorModels.get(settings);
+        List<float[]> inputs = new ArrayList<>();
+        String[] errors = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            String name = source.pathIndex >= 0 && !row.isNullAt(source.pathIndex) ? row.getString(source.pathIndex) : "row " + i;
+            try {
+                byte[] bytes = readImage(row, source, name);
+                RgbImage img = predictor.decoder().decode(bytes, name);
+                inputs.add(predictor.preset().apply(img));
+            } catch (ImageDecodeException e) {
+                errors[i] = e.getMessage();
+            } catch (java.io.IOException | RuntimeException e) {
+                errors[i] = name + ": " + e.getMessage();
+            }
+        }
+        SwinPredictor.BatchOutput out = null;
+        String batchError = null;
+        if (!inputs.isEmpty()) {
+            try {
+                out = predictor.forward(inputs);
+            } catch (RuntimeException e) {
+                batchError = "inference failed: " + e.getMessage(); // answered per row: the job goes on
+            }
+        }
+        List<Row> result = new ArrayList<>(rows.size());
+        int k = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            List<Object> values = new ArrayList<>(row.length() + 5);
+            for (int c = 0; c < row.length(); c++) {
+                if (!keepImageColumn && c == source.imageIndex) continue;
+                values.add(row.get(c));
+            }
+            String error = errors[i] != null ? errors[i] : batchError;
+            int index = errors[i] == null ? k++ : -1;
+            if (output == Output.CLASSIFY) {
+                if (error != null) {
+                    values.addAll(Arrays.asList(null, null, null, null));
+                } else {
+                    List<Prediction> top = predictor.topK(out.probabilities()[index], topK);
+                    List<String> labels = new ArrayList<>(top.size());
+                    List<Integer> indices = new ArrayList<>(top.size());
+                    List<Float> probs = new ArrayList<>(top.size());
+                    for (Prediction t : top) {
+                        labels.add(t.label());
+                        indices.add(t.index());
+                        probs.add((float) t.probability());
+                    }
+                    values.addAll(Arrays.asList(labels.get(0), seq(labels), seq(indices), seq(probs)));
+                }
+            } else {
+                if (error != null) {
+                    values.add(null);
+                } else {
+                    float[] e = out.embeddings()[index];
+                    List<Float> boxed = new ArrayList<>(e.length);
+                    for (float v : e) boxed.add(v);
+                    values.add(seq(boxed));
+                }
+            }
+            values.add(error);
+            result.add(RowFactory.create(values.toArray()));
+        }
+        return result;
+    }
+
+    /** Spark's Row encoder takes arrays as Scala sequences. */
+    private static scala.collection.Seq<?> seq(List<?> list) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(list);
+    }
+
+    private static byte[] readImage(Row row, Source source, String name) throws java.io.IOException {
+        if (source.imageIndex >= 0) {
+            if (row.isNullAt(source.imageIndex)) throw new ImageDecodeException(name, "no image content (null)");
+            return (byte[]) row.get(source.imageIndex);
+        }
+        if (row.isNullAt(source.pathIndex)) throw new ImageDecodeException(name, "no path (null)");
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(row.getString(source.pathIndex));
+        // The executor's cached FileSystem (not closed: other tasks share it).
+        try (var in = path.getFileSystem(ExecutorModels.hadoopConf()).open(path)) {
+            return in.readAllBytes();
+        } catch (java.io.FileNotFoundException e) {
+            throw new ImageDecodeException(name, "no such file");
+        }
+    }
+}
