@@ -28,7 +28,7 @@ for ROUND in 1 2; do
     START=$(date +%s.%N)
     LINE=$(./swin spark-predict "${MODEL[@]}" --input "$DIR" --output "target/spark_scaling/out_$CORES.parquet" --overwrite \
            --master "local[$CORES]" --conf spark.task.cpus="$TASK_CPUS" --partitions $((CORES / TASK_CPUS)) \
-           --batch-size 32 2>&1 | grep '^spark-predict:')
+           --batch-size 32 2>&1 | grep 'spark-predict:')
     END=$(date +%s.%N)
     echo "  task.cpus=$TASK_CPUS $LINE"
     awk -v s="$START" -v e="$END" -v n="$N" -v c="$CORES" 'BEGIN { printf "    local[%d]: %.1f s wall incl. JVM and Spark start = %.1f img/s\n", c, e - s, n / (e - s) }'
