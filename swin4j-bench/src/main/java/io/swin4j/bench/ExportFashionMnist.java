@@ -1,7 +1,7 @@
 package io.swin4j.bench;
 
 import io.swin4j.train.data.FashionMnist;
-import io.swin4j.vision.RgbImage;
+import io.swin4j.train.data.FashionMnistDataset;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +20,11 @@ public final class ExportFashionMnist {
             System.exit(2);
         }
         Path dir = Files.createDirectories(Path.of(args[0]));
-        FashionMnist.Split test = FashionMnist.test(FashionMnist.locate(null));
-        int n = Math.min(Integer.parseInt(args[1]), test.count());
-        int pixels = test.rows() * test.cols();
+        FashionMnistDataset test = new FashionMnistDataset(FashionMnist.test(FashionMnist.locate(null)), "test");
+        int n = Math.min(Integer.parseInt(args[1]), test.size());
         for (int i = 0; i < n; i++) {
-            byte[] rgb = new byte[pixels * 3];
-            for (int p = 0; p < pixels; p++) {
-                byte g = test.images()[i * pixels + p];
-                rgb[3 * p] = g;
-                rgb[3 * p + 1] = g;
-                rgb[3 * p + 2] = g;
-            }
-            String label = FashionMnist.CLASSES.get(test.label(i)).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]+", "-");
-            Files.write(dir.resolve(String.format("%05d-%s.png", i, label)), new RgbImage(test.cols(), test.rows(), rgb).toPng());
+            String label = test.classNames().get(test.label(i)).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]+", "-");
+            Files.write(dir.resolve(String.format("%05d-%s.png", i, label)), test.image(i).toPng());
         }
         System.out.println(n + " images -> " + dir);
     }

@@ -395,6 +395,20 @@ public final class SwinServer implements AutoCloseable {
             throw new HttpError(400, "bad_image", entries.get(0).error());
         }
         List<Answer> answers = infer(entries);
+        return answerEach(ex, entries, answers, (r, a) -> {
+            ArrayNode top = r.putArray("top_k");
+            for (Prediction p : predictor.topK(a.probabilities(), topK)) {
+                top.addObject().put("index", p.index()).put("label", p.label()).put("probability", p.probability());
+            }
+        });
+    }
+
+    /**
+     * The JSON answer of a request's images, one {@code results} entry each: its name, then what {@code fill} adds
+     * for an answered image, or its error. 200 when any image was answered; 400 when none was.
+     */
+    private int answerEach(HttpExchange ex, List<Entry> entries, List<Answer> answers,
+                           java.util.function.BiConsumer<ObjectNode, Answer> fill) throws IOException {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode results = body.putArray("results");
         int ok = 0;
@@ -402,21 +416,13 @@ public final class SwinServer implements AutoCloseable {
             ObjectNode r = results.addObject().put("name", entries.get(i).name());
             if (answers.get(i) == null) {
                 r.put("error", entries.get(i).error());
-                continue;
-            }
-            ok++;
-            ArrayNode top = r.putArray("top_k");
-            for (Prediction p : predictor.topK(answers.get(i).probabilities(), topK)) {
-                top.addObject().put("index", p.index()).put("label", p.label()).put("probability", p.probability());
+            } else {
+                fill.accept(r, answers.get(i));
+                ok++;
             }
         }
-        return finish(ex, body, entries.size(), ok);
-    }
-
-    /** 200 when any image was answered; 400 when none was (every entry says why). */
-    private int finish(HttpExchange ex, ObjectNode body, int total, int ok) throws IOException {
         metrics.images("ok", ok);
-        metrics.images("undecodable", total - ok);
+        metrics.images("undecodable", entries.size() - ok);
         if (ok == 0) body.put("error", "bad_image").put("message", "no image in the request could be decoded");
         return json(ex, ok == 0 ? 400 : 200, body);
     }
@@ -442,20 +448,10 @@ public final class SwinServer implements AutoCloseable {
             metrics.images("ok", answers.size());
             return send(ex, 200, "application/octet-stream", buf.array());
         }
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode results = body.putArray("results");
-        int ok = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            ObjectNode r = results.addObject().put("name", entries.get(i).name());
-            if (answers.get(i) == null) {
-                r.put("error", entries.get(i).error());
-                continue;
-            }
-            ok++;
+        return answerEach(ex, entries, answers, (r, a) -> {
             ArrayNode e = r.putArray("embedding");
-            for (float v : answers.get(i).embedding()) e.add(v);
-        }
-        return finish(ex, body, entries.size(), ok);
+            for (float v : a.embedding()) e.add(v);
+        });
     }
 
     private int attention(HttpExchange ex) throws IOException {
