@@ -236,25 +236,49 @@ public final class SwinServer implements AutoCloseable {
 
     // ---- request bodies -------------------------------------------------------------------------------------
 
+    /** Past the body limit, up to this much more is read and dropped so that the client can read the 413. */
+    private static final long DRAIN_LIMIT = 64L << 20;
+
     private byte[] readBody(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
+        InputStream in = ex.getRequestBody();
         if (length != null) {
+            long declared;
             try {
-                if (Long.parseLong(length.trim()) > options.maxBodyBytes()) throw tooLarge(length.trim());
+                declared = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
                 throw new HttpError(400, "bad_request", "invalid Content-Length: " + length);
             }
-        }
-        try (InputStream in = ex.getRequestBody()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[64 * 1024];
-            long total = 0;
-            for (int r; (r = in.read(buf)) > 0; ) {
-                total += r;
-                if (total > options.maxBodyBytes()) throw tooLarge("more than " + options.maxBodyBytes());
-                out.write(buf, 0, r);
+            if (declared > options.maxBodyBytes()) {
+                drain(in);
+                throw tooLarge(Long.toString(declared));
             }
-            return out.toByteArray();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int r; (r = in.read(buf)) > 0; ) {
+            total += r;
+            if (total > options.maxBodyBytes()) {
+                drain(in);
+                throw tooLarge("more than " + options.maxBodyBytes());
+            }
+            out.write(buf, 0, r);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads and drops the rest of a refused body (up to {@link #DRAIN_LIMIT}): a server that answers and closes
+     * while the client is still sending makes the client's socket reset, and the client never sees the 413.
+     */
+    private static void drain(InputStream in) {
+        try {
+            byte[] buf = new byte[64 * 1024];
+            long dropped = 0;
+            for (int r; dropped < DRAIN_LIMIT && (r = in.read(buf)) > 0; ) dropped += r;
+        } catch (IOException e) {
+            // The client went away: nothing to answer.
         }
     }
 
