@@ -90,6 +90,8 @@ public final class SwinServer implements AutoCloseable {
     private final Map<String, Route> routes = new HashMap<>();
     private final Map<String, byte[]> staticFiles = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Attention views run one at a time beside the batcher's forward passes (they are for people, not traffic). */
+    private final java.util.concurrent.Semaphore attentionPermit = new java.util.concurrent.Semaphore(1);
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean draining;
 
@@ -493,7 +495,20 @@ public final class SwinServer implements AutoCloseable {
             throw new HttpError(400, "bad_image", e.getMessage());
         }
         // One image, one forward pass with the probabilities kept: outside the batcher, on the core API.
-        AttentionView view = predictor.attention(img, stage, block);
+        AttentionView view;
+        try {
+            if (!attentionPermit.tryAcquire(options.timeoutMillis(), TimeUnit.MILLISECONDS)) {
+                throw new RetryLater("another attention view is being computed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpError(503, "interrupted", "interrupted while waiting for the model");
+        }
+        try {
+            view = predictor.attention(img, stage, block);
+        } finally {
+            attentionPermit.release();
+        }
         ObjectNode body = JSON.createObjectNode();
         body.put("stage", stage).put("block", block).put("head", head).put("heads", view.heads());
         body.put("shifted", view.plan().shifted());
