@@ -318,6 +318,9 @@ public final class SwinServer implements AutoCloseable {
                 entries.add(new Entry(name, predictor.preset().apply(img), null));
             } catch (ImageDecodeException e) {
                 entries.add(new Entry(name, null, e.getMessage()));
+            } catch (RuntimeException e) {
+                // Decoded but unusable (a preprocessing failure): this image's entry fails, not the request.
+                entries.add(new Entry(name, null, name + ": cannot preprocess the image: " + e.getMessage()));
             }
         }
         return entries;
