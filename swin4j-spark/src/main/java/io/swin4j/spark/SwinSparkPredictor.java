@@ -210,6 +210,11 @@ public final class SwinSparkPredictor implements Serializable {
 
     private List<Row> runBatch(List<Row> rows, Source source) {
         SwinPredictor predictor = ExecutorModels.get(settings);
+        if (output == Output.CLASSIFY && predictor.config().numClasses() == 0) {
+            // A setting error, not a bad image: fail the job with the reason.
+            throw new IllegalArgumentException((settings.weights() == null ? "the model" : settings.weights())
+                    + " has no classifier head (0 classes): embed instead (--embed, Output.EMBED)");
+        }
         List<float[]> inputs = new ArrayList<>();
         String[] errors = new String[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
