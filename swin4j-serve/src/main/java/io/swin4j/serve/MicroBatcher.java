@@ -7,7 +7,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.IntConsumer;
 
 /**
  * Dynamic micro-batching: inputs submitted concurrently are gathered into one call of the runner, up to
@@ -36,17 +35,12 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final long maxWaitNanos;
     private final int capacity;
     private final BlockingQueue<Job<I, O>> queue;
-    private final IntConsumer batchSizes;
     private final Object submitLock = new Object();
     private final Thread worker;
     private volatile boolean closing;
 
-    /**
-     * @param runner     runs one batch, returning one output per input in order
-     * @param batchSizes told the size of every batch run (for metrics); may be null
-     */
-    public MicroBatcher(Function<List<I>, List<O>> runner, int maxBatch, long maxWaitMillis, int capacity,
-                        IntConsumer batchSizes) {
+    /** @param runner runs one batch, returning one output per input in order */
+    public MicroBatcher(Function<List<I>, List<O>> runner, int maxBatch, long maxWaitMillis, int capacity) {
         if (maxBatch < 1) throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
         if (maxWaitMillis < 0) throw new IllegalArgumentException("max wait must be >= 0 ms, got " + maxWaitMillis);
         if (capacity < 1) throw new IllegalArgumentException("queue capacity must be >= 1, got " + capacity);
@@ -55,7 +49,6 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
         this.capacity = capacity;
         this.queue = new ArrayBlockingQueue<>(capacity);
-        this.batchSizes = batchSizes != null ? batchSizes : n -> { };
         this.worker = new Thread(this::work, "swin4j-batcher");
         this.worker.setDaemon(true);
         this.worker.start();
@@ -85,10 +78,6 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     /** Inputs waiting for a batch. */
     public int queueDepth() {
         return queue.size();
-    }
-
-    public int capacity() {
-        return capacity;
     }
 
     private void work() {
@@ -124,7 +113,6 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     private void run(List<Job<I, O>> batch) {
         try {
-            batchSizes.accept(batch.size());
             List<I> inputs = new ArrayList<>(batch.size());
             for (Job<I, O> job : batch) inputs.add(job.input());
             List<O> outputs = runner.apply(inputs);

@@ -100,7 +100,7 @@ public final class SwinServer implements AutoCloseable {
         this.options = options;
         this.decoder = new ImageDecoder(options.maxPixels());
         this.batcher = new MicroBatcher<>(this::runBatch, options.maxBatch(), options.maxWaitMillis(),
-                options.queueCapacity(), null);
+                options.queueCapacity());
         this.metrics = new ServeMetrics(batcher::queueDepth, options.maxBatch());
         for (Map.Entry<String, String> e : STATIC.entrySet()) staticFiles.put(e.getKey(), resource(e.getValue()));
         route("/", "page", Set.of("GET", "HEAD"), this::page);

@@ -38,7 +38,7 @@ class MicroBatcherTest {
     void gathersQueuedInputsIntoBatchesOfAtMostMaxBatchAndAnswersEachInOrder() throws Exception {
         Doubler runner = new Doubler();
         runner.gate = new CountDownLatch(1);
-        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 4, 1000, 100, null)) {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 4, 1000, 100)) {
             // The first input starts a batch that blocks on the gate; the next 10 queue up behind it meanwhile.
             CompletableFuture<Integer> first = b.submitAll(List.of(0)).get(0);
             while (runner.sizes.isEmpty()) Thread.sleep(1);
@@ -55,7 +55,7 @@ class MicroBatcherTest {
     @Test
     void aLoneInputRunsAfterMaxWaitWithoutWaitingForAFullBatch() throws Exception {
         Doubler runner = new Doubler();
-        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 64, 20, 10, null)) {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 64, 20, 10)) {
             long start = System.nanoTime();
             assertThat(b.submitAll(List.of(21)).get(0).get(5, TimeUnit.SECONDS)).isEqualTo(42);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(19);
@@ -67,7 +67,7 @@ class MicroBatcherTest {
     void refusesAllOrNothingWhenTheQueueIsFull() throws Exception {
         Doubler runner = new Doubler();
         runner.gate = new CountDownLatch(1);
-        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 1, 0, 3, null)) {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 1, 0, 3)) {
             b.submitAll(List.of(0));
             while (runner.sizes.isEmpty()) Thread.sleep(1);
             b.submitAll(List.of(1, 2));
@@ -95,7 +95,7 @@ class MicroBatcherTest {
                 }
             }
             return in;
-        }, 8, 0, 10, null)) {
+        }, 8, 0, 10)) {
             b.submitAll(List.of(0));
             while (seen.isEmpty()) Thread.sleep(1);
             List<CompletableFuture<Integer>> queued = b.submitAll(List.of(1, 2, 3));
@@ -115,7 +115,7 @@ class MicroBatcherTest {
     @Test
     void closeRunsWhatIsQueuedThenRefusesNewInputs() throws Exception {
         Doubler runner = new Doubler();
-        MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 2, 50, 10, null);
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 2, 50, 10);
         List<CompletableFuture<Integer>> queued = b.submitAll(List.of(1, 2, 3));
         assertThat(b.close(5000)).isTrue();
         for (CompletableFuture<Integer> f : queued) assertThat(f).isCompleted();
