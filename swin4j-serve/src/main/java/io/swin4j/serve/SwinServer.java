@@ -102,11 +102,10 @@ public final class SwinServer implements AutoCloseable {
         this.batcher = new MicroBatcher<>(this::runBatch, options.maxBatch(), options.maxWaitMillis(),
                 options.queueCapacity());
         this.metrics = new ServeMetrics(batcher::queueDepth, options.maxBatch());
-        for (Map.Entry<String, String> e : STATIC.entrySet()) staticFiles.put(e.getKey(), resource(e.getValue()));
-        route("/", "page", Set.of("GET", "HEAD"), this::page);
-        route("/index.html", "page", Set.of("GET", "HEAD"), this::page);
-        route("/app.js", "page", Set.of("GET", "HEAD"), this::page);
-        route("/style.css", "page", Set.of("GET", "HEAD"), this::page);
+        for (Map.Entry<String, String> e : STATIC.entrySet()) {
+            staticFiles.put(e.getKey(), resource(e.getValue()));
+            route(e.getKey(), "page", Set.of("GET", "HEAD"), this::page);
+        }
         route("/v1/classify", "classify", Set.of("POST"), this::classify);
         route("/v1/embed", "embed", Set.of("POST"), this::embed);
         route("/v1/attention", "attention", Set.of("POST"), this::attention);
