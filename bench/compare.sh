@@ -42,7 +42,10 @@ unset OPENBLAS_CORETYPE
 # waiting, tcmalloc; see README, Performance). PyTorch, the other libtorch, gets the same environment unless
 # TORCH_ENV overrides it (e.g. TORCH_ENV="OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2"). ORT: its own pool of all
 # cores and its own arena allocator.
-TORCH_ENV="${TORCH_ENV:-OMP_NUM_THREADS=$CORES OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=$CORES OPENBLAS_THREAD_TIMEOUT=4 LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4}"
+# (Read from tools/native-env.sh, in a subshell, so that the two engines cannot drift apart.)
+TORCH_ENV="${TORCH_ENV:-$( . "$ROOT/tools/native-env.sh"
+  echo "OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_WAIT_POLICY=$OMP_WAIT_POLICY OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS" \
+       "OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT LD_PRELOAD=${LD_PRELOAD:-}")}"
 ORT_CP="$ORT_JAR:$ROOT/swin4j-bench/target/lib/*:$ROOT/swin4j-bench/target/swin4j-bench-0.1.0-SNAPSHOT.jar"
 
 swin() { "$ROOT/swin" "$@"; }
