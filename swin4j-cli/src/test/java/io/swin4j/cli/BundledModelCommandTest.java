@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.train.data.FashionMnist;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.infer.BundledModel;
+import io.swin4j.testing.Required;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The README's first command: {@code swin predict samples/} with no {@code --weights} runs the bundled Fashion-MNIST
@@ -52,7 +52,7 @@ class BundledModelCommandTest {
 
     @Test
     void evalWithoutWeightsReachesTheReportedTestAccuracy() throws Exception {
-        assumeTrue(fashionMnistInstalled(), "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        Required.present(fashionMnistInstalled(), "Fashion-MNIST", "apt-get install dataset-fashion-mnist");
         CliRun r = CliRun.of("eval", "--dataset", "fashion-mnist", "--split", "test", "--limit", "2000", "--json", "--no-progress");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(r.out());

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -30,6 +31,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     private record Job<I, O>(I input, CompletableFuture<O> result) {}
 
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private final Function<List<I>, List<O>> runner;
     private final int maxBatch;
     private final long maxWaitNanos;
@@ -37,7 +40,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final BlockingQueue<Job<I, O>> queue;
     private final Object submitLock = new Object();
     private final Thread worker;
+    /** Inputs accepted and not yet handed to the runner: queued, or held by the worker while it gathers a batch. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean closing;
+    /** Set when the owner is draining: a gathered batch runs at once instead of waiting for company. */
+    private volatile boolean flushing;
 
     /** @param runner runs one batch, returning one output per input in order */
     public MicroBatcher(Function<List<I>, List<O>> runner, int maxBatch, long maxWaitMillis, int capacity) {
@@ -71,13 +78,27 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 queue.add(job); // cannot fail: only this lock adds, and the worker only removes
                 futures.add(job.result());
             }
+            waiting.addAndGet(inputs.size());
             return futures;
         }
     }
 
-    /** Inputs waiting for a batch. */
+    /** Inputs waiting for a batch: queued, or gathered into the next batch while it waits for company. */
     public int queueDepth() {
+        return waiting.get();
+    }
+
+    /** Inputs still in the queue itself, not yet taken by the worker (for tests). */
+    int queued() {
         return queue.size();
+    }
+
+    /**
+     * From now on a batch runs as soon as the queue has nothing more for it, without waiting up to max-wait for
+     * company: called when the owner starts draining, so that requests in flight finish promptly.
+     */
+    public void flush() {
+        flushing = true;
     }
 
     private void work() {
@@ -99,13 +120,19 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 Job<I, O> next;
                 try {
-                    next = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
+                    // Wait in slices, so that a flush or close started meanwhile ends the wait for company.
+                    next = left <= 0 || flushing || closing ? queue.poll()
+                            : queue.poll(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     next = queue.poll();
                 }
-                if (next == null) break;
-                batch.add(next);
+                if (next != null) {
+                    batch.add(next);
+                } else if (left <= 0 || flushing || closing) {
+                    break;
+                }
             }
+            waiting.addAndGet(-batch.size());
             batch.removeIf(job -> job.result().isDone());
             if (!batch.isEmpty()) run(batch);
         }

@@ -583,6 +583,7 @@ public final class SwinServer implements AutoCloseable {
         synchronized (this) {
             if (stopped.getCount() == 0) return;
             draining = true;
+            batcher.flush(); // images held for company run now: the requests in flight can finish
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.drainSeconds());
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 try {

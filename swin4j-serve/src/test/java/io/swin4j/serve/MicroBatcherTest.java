@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class MicroBatcherTest {
 
@@ -41,7 +42,7 @@ class MicroBatcherTest {
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 4, 1000, 100)) {
             // The first input starts a batch that blocks on the gate; the next 10 queue up behind it meanwhile.
             CompletableFuture<Integer> first = b.submitAll(List.of(0)).get(0);
-            while (runner.sizes.isEmpty()) Thread.sleep(1);
+            await().until(() -> !runner.sizes.isEmpty());
             List<CompletableFuture<Integer>> rest = new ArrayList<>();
             for (int i = 1; i <= 10; i++) rest.addAll(b.submitAll(List.of(i)));
             assertThat(b.queueDepth()).isEqualTo(10);
@@ -69,7 +70,7 @@ class MicroBatcherTest {
         runner.gate = new CountDownLatch(1);
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 1, 0, 3)) {
             b.submitAll(List.of(0));
-            while (runner.sizes.isEmpty()) Thread.sleep(1);
+            await().until(() -> !runner.sizes.isEmpty());
             b.submitAll(List.of(1, 2));
             assertThatThrownBy(() -> b.submitAll(List.of(3, 4)))
                     .isInstanceOf(MicroBatcher.QueueFullException.class)
@@ -97,7 +98,7 @@ class MicroBatcherTest {
             return in;
         }, 8, 0, 10)) {
             b.submitAll(List.of(0));
-            while (seen.isEmpty()) Thread.sleep(1);
+            await().until(() -> !seen.isEmpty());
             List<CompletableFuture<Integer>> queued = b.submitAll(List.of(1, 2, 3));
             queued.get(1).cancel(false); // the caller of 2 timed out
             gate.countDown();
@@ -110,6 +111,32 @@ class MicroBatcherTest {
                     .hasMessageContaining("boom");
             assertThat(b.submitAll(List.of(7)).get(0).get(5, TimeUnit.SECONDS)).as("the worker survived").isEqualTo(7);
         }
+    }
+
+    @Test
+    void anImageHeldForCompanyCountsAsWaitingAndFlushRunsItWithoutWaitingMaxWait() throws Exception {
+        Doubler runner = new Doubler();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 8, 600_000, 10)) {
+            CompletableFuture<Integer> held = b.submitAll(List.of(5)).get(0);
+            // Once the worker has taken it from the queue to gather a batch around it, it still waits for a batch.
+            await().until(() -> b.queued() == 0);
+            assertThat(b.queueDepth()).isEqualTo(1);
+            assertThat(held).isNotDone();
+            b.flush();
+            assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo(10);
+            assertThat(b.queueDepth()).isZero();
+            assertThat(runner.sizes).containsExactly(1);
+            assertThat(b.submitAll(List.of(6)).get(0).get(30, TimeUnit.SECONDS)).as("after a flush no input waits").isEqualTo(12);
+        }
+    }
+
+    @Test
+    void closeDoesNotWaitMaxWaitForCompany() throws Exception {
+        Doubler runner = new Doubler();
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 8, 600_000, 10);
+        CompletableFuture<Integer> held = b.submitAll(List.of(4)).get(0);
+        assertThat(b.close(30_000)).as("closed within 30 s although max-wait is 10 min").isTrue();
+        assertThat(held).isCompletedWithValue(8);
     }
 
     @Test

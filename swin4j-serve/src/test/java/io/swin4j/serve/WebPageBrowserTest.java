@@ -2,7 +2,7 @@ package io.swin4j.serve;
 
 import io.swin4j.infer.SwinPredictor;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import io.swin4j.testing.Required;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -42,8 +42,8 @@ class WebPageBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(CHROMIUM.canExecute() && DRIVER.canExecute(),
-                "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        Required.present(CHROMIUM.canExecute() && DRIVER.canExecute(), "Debian's chromium and chromium-driver",
+                "apt-get install chromium chromium-driver");
         SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
         predictor = SwinPredictor.builder().build();
         server = SwinServer.start(predictor, ServeOptions.defaults().optPort(0));

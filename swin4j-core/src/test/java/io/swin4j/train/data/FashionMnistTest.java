@@ -1,5 +1,6 @@
 package io.swin4j.train.data;
 
+import io.swin4j.testing.Required;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,6 @@ import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class FashionMnistTest {
 
@@ -74,7 +74,7 @@ class FashionMnistTest {
     @Test
     void readsDebiansDatasetWhenInstalled() throws Exception {
         Path debian = Path.of(FashionMnist.DEBIAN_DIR);
-        assumeTrue(Files.isDirectory(debian), "dataset-fashion-mnist not installed");
+        Required.present(Files.isDirectory(debian), "Debian's dataset-fashion-mnist", "apt-get install dataset-fashion-mnist");
         FashionMnist.Split test = FashionMnist.test(debian);
         assertThat(test.count()).isEqualTo(10_000);
         int[] perClass = new int[10];

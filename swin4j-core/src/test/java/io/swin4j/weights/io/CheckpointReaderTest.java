@@ -6,10 +6,17 @@ import io.swin4j.weights.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,16 +72,77 @@ class CheckpointReaderTest {
     }
 
     @Test
-    void hostilePicklesAreRefusedWithoutSideEffects() throws Exception {
-        Path marker = Path.of("/tmp/swin4j_pwned_marker");
-        Files.deleteIfExists(marker);
-        assertThatThrownBy(() -> CheckpointReader.read(DIR.resolve("hostile_os_system.pth")))
+    void hostilePicklesAreRefusedWithoutSideEffects(@TempDir Path dir) throws Exception {
+        // The fixtures' payloads run `touch /tmp/swin4j_pwned_marker`; copies aimed at this test's own folder make
+        // "nothing ran" observable without touching anything outside it.
+        Path marker = dir.resolve("pwned");
+        Path system = retarget(DIR.resolve("hostile_os_system.pth"), dir.resolve("hostile_os_system.pth"), marker);
+        Path eval = retarget(DIR.resolve("hostile_eval.pth"), dir.resolve("hostile_eval.pth"), marker);
+        assertThatThrownBy(() -> CheckpointReader.read(system))
                 .isInstanceOf(CheckpointFormatException.class).hasMessageContaining("refused global posix.system");
-        assertThatThrownBy(() -> CheckpointReader.read(DIR.resolve("hostile_eval.pth")))
+        assertThatThrownBy(() -> CheckpointReader.read(eval))
                 .isInstanceOf(CheckpointFormatException.class).hasMessageContaining("refused global __builtin__.eval");
         // lenient mode turns them into inert placeholders: still nothing runs
-        CheckpointReader.read(DIR.resolve("hostile_os_system.pth"), true);
+        CheckpointReader.read(system, true);
+        CheckpointReader.read(eval, true);
         assertThat(marker).doesNotExist();
+    }
+
+    /**
+     * Copies a hostile torch zip with its payload's marker path replaced by {@code marker} (the pickle's one
+     * BINUNICODE string that names the marker is rewritten, its length prefix with it).
+     */
+    private static Path retarget(Path hostile, Path copy, Path marker) throws Exception {
+        byte[] from = "/tmp/swin4j_pwned_marker".getBytes(StandardCharsets.UTF_8);
+        byte[] to = marker.toString().getBytes(StandardCharsets.UTF_8);
+        int patched = 0;
+        try (ZipFile in = new ZipFile(hostile.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] data = in.getInputStream(e).readAllBytes();
+                if (e.getName().endsWith("/data.pkl")) {
+                    ByteArrayOutputStream pkl = new ByteArrayOutputStream();
+                    for (int i = 0; i < data.length; ) {
+                        int at = indexOf(data, from, i);
+                        int end = i + 5 + readLength(data, i + 1);
+                        if (data[i] == 'X' && at >= i + 5 && end <= data.length && at + from.length <= end) {
+                            int len = readLength(data, i + 1);
+                            byte[] text = new byte[len];
+                            System.arraycopy(data, i + 5, text, 0, len);
+                            String s = new String(text, StandardCharsets.UTF_8)
+                                    .replace(new String(from, StandardCharsets.UTF_8), new String(to, StandardCharsets.UTF_8));
+                            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                            pkl.write('X');
+                            pkl.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+                            pkl.write(b);
+                            i += 5 + len;
+                            patched++;
+                        } else {
+                            pkl.write(data[i++]);
+                        }
+                    }
+                    data = pkl.toByteArray();
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+        assertThat(patched).as("payload strings retargeted in " + hostile).isEqualTo(1);
+        return copy;
+    }
+
+    private static int readLength(byte[] b, int at) {
+        return at + 4 <= b.length ? ByteBuffer.wrap(b, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() : -1;
+    }
+
+    private static int indexOf(byte[] data, byte[] what, int from) {
+        outer:
+        for (int i = from; i <= data.length - what.length; i++) {
+            for (int j = 0; j < what.length; j++) if (data[i + j] != what[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     @Test
