@@ -100,43 +100,6 @@ def base_meta(case, layout, impl, weights, weights_format, wrapper, config, wind
 # conversions
 # ==========================================================================================================
 
-def official_to_hf(sd):
-    """Official names -> HF transformers v4 names, as convert_swin_timm_to_pytorch.py does (old-timm layout =
-    official layout). attn_mask dropped; relative_position_index kept (persistent in HF v4)."""
-    out = {}
-    for k, v in sd.items():
-        if "attn_mask" in k:
-            continue
-        if k.startswith("head."):
-            out["classifier." + k[len("head."):]] = v
-            continue
-        if k.startswith("norm."):
-            out["swin.layernorm." + k[len("norm."):]] = v
-            continue
-        n = k
-        n = n.replace("patch_embed.proj", "embeddings.patch_embeddings.projection")
-        n = n.replace("patch_embed.norm", "embeddings.norm")
-        if n.startswith("layers."):
-            n = "encoder." + n
-        n = n.replace("attn.proj", "attention.output.dense")
-        n = n.replace("norm1", "layernorm_before")
-        n = n.replace("norm2", "layernorm_after")
-        n = n.replace("mlp.fc1", "intermediate.dense")
-        n = n.replace("mlp.fc2", "output.dense")
-        if "attn.qkv" in n:
-            dim = v.shape[0] // 3
-            stem = n.replace("attn.qkv", "attention.self")
-            kind = n.rsplit(".", 1)[1]  # weight | bias
-            stem = stem.rsplit(".", 1)[0]
-            out["swin." + stem + ".query." + kind] = v[:dim].clone()
-            out["swin." + stem + ".key." + kind] = v[dim:2 * dim].clone()
-            out["swin." + stem + ".value." + kind] = v[2 * dim:].clone()
-            continue
-        n = n.replace("attn.", "attention.self.")
-        out["swin." + n] = v
-    return out
-
-
 def hf_to_official(hf):
     """Inverse of official_to_hf (used only to check the round trip)."""
     out = {}
@@ -169,56 +132,71 @@ def hf_to_official(hf):
     return out
 
 
-def swin_converter(ckpt):
-    """mmdet/mmseg `swin_converter` (mmdet/models/backbones/swin.py), copied rule for rule."""
-    new_ckpt = {}
+# The public conversion scripts, imported from files outside the repository (their code is not copied here):
+#   HF transformers src/transformers/models/swin/convert_swin_timm_to_pytorch.py  (rename_key, convert_state_dict)
+#   mmsegmentation tools/model_converters/swin2mmseg.py                           (convert_swin)
+HF_CONVERT_SRC = {"repo": "huggingface/transformers",
+                  "path": "src/transformers/models/swin/convert_swin_timm_to_pytorch.py",
+                  "commit": "001f85b38fb432858ace93f18622f07cec46d874"}
+MMSEG_CONVERT_SRC = {"repo": "open-mmlab/mmsegmentation", "path": "tools/model_converters/swin2mmseg.py",
+                     "commit": "088894bd6167bf55031e4d05475d22504035b3e6"}
 
-    def correct_unfold_reduction_order(x):
-        out_channel, in_channel = x.shape
-        x = x.reshape(out_channel, 4, in_channel // 4)
-        x = x[:, [0, 2, 1, 3], :].transpose(1, 2).reshape(out_channel, in_channel)
-        return x
 
-    def correct_unfold_norm_order(x):
-        in_channel = x.shape[0]
-        x = x.reshape(4, in_channel // 4)
-        x = x[[0, 2, 1, 3], :].transpose(0, 1).reshape(in_channel)
-        return x
+class _Stub(types.ModuleType):
+    """Stands in for a module a conversion script imports at top level but whose conversion functions never
+    use (network, hub, the model classes); any attribute is a callable that refuses to run."""
 
-    for k, v in ckpt.items():
-        if k.startswith('head'):
-            continue
-        elif k.startswith('layers'):
-            new_v = v
-            if 'attn.' in k:
-                new_k = k.replace('attn.', 'attn.w_msa.')
-            elif 'mlp.' in k:
-                if 'mlp.fc1.' in k:
-                    new_k = k.replace('mlp.fc1.', 'ffn.layers.0.0.')
-                elif 'mlp.fc2.' in k:
-                    new_k = k.replace('mlp.fc2.', 'ffn.layers.1.')
-                else:
-                    new_k = k.replace('mlp.', 'ffn.')
-            elif 'downsample' in k:
-                new_k = k
-                if 'reduction.' in k:
-                    new_v = correct_unfold_reduction_order(v)
-                elif 'norm.' in k:
-                    new_v = correct_unfold_norm_order(v)
-            else:
-                new_k = k
-            new_k = new_k.replace('layers', 'stages', 1)
-        elif k.startswith('patch_embed'):
-            new_v = v
-            if 'proj' in k:
-                new_k = k.replace('proj', 'projection')
-            else:
-                new_k = k
-        else:
-            new_v = v
-            new_k = k
-        new_ckpt['backbone.' + new_k] = new_v.contiguous()
-    return new_ckpt
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def refuse(*a, **k):
+            raise RuntimeError(f"stub {self.__name__}.{name} called: the fixture generator only uses the "
+                               "scripts' rename functions")
+        return refuse
+
+
+def load_script(name, path, stub_modules):
+    """Imports a standalone script by path with the named top-level imports stubbed in sys.modules (only while
+    it loads; modules already imported, e.g. timm, torch, PIL, stay real)."""
+    added = []
+    for m in stub_modules:
+        if m not in sys.modules:
+            sys.modules[m] = _Stub(m)
+            added.append(m)
+    try:
+        return C._load_file_module(name, path)
+    finally:
+        for m in added:
+            del sys.modules[m]
+
+
+class PublicConverters:
+    def __init__(self, hf_path, mmseg_path):
+        for flag, p in (("--hf-convert / SWIN_HF_CONVERT", hf_path), ("--mmseg-convert / SWIN_MMSEG_CONVERT", mmseg_path)):
+            if not p or not os.path.isfile(p):
+                raise SystemExit(f"{flag} must point at the public conversion script (see tools/reference/README.md)")
+        self.hf = load_script("swin4j_ref_hf_convert", hf_path,
+                              ["httpx", "timm", "huggingface_hub", "transformers"])
+        self.mmseg = load_script("swin4j_ref_swin2mmseg", mmseg_path, ["mmengine", "mmengine.runner"])
+        self.hf_source = dict(HF_CONVERT_SRC, sha256=C.sha256_file(hf_path),
+                              functions=["rename_key", "convert_state_dict"])
+        self.mmseg_source = dict(MMSEG_CONVERT_SRC, sha256=C.sha256_file(mmseg_path), functions=["convert_swin"])
+
+    def to_hf(self, sd, depths, embed_dim, num_heads):
+        """convert_state_dict(state_dict, model) of the HF script; it reads only
+        model.swin.encoder.layers[i].blocks[j].attention.self.all_head_size (= the stage's dim) from the model,
+        so a stand-in object gives it that."""
+        NS = types.SimpleNamespace
+        layers = [NS(blocks=[NS(attention=NS(self=NS(all_head_size=embed_dim * 2 ** i,
+                                                     num_attention_heads=num_heads[i])))
+                             for _ in range(d)]) for i, d in enumerate(depths)]
+        stand_in = NS(swin=NS(encoder=NS(layers=layers)))
+        out = self.hf.convert_state_dict(dict(sd), stand_in)
+        return {k: v.contiguous() for k, v in out.items()}
+
+    def to_mmseg(self, sd):
+        return self.mmseg.convert_swin(sd)
 
 
 def mmdet_unfold_merge(x_tokens, hw, norm_w, norm_b, red_w, eps=1e-5):
@@ -295,11 +273,13 @@ def tv_partition_index(H, W, window_size, shift_size):
 
 
 def tv_swa_replica(input, qkv_weight, proj_weight, relative_position_bias, window_size, num_heads, shift_size,
-                   qkv_bias, proj_bias):
+                   qkv_bias, proj_bias, use_mask=True):
     """shifted_window_attention with the mask taken from tv_attn_mask (V1 path, no dropout): used to check that
     the copied mask logic is what the library does."""
     B, H, W, Cc = input.shape
     mask, pad_H, pad_W, shift_size = tv_attn_mask(H, W, window_size, shift_size)
+    if not use_mask:
+        mask = None
     x = F.pad(input, (0, 0, 0, pad_W - W, 0, pad_H - H))
     if sum(shift_size) > 0:
         x = torch.roll(x, shifts=(-shift_size[0], -shift_size[1]), dims=(1, 2))
@@ -404,8 +384,11 @@ def make_geometry(refs, out_root):
         ref = refs.tv.shifted_window_attention(inp, qkv_w, pw, rpb, win, nh, shift, 0.0, 0.0, qkv_b, pb)
         mine = tv_swa_replica(inp, qkv_w, pw, rpb, win, nh, shift, qkv_b, pb)
         assert torch.allclose(ref, mine, atol=1e-6, rtol=0), (ref - mine).abs().max()
-        # the mask matters: without it the result must differ
+        # the mask matters: the same computation without it gives a different result
         assert mask is not None
+        unmasked = tv_swa_replica(inp, qkv_w, pw, rpb, win, nh, shift, qkv_b, pb, use_mask=False)
+        gap = (ref - unmasked).abs().max().item()
+        assert gap > 1e-2, f"mask makes no difference at {H}x{W} window {win} shift {shift}: {gap}"
         cases.append({"H": H, "W": W, "window": win, "shift_requested": shift, "padded": [pad_H, pad_W],
                       "pad_bottom_right": [pad_H - H, pad_W - W], "shift_effective": eff,
                       "num_windows": (pad_H // win[0]) * (pad_W // win[1]), "shape": list(mask.shape),
@@ -422,8 +405,9 @@ def make_geometry(refs, out_root):
                    "cases": cases}, f, separators=(",", ":"))
 
 
-def check_mmdet_merge(refs, model):
-    """Unfold-order merge with converted weights == official PatchMerging with official weights."""
+def check_mmdet_merge(conv_ref, model):
+    """Unfold-order merge with weights converted by swin2mmseg.convert_swin == official PatchMerging with the
+    official weights."""
     g = torch.Generator().manual_seed(5)
     for i in range(3):
         ds = model.layers[i].downsample
@@ -431,14 +415,92 @@ def check_mmdet_merge(refs, model):
         c = ds.dim
         x = torch.randn(2, h * w, c, generator=g)
         ref = ds(x)
-        conv = swin_converter({f"layers.{i}.downsample.reduction.weight": ds.reduction.weight.detach(),
-                               f"layers.{i}.downsample.norm.weight": ds.norm.weight.detach(),
-                               f"layers.{i}.downsample.norm.bias": ds.norm.bias.detach()})
-        p = f"backbone.stages.{i}.downsample."
+        conv = conv_ref.to_mmseg({f"layers.{i}.downsample.reduction.weight": ds.reduction.weight.detach(),
+                                  f"layers.{i}.downsample.norm.weight": ds.norm.weight.detach(),
+                                  f"layers.{i}.downsample.norm.bias": ds.norm.bias.detach()})
+        p = f"stages.{i}.downsample."
         mine = mmdet_unfold_merge(x, (h, w), conv[p + "norm.weight"], conv[p + "norm.bias"],
                                   conv[p + "reduction.weight"])
         err = (ref - mine).abs().max().item()
         assert err < 1e-5, f"mmdet merge mismatch at stage {i}: {err}"
+
+
+# window 7 at 224 px: Swin-T's geometry (stage maps 56/28/14/7, real shifts 3 in stages 0-2, no padding, stage 3
+# one 7x7 window without shift) at reduced width, so that it runs in every `mvn test`
+W7 = dict(TINY, img_size=224, embed_dim=16, window_size=7)
+W7_META = dict(W7, layer_norm_eps=1e-5, qk_scale="head_dim^-0.5", act="exact GELU")
+W7_TV_EMBED = 12
+SEED_W7_OFFICIAL, SEED_W7_TV, SEED_W7_INPUT = 1071, 1073, 2071
+W7_RANDOMIZE = ("as 'randomization' but matrices/conv kernels randn/sqrt(fan_in) (fan_in_scaled), so that "
+                "activations stay O(1) through the 224-px model")
+
+
+def make_window7(refs, proot, report):
+    x = randn((1, 3, 224, 224), SEED_W7_INPUT)
+
+    # official, embed 16
+    m = official_tiny(refs, img_size=224, embed_dim=W7["embed_dim"], window_size=7)
+    C.randomize_(m, SEED_W7_OFFICIAL, fan_in_scaled=True)
+    m.eval()
+    o = C.run_official(m, x)
+    report["official_w7"] = C.tensor_stats(o)
+    win = C.official_windows(m)
+    assert [st["resolution"] for st in win] == [[56, 56], [28, 28], [14, 14], [7, 7]]
+    assert [st["blocks"] for st in win] == [[[7, 7, 0, 0], [7, 7, 3, 3]]] * 3 + [[[7, 7, 0, 0], [7, 7, 0, 0]]]
+    d = case_dir(proot, "official_w7")
+    sd = m.state_dict()
+    masks = [k for k in sd if k.endswith("attn_mask")]
+    assert masks == ["layers.0.blocks.1.attn_mask", "layers.1.blocks.1.attn_mask", "layers.2.blocks.1.attn_mask"]
+    bufs = sorted(buffers_of(m))
+    assert all(k.endswith(("attn_mask", "relative_position_index")) for k in bufs) and len(bufs) == 3 + 8
+    kept = {k: v for k, v in sd.items() if k not in bufs}
+    torch.save({"model": kept}, os.path.join(d, "official_w7.pth"))
+    chk = torch.load(os.path.join(d, "official_w7.pth"), map_location="cpu")
+    m2 = official_tiny(refs, img_size=224, embed_dim=W7["embed_dim"], window_size=7)
+    missing, unexpected = m2.load_state_dict(chk["model"], strict=False)
+    assert not unexpected and sorted(missing) == bufs
+    m2.eval()
+    assert torch.equal(m2(x), o["logits"])
+    s = C.save_set(d, x, o)
+    C.write_meta(d, base_meta("official_w7", "official", refs.impl_official(), "official_w7.pth", "torch_zip",
+                              "model", W7_META, win, [s], randomization_w7=W7_RANDOMIZE, notes=[
+                                  "Swin-T geometry at reduced width: 224 px, patch 4, window 7, depths 2,2,2,2, "
+                                  "heads 1,2,4,8 (head dim 16): stage maps 56/28/14/7, SW-MSA shift 3 in the odd "
+                                  "blocks of stages 0-2 (64/16/4 windows, all windows full, no padding), stage 3 "
+                                  "one 7x7 window without shift",
+                                  "checkpoint {'model': state_dict} of the parameters only: the buffers "
+                                  "(8 relative_position_index, 3 attn_mask: 1 MB) are left out to stay small; the "
+                                  "loader recomputes both, and the tiny official case keeps them as releases do"]))
+
+    # torchvision, embed 12 (its own weights; the input of official_w7)
+    tv = refs.tv.SwinTransformer(patch_size=[4, 4], embed_dim=W7_TV_EMBED, depths=[2, 2, 2, 2],
+                                 num_heads=[1, 2, 4, 8], window_size=[7, 7], num_classes=10,
+                                 stochastic_depth_prob=0.0)
+    C.randomize_(tv, SEED_W7_TV, fan_in_scaled=True)
+    tv.eval()
+    ot = C.run_torchvision(tv, x)
+    report["torchvision_w7"] = C.tensor_stats(ot)
+    tv_win = C.torchvision_windows(tv, 224, 224)
+    assert [st["padded"] for st in tv_win] == [st["resolution"] for st in tv_win] == [[56, 56], [28, 28], [14, 14],
+                                                                                       [7, 7]]
+    assert [st["blocks"] for st in tv_win] == [st["blocks"] for st in win]
+    d = case_dir(proot, "torchvision_w7")
+    torch.save(tv.state_dict(), os.path.join(d, "torchvision_w7.pth"))
+    keep = ("logits", "embedding", "stage0", "stage2", "stage3")  # stage1 left out to stay small
+    st = C.save_set(d, x, {k: v for k, v in ot.items() if k in keep})
+    os.remove(os.path.join(d, "input.npy"))
+    st["input"] = dict(st["input"], file="../official_w7/input.npy")
+    tv_cfg = {"patch_size": [4, 4], "embed_dim": W7_TV_EMBED, "depths": [2, 2, 2, 2], "num_heads": [1, 2, 4, 8],
+              "window_size": [7, 7], "mlp_ratio": 4.0, "num_classes": 10, "dropout": 0.0, "attention_dropout": 0.0,
+              "stochastic_depth_prob": 0.0, "layer_norm_eps": 1e-5, "in_chans": 3, "qkv_bias": True,
+              "img_size": 224}
+    C.write_meta(d, base_meta("torchvision_w7", "torchvision", refs.impl_torchvision(), "torchvision_w7.pth",
+                              "torch_zip", None, tv_cfg, tv_win, [st], randomization_w7=W7_RANDOMIZE, notes=[
+                                  "torchvision swin_t's architecture (torchvision.models.swin_transformer."
+                                  "SwinTransformer, patch 4, window 7) at embed 12, depths 2,2,2,2, heads 1,2,4,8",
+                                  "at 224 px nothing is padded and the effective windows/shifts equal the "
+                                  "official ones (checked)",
+                                  "input = ../official_w7/input.npy (referenced); stage1 not stored (size)"]))
 
 
 def main():
@@ -449,10 +511,17 @@ def main():
     ap.add_argument("--full-resized-state-dict", action="store_true",
                     help="store the whole window-8 state dict in official_window_resize/resized_w8.pth "
                          "(+1.3 MB) instead of only the resized tables")
+    ap.add_argument("--hf-convert", default=os.environ.get("SWIN_HF_CONVERT"),
+                    help="transformers' src/transformers/models/swin/convert_swin_timm_to_pytorch.py, saved "
+                         "outside the repo (or env SWIN_HF_CONVERT)")
+    ap.add_argument("--mmseg-convert", default=os.environ.get("SWIN_MMSEG_CONVERT"),
+                    help="mmsegmentation's tools/model_converters/swin2mmseg.py, saved outside the repo "
+                         "(or env SWIN_MMSEG_CONVERT)")
     args = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)  # fixed reduction order -> byte-identical reruns
     refs = C.Refs(args.official, args.timm)
+    conv = PublicConverters(args.hf_convert, args.mmseg_convert)
     out_root = os.path.abspath(args.out)
     proot = os.path.join(out_root, "parity")
     if os.path.isdir(proot):
@@ -511,11 +580,12 @@ def main():
 
         # ---------------------------------------------------------------- 5. hf (safetensors)
         d = case_dir(proot, "hf")
-        hf = official_to_hf(sd)
+        hf = conv.to_hf(sd, TINY["depths"], TINY["embed_dim"], TINY["num_heads"])
         C.write_safetensors(os.path.join(d, "hf.safetensors"), hf, {"format": "pt"})
         back, md = C.read_safetensors(os.path.join(d, "hf.safetensors"))
         assert md == {"format": "pt"}
         assert set(back) == set(hf)
+        # consistency: the script's output carries every official tensor (inverse mapping, check only)
         rt = hf_to_official(back)
         want = {k: v for k, v in sd.items() if "attn_mask" not in k}
         assert set(rt) == set(want), set(rt) ^ set(want)
@@ -529,39 +599,44 @@ def main():
         s5 = ref_set(s1, "../official/")
         C.write_meta(d, base_meta("hf", "hf_v4", impl_off, "hf.safetensors", "safetensors", None, TINY_META, win_off,
                                   [s5], reference_outputs_from="../official (input and outputs referenced, not copied)",
-                                  converted_from="../official/official.pth", notes=[
-                                      "names as convert_swin_timm_to_pytorch.py (transformers v4): swin. prefix, "
-                                      "q/k/v split from qkv (rows [0:C],[C:2C],[2C:3C]), downsample at stage end, "
-                                      "swin.layernorm, classifier; relative_position_index kept (I64), no attn_mask",
+                                  converted_from="../official/official.pth", conversion_script=conv.hf_source, notes=[
+                                      "state dict = convert_state_dict(official state dict, stand-in model) of "
+                                      "transformers' convert_swin_timm_to_pytorch.py (imported from the public file, "
+                                      "see conversion_script; the stand-in model only gives all_head_size = the "
+                                      "stage's dim), written as safetensors as save_pretrained does: swin. prefix, "
+                                      "q/k/v split from qkv, downsample at stage end, swin.layernorm, classifier; "
+                                      "attn_mask dropped by the script, relative_position_index kept (I64)",
                                       "relative_position_index / bias tables keep the official per-stage shapes: "
                                       "stage 3 window 2 -> table (9, nH), index (4, 4). HF v4 itself builds every "
                                       "stage's table with config.window_size (49 rows here) and only shrinks the "
                                       "window in forward, so transformers would refuse this file for this tiny "
                                       "config; real releases (224/w7, 384/w12) never hit this"]))
 
-        # ---------------------------------------------------------------- 6. mmdet
-        check_mmdet_merge(refs, off)
+        # ---------------------------------------------------------------- 6. mmdet (mmseg's converter)
+        check_mmdet_merge(conv, off)
         d = case_dir(proot, "mmdet")
-        mm_all = swin_converter(sd)
-        mm = {k: v for k, v in mm_all.items() if not k.startswith("backbone.norm.") and "attn_mask" not in k}
-        dropped = sorted(set(mm_all) - set(mm))
-        mmdet_meta = {"note": "swin4j synthetic fixture: official tiny weights through mmdet swin_converter",
-                      "converted_from": "../official/official.pth"}
-        torch.save({"meta": mmdet_meta, "state_dict": mm}, os.path.join(d, "mmdet.pth"))
-        s6 = ref_set(s1, "../official/", only=("stage0", "stage1", "stage2", "stage3"))
-        C.write_meta(d, base_meta("mmdet", "mmdet", impl_off, "mmdet.pth", "torch_zip", "state_dict", TINY_META,
-                                  win_off, [s6], reference_outputs_from="../official (input and stage0..3 "
-                                                                        "referenced; official semantics; no "
-                                                                        "logits/embedding for this layout)",
-                                  converted_from="../official/official.pth", notes=[
-                                      "swin_converter rules; merge reduction.weight / norm.weight / norm.bias "
-                                      "permuted to nn.Unfold order (verified: unfold merge with converted weights "
-                                      "== official merge)",
-                                      "dropped after conversion (not in an mmdet model's state_dict): "
-                                      "backbone.norm.* (the literal converter keeps it; mmdet uses norm0..3) and "
-                                      "backbone.stages.*.attn_mask (the converter would keep them); head dropped by "
-                                      "the converter; relative_position_index kept (mmdet's buffer is persistent)",
-                                      "the expected stage outputs follow the official window rule; mmdet's own "
+        mm = conv.to_mmseg(chk["model"])  # swin2mmseg main(): checkpoint['model'] of the official file
+        assert "norm.weight" in mm and not any(k.startswith("head") for k in mm)
+        torch.save(mm, os.path.join(d, "mmdet.pth"))  # as swin2mmseg main(): torch.save(weight, dst)
+        s6 = ref_set(s1, "../official/", only=("embedding", "stage0", "stage1", "stage2", "stage3"))
+        C.write_meta(d, base_meta("mmdet", "mmdet", impl_off, "mmdet.pth", "torch_zip", None, TINY_META,
+                                  win_off, [s6], reference_outputs_from="../official (input, embedding and "
+                                                                        "stage0..3 referenced; official semantics; "
+                                                                        "no logits: the converter drops the head)",
+                                  converted_from="../official/official.pth", conversion_script=conv.mmseg_source,
+                                  notes=[
+                                      "mmdet.pth = exactly what swin2mmseg.py writes for ../official/official.pth: "
+                                      "convert_swin(checkpoint['model']) (imported from the public file, see "
+                                      "conversion_script) saved as a plain dict: stages.*, attn.w_msa, ffn.layers, "
+                                      "patch_embed.projection, merge reduction.weight / norm.* permuted to "
+                                      "nn.Unfold order (verified: unfold merge with converted weights == official "
+                                      "merge), head dropped, final norm.* kept (-> the embedding is defined), "
+                                      "attn_mask and relative_position_index kept as stages.*.attn_mask / "
+                                      "attn.w_msa.relative_position_index",
+                                      "mmdet/mmseg load this with a 'backbone.' prefix added (their training "
+                                      "checkpoints: {'state_dict': {'backbone.stages...'}}); both spellings name "
+                                      "the same tensors",
+                                      "the expected outputs follow the official window rule; mmdet's own "
                                       "backbone never shrinks the window or drops the shift (it would shift stage 2 "
                                       "and pad stage 3 to window 4, with a 49-row table), so mmdet itself would "
                                       "neither load stage 3's 9-row tables nor reproduce these outputs"]))
@@ -714,6 +789,8 @@ def main():
                                       "last 2 rows / 1 column -> same grid as input",
                                       "stage 2 (4x5 padded to 4x8) has a per-axis shift: H shift 0 (window 4 >= 4), "
                                       "W shift 2"]))
+
+        make_window7(refs, proot, report)
 
     # determinism / sanity report
     for k, v in report.items():

@@ -18,6 +18,7 @@ OUT = "fixtures/predict"
 
 
 def main():
+    torch.set_num_threads(1)  # fixed reduction order -> reruns are byte-identical
     os.makedirs(f"{OUT}/images", exist_ok=True)
     rng = np.random.RandomState(3)
     # smooth synthetic photos-to-be of different sizes, formats and modes
@@ -43,16 +44,29 @@ def main():
     tf = transforms.Compose([transforms.Resize(232, interpolation=transforms.InterpolationMode.BICUBIC),
                              transforms.CenterCrop(224), transforms.ToTensor(),
                              transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
-    expected = {}
+    expected, embeddings = {}, {}
     for name, _, _ in specs:
         x = tf(Image.open(f"{OUT}/images/{name}").convert("RGB")).unsqueeze(0)
         with torch.no_grad():
-            p = model(x).softmax(-1)[0]
+            emb = model.flatten(model.avgpool(model.permute(model.norm(model.features(x)))))
+            logits = model(x)
+            assert torch.equal(model.head(emb), logits)  # emb is exactly what the head sees
+            p = logits.softmax(-1)[0]
         top = torch.topk(p, 5)
         expected[name] = {"indices": top.indices.tolist(), "probabilities": top.values.tolist()}
+        embeddings[name] = emb[0].tolist()
+    # rows must be told apart: any two images' embeddings differ by far more than the test tolerance (1e-4), so
+    # a permuted row order cannot pass
+    names = list(embeddings)
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            gap = max(abs(a - b) for a, b in zip(embeddings[names[i]], embeddings[names[j]]))
+            assert gap > 1e-2, (names[i], names[j], gap)
     with open(f"{OUT}/expected.json", "w") as f:
         json.dump({"weights": "../parity/torchvision/torchvision.pth", "transform": "Resize(232, bicubic), CenterCrop(224), "
-                   "ToTensor, Normalize(ImageNet)", "broken": ["f_broken.jpg"], "top5": expected}, f, indent=1)
+                   "ToTensor, Normalize(ImageNet)", "broken": ["f_broken.jpg"], "top5": expected,
+                   "embedding": "features -> norm -> permute -> avgpool -> flatten (before the head), fp32",
+                   "embeddings": embeddings}, f, indent=1)
     print("wrote", sorted(os.listdir(f"{OUT}/images")))
 
 

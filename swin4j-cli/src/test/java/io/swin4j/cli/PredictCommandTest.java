@@ -63,14 +63,49 @@ class PredictCommandTest {
         assertThat(text.err()).contains("1 ok, 0 failed");
     }
 
+    /** torchvision's pooled feature of an image (expected.json "embeddings", make_predict_fixtures.py). */
+    private static float[] referenceEmbedding(String image) throws Exception {
+        JsonNode row = new ObjectMapper().readTree(DIR.resolve("expected.json").toFile()).get("embeddings").get(image);
+        assertThat(row).as("reference embedding of " + image).isNotNull();
+        float[] e = new float[row.size()];
+        for (int i = 0; i < e.length; i++) e[i] = (float) row.get(i).asDouble();
+        return e;
+    }
+
+    /** Row i of the (N, 96) matrix must be the reference embedding of the file on line i of the paths index. */
+    private static void assertRowsFollowThePathIndex(HostTensor t, Path index, int rows) throws Exception {
+        List<String> paths = Files.readAllLines(index);
+        assertThat(paths).hasSize(rows).noneMatch(p -> p.contains("broken"));
+        assertThat(t.shape()).containsExactly(rows, 96);
+        for (int i = 0; i < rows; i++) {
+            String name = Path.of(paths.get(i)).getFileName().toString();
+            float[] want = referenceEmbedding(name);
+            for (int d = 0; d < 96; d++) {
+                assertThat(t.data()[i * 96 + d]).as("row %d (%s) value %d", i, name, d).isCloseTo(want[d], within(1e-4f));
+            }
+        }
+    }
+
     @Test
     void embedWritesRowsAndAPathIndex(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("emb.npy");
         CliRun r = run("embed", "--weights", weights(), "--output", out.toString(), DIR.resolve("images").toString());
         assertThat(r.exit()).isEqualTo(1); // the broken file
-        HostTensor t = Npy.read(out);
-        assertThat(t.shape()).containsExactly(5, 96);
-        assertThat(Files.readAllLines(tmp.resolve("emb.paths.txt"))).hasSize(5).noneMatch(p -> p.contains("broken"));
+        assertRowsFollowThePathIndex(Npy.read(out), tmp.resolve("emb.paths.txt"), 5);
+        // files named in reverse order on the command line, batch size 2, safetensors: rows follow that order
+        Path st = tmp.resolve("emb.safetensors");
+        List<String> args = new java.util.ArrayList<>(List.of("embed", "--weights", weights(), "--batch-size", "2",
+                "--output", st.toString()));
+        for (String n : List.of("e_small.bmp", "d_rgba.png", "c_gray.png", "b_portrait.png", "a_landscape.jpg")) {
+            args.add(DIR.resolve("images").resolve(n).toString());
+        }
+        CliRun s = run(args.toArray(String[]::new));
+        assertThat(s.exit()).as(s.err()).isZero();
+        List<String> order = Files.readAllLines(tmp.resolve("emb.paths.txt"));
+        assertThat(order).extracting(p -> Path.of(p).getFileName().toString())
+                .containsExactly("e_small.bmp", "d_rgba.png", "c_gray.png", "b_portrait.png", "a_landscape.jpg");
+        HostTensor rows = io.swin4j.weights.io.Safetensors.read(st).tensors().get("embeddings");
+        assertRowsFollowThePathIndex(rows, tmp.resolve("emb.paths.txt"), 5);
     }
 
     @Test

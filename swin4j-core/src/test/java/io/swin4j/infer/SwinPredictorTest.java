@@ -93,11 +93,38 @@ class SwinPredictorTest {
         }
     }
 
+    /** torchvision's pooled feature (features, norm, permute, avgpool, flatten: the head's input) of an image. */
+    static float[] referenceEmbedding(String image) {
+        JsonNode row = EXPECTED.get("embeddings").get(image);
+        assertThat(row).as("reference embedding of " + image).isNotNull();
+        float[] e = new float[row.size()];
+        for (int i = 0; i < e.length; i++) e[i] = (float) row.get(i).asDouble();
+        return e;
+    }
+
     @Test
-    void embedsThePooledFeature() throws Exception {
-        float[] e = predictor.embed(DIR.resolve("images/a_landscape.jpg"));
-        assertThat(e).hasSize(96);
-        assertThat(predictor.embed(DIR.resolve("images/a_landscape.jpg"))).containsExactly(e);
+    void embedsThePooledFeatureOfTorchvision() throws Exception {
+        List<String> names = new ArrayList<>();
+        EXPECTED.get("top5").fieldNames().forEachRemaining(names::add);
+        assertThat(names).hasSize(5);
+        for (String name : names) {
+            float[] e = predictor.embed(DIR.resolve("images").resolve(name));
+            assertThat(e).as(name).hasSize(96);
+            Fixtures.assertClose("embedding of " + name, e, referenceEmbedding(name));
+        }
+        // in a batch (with a broken file in the middle) each result is its own image's embedding
+        List<Path> files = new ArrayList<>();
+        for (String n : names) files.add(DIR.resolve("images").resolve(n));
+        files.add(1, DIR.resolve("images/f_broken.jpg"));
+        List<SwinPredictor.Result<float[]>> all = predictor.embedAll(files, null);
+        assertThat(all).hasSize(files.size());
+        assertThat(all.get(1).ok()).isFalse();
+        for (int i = 0; i < files.size(); i++) {
+            if (i == 1) continue;
+            String name = files.get(i).getFileName().toString();
+            assertThat(all.get(i).source()).isEqualTo(files.get(i).toString());
+            Fixtures.assertClose("batched embedding of " + name, all.get(i).value(), referenceEmbedding(name));
+        }
     }
 
     @Test
@@ -112,10 +139,8 @@ class SwinPredictorTest {
         assertThat(out.probabilities().length).isEqualTo(names.size());
         for (int i = 0; i < names.size(); i++) {
             assertMatches(names.get(i), predictor.topK(out.probabilities()[i], 5));
-            float[] alone = predictor.embed(DIR.resolve("images").resolve(names.get(i)));
-            for (int d = 0; d < alone.length; d++) {
-                assertThat(out.embeddings()[i][d]).isCloseTo(alone[d], within(1e-5f));
-            }
+            Fixtures.assertClose("batch row " + i + " (" + names.get(i) + ")", out.embeddings()[i],
+                    referenceEmbedding(names.get(i)));
         }
         assertThatThrownBy(() -> predictor.forward(List.of(new float[7])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has 7 values");

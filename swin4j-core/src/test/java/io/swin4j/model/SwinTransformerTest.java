@@ -147,10 +147,42 @@ class SwinTransformerTest {
             model.train(true);
             assertThatThrownBy(() -> model.forward(x)).hasMessageContaining("bf16");
             model.train(false).optPrecision(Precision.FP32);
-            try (SwinOutput c = model.forward(x)) {
-                // back in fp32 from bf16 weights: close to, not equal to, the original
+            // Back in fp32 from bf16 weights: every weight is now the bf16 rounding of the original (8 significant
+            // bits, round to nearest even: relative error <= 2^-8), so the logits are those of the original weights
+            // rounded that way (formula below, not the model's cast) -- close to, not equal to, the fp32 ones.
+            java.util.Map<String, io.swin4j.weights.HostTensor> rounded = new java.util.LinkedHashMap<>();
+            try (SwinTransformer original = SwinTransformer.create(TINY, 7)) { // same seed: the original weights
+                original.parameters().toHost().forEach((k, h) -> {
+                    float[] r = new float[h.data().length];
+                    for (int i = 0; i < r.length; i++) r[i] = roundToBf16(h.data()[i]);
+                    rounded.put(k, new io.swin4j.weights.HostTensor(h.shape(), r, "F32"));
+                });
+            }
+            try (SwinOutput c = model.forward(x);
+                 SwinTransformer reference = SwinTransformer.fromWeights(TINY, rounded);
+                 SwinOutput r = reference.forward(x)) {
                 assertThat(c.logits().scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+                float[] back = Tensors.toFloats(c.logits());
+                float[] want = Tensors.toFloats(r.logits());
+                double dw = 0, dr = 0, norm = 0;
+                for (int i = 0; i < fp32.length; i++) {
+                    dw += (back[i] - want[i]) * (back[i] - want[i]);
+                    dr += (back[i] - fp32[i]) * (back[i] - fp32[i]);
+                    norm += fp32[i] * fp32[i];
+                }
+                // equal (fp32 parity) to the model built from the bf16-rounded weights
+                assertThat(Math.sqrt(dw / norm)).as("vs bf16-rounded weights").isLessThanOrEqualTo(1e-5);
+                // not the original: the rounding moved the logits; first-order bound: each of the 37 weight
+                // products in series (stem, 4 per block x 8 blocks, 3 merges, head) adds at most 2^-8 relative
+                assertThat(Math.sqrt(dr / norm)).as("vs original fp32").isGreaterThan(1e-5).isLessThan(37 * 0x1p-8);
             }
         }
+    }
+
+    /** fp32 -> bf16 -> fp32, round to nearest, ties to even (finite values): keep the top 16 bits. */
+    static float roundToBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int lsb = (bits >>> 16) & 1;
+        return Float.intBitsToFloat((bits + 0x7FFF + lsb) & 0xFFFF0000);
     }
 }

@@ -23,13 +23,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReferenceParityTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"official", "timm", "torchvision", "hf", "mmdet", "official_batch3", "torchvision_nonmultiple"})
+    @ValueSource(strings = {"official", "timm", "torchvision", "hf", "mmdet", "official_batch3", "torchvision_nonmultiple",
+            "official_w7", "torchvision_w7"})
     void loadedCheckpointMatchesReference(String kase) throws Exception {
         Path dir = Fixtures.parity(kase);
         JsonNode meta = Fixtures.json(dir.resolve("meta.json"));
         SwinWeights weights = SwinWeights.load(dir.resolve(meta.get("weights").asText()), LoadOptions.defaults());
-        assertThat(weights.layout().name().toLowerCase()).startsWith(meta.get("layout").asText().replace("_v4", ""));
+        // meta "hf_v4" is Layout.HF (HF_V5 is another layout and must not pass for it)
+        String layout = meta.get("layout").asText().equals("hf_v4") ? "HF" : meta.get("layout").asText().toUpperCase();
+        assertThat(weights.layout().name()).isEqualTo(layout);
+        assertThat(weights.report().isClean()).as(weights.report().toString()).isTrue();
+        // the geometry the reference used: image size, embed dim, window
+        JsonNode cfg = meta.get("config");
+        assertThat(weights.config().embedDim()).isEqualTo(cfg.get("embed_dim").asInt());
+        int window = cfg.get("window_size").isArray() ? cfg.get("window_size").get(0).asInt() : cfg.get("window_size").asInt();
+        assertThat(weights.config().windowSize()).isEqualTo(window);
         compareAll(weights, dir, meta);
+    }
+
+    /**
+     * Swin-T's geometry (224 px, window 7: stage maps 56/28/14/7, shift 3 in stages 0-2, one unshifted 7x7 window
+     * in stage 3) at reduced width, in both layouts, is what the two w7 cases above check; their meta must say so,
+     * or they would not be checking it.
+     */
+    @org.junit.jupiter.api.Test
+    void window7CasesHaveSwinTGeometry() {
+        for (String kase : new String[] {"official_w7", "torchvision_w7"}) {
+            JsonNode meta = Fixtures.json(Fixtures.parity(kase).resolve("meta.json"));
+            assertThat(meta.get("config").get("img_size").asInt()).as(kase).isEqualTo(224);
+            JsonNode stages = meta.get("block_windows");
+            int[] res = {56, 28, 14, 7};
+            for (int i = 0; i < 4; i++) {
+                assertThat(stages.get(i).get("resolution").toString()).as(kase).isEqualTo("[" + res[i] + "," + res[i] + "]");
+                String shift = i < 3 ? "3" : "0";
+                assertThat(stages.get(i).get("blocks").get(1).toString()).as(kase + " stage " + i)
+                        .isEqualTo("[7,7," + shift + "," + shift + "]");
+            }
+            assertThat(meta.get("sets").get(0).get("outputs").has("logits")).isTrue();
+        }
     }
 
     /** The official tiny checkpoint (window 4) resized to window 8 as the official load_pretrained does. */

@@ -72,9 +72,10 @@ public final class LayoutConverter {
     }
 
     /**
-     * mmdet backbones have no final norm; they apply norm{i} to each output stage instead. The last stage's
-     * norm sits exactly where the official final norm does, so it becomes {@code norm}; without it an
-     * identity norm (weight 1, bias 0) keeps the pooled embedding defined.
+     * mmdet backbones have no final norm; they apply norm{i} to each output stage instead. A file converted from
+     * an official checkpoint (swin2mmseg.py) still carries the official {@code norm.*}, which is then used as is;
+     * otherwise the last stage's norm sits exactly where the official final norm does, so it becomes {@code norm};
+     * without either an identity norm (weight 1, bias 0) keeps the pooled embedding defined.
      */
     private static void addFinalNorm(Map<String, HostTensor> out, Map<String, HostTensor> extras) {
         if (out.containsKey("norm.weight")) return;
@@ -134,7 +135,9 @@ public final class LayoutConverter {
                     new Rule("(?:backbone\\.)?stages\\.(\\d+)\\.blocks\\.(\\d+)\\.ffn\\.layers\\.0\\.0\\.(.*)", BLOCK + "mlp.fc1.$3"),
                     new Rule("(?:backbone\\.)?stages\\.(\\d+)\\.blocks\\.(\\d+)\\.ffn\\.layers\\.1\\.(.*)", BLOCK + "mlp.fc2.$3"),
                     new Rule("(?:backbone\\.)?stages\\.(\\d+)\\.blocks\\.(\\d+)\\.(norm[12]\\..*)", BLOCK + "$3"),
-                    new Rule("(?:backbone\\.)?stages\\.(\\d+)\\.downsample\\.(.*)", "layers.$1.downsample.$2")));
+                    new Rule("(?:backbone\\.)?stages\\.(\\d+)\\.downsample\\.(.*)", "layers.$1.downsample.$2"),
+                    // mmseg's swin2mmseg.py / mmdet's swin_converter keep the official final norm under its own name
+                    new Rule("(?:backbone\\.)?norm\\.(weight|bias)", "norm.$1")));
 
     private static List<Rule> hfRules(String q, String k, String v, String proj, String table, String fc1, String fc2) {
         String block = "(?:swin\\.)?encoder\\.layers\\.(\\d+)\\.blocks\\.(\\d+)\\.";

@@ -48,18 +48,34 @@ class LayoutTest {
         assertThat(hf.unexpected()).isEmpty();
         assertThat(hf.canonical().keySet()).containsExactlyInAnyOrderElementsOf(official.keySet());
         official.forEach((k, v) -> assertThat(hf.canonical().get(k).data()).as(k).containsExactly(v.data()));
-        assertThat(hf.ignoredBuffers()).allMatch(b -> b.endsWith("relative_position_index"));
+        // the HF script keeps every block's relative_position_index and drops the masks
+        assertThat(hf.ignoredBuffers()).hasSize(8).allMatch(b -> b.endsWith("relative_position_index"));
     }
 
+    /** mmdet.pth is what mmsegmentation's swin2mmseg.py writes for the official checkpoint (see its meta.json). */
     @Test
     void mmdetUnfoldOrderIsInvertedExactly() throws Exception {
-        LayoutConverter.ConversionResult mm = LayoutConverter.toCanonical(read("mmdet", "mmdet.pth"), Layout.MMDET);
+        Map<String, HostTensor> file = read("mmdet", "mmdet.pth");
+        LayoutConverter.ConversionResult mm = LayoutConverter.toCanonical(file, Layout.MMDET);
         Map<String, HostTensor> official = officialCanonical();
-        official.forEach((k, v) -> {
-            if (k.startsWith("norm.") || k.startsWith("head.")) return; // mmdet drops both
-            assertThat(mm.canonical().get(k).data()).as(k).containsExactly(v.data());
-        });
+        Map<String, HostTensor> withoutHead = new java.util.LinkedHashMap<>(official);
+        withoutHead.keySet().removeIf(k -> k.startsWith("head.")); // the converter drops the head, keeps norm.*
+        assertThat(mm.canonical().keySet()).containsExactlyInAnyOrderElementsOf(withoutHead.keySet());
+        withoutHead.forEach((k, v) -> assertThat(mm.canonical().get(k).data()).as(k).containsExactly(v.data()));
         assertThat(mm.unexpected()).isEmpty();
+        assertThat(mm.extras()).isEmpty(); // the file's own final norm is used, not an identity stand-in
+        // the buffers the converter carries over (8 relative_position_index; attn_mask of the shifted blocks of
+        // stages 0 and 1 -- stage 2 is one 4x4 window, unshifted) are ignored
+        assertThat(mm.ignoredBuffers()).hasSize(10)
+                .allMatch(b -> b.endsWith(".attn.w_msa.relative_position_index") || b.endsWith(".attn_mask"));
+        // mmdet/mmseg training checkpoints name the same tensors with a 'backbone.' prefix
+        Map<String, HostTensor> prefixed = new java.util.LinkedHashMap<>();
+        file.forEach((k, v) -> prefixed.put("backbone." + k, v));
+        assertThat(LayoutDetector.detect(prefixed.keySet())).isEqualTo(Layout.MMDET);
+        LayoutConverter.ConversionResult backbone = LayoutConverter.toCanonical(prefixed, Layout.MMDET);
+        assertThat(backbone.unexpected()).isEmpty();
+        assertThat(backbone.canonical().keySet()).containsExactlyInAnyOrderElementsOf(withoutHead.keySet());
+        withoutHead.forEach((k, v) -> assertThat(backbone.canonical().get(k).data()).as("backbone." + k).containsExactly(v.data()));
         // and the permutation round-trips on arbitrary values
         Random r = new Random(1);
         float[] w = new float[6 * 16];
