@@ -52,7 +52,8 @@ final class PatchEmbed {
     /**
      * The strided patch convolution. In bf16 it runs in fp32 on the (exactly widened) bf16 values and rounds the
      * result back to bf16: what a correct bf16 kernel computes (fp32 accumulation), at a cost that does not show
-     * (three input channels).
+     * (three input channels: 2.6 ms instead of 2.1 ms for 8 images of 224×224 on one thread, in a forward pass of
+     * over a second).
      *
      * <p>Why: libtorch 2.10's oneDNN 3.7.1 bf16 convolution ({@code jit_bf16:avx512_core_bf16}, chosen on CPUs with
      * avx512_bf16 such as AMD Zen 4) returns wrong values for a plain NCHW input when the output channels are not a
