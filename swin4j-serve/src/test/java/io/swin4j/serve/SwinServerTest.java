@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,11 +20,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -305,24 +308,42 @@ class SwinServerTest {
 
     @Test
     void shutdownDrainsRequestsInFlightAndRefusesNewOnes() throws Exception {
-        // The batcher would hold an image 10 minutes for company: only the drain makes the request finish.
+        // The batcher would hold an image 10 minutes for company: only the drain's flush makes it run.
         SwinServer s = SwinServer.start(predictor, ServeOptions.defaults().optPort(0).optMaxWaitMillis(600_000));
-        CompletableFuture<HttpResponse<byte[]>> inFlight = CLIENT.sendAsync(HttpRequest.newBuilder(s.uri().resolve("v1/classify"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(sample("0018-bag.png"))).build(), HttpResponse.BodyHandlers.ofByteArray());
-        await("the request's image waits in the batcher").atMost(Duration.ofSeconds(60))
-                .until(() -> metricValue(new String(get(s, "metrics").body(), StandardCharsets.UTF_8), "swin4j_queue_depth") == 1.0);
-        assertThat(inFlight).isNotDone();
-        Thread closer = new Thread(s::close);
-        closer.start();
-        await("/readyz turns 503").atMost(Duration.ofSeconds(60)).until(() -> get(s, "readyz").statusCode() == 503);
-        HttpResponse<byte[]> late = post(s, "v1/classify", sample("0018-bag.png"), "image/png");
-        assertThat(late.statusCode()).isEqualTo(503);
-        assertThat(json(late).get("error").asText()).isEqualTo("shutting_down");
-        HttpResponse<byte[]> first = inFlight.get();
-        assertThat(first.statusCode()).isEqualTo(200);
-        assertThat(json(first).get("results").get(0).get("top_k").get(0).get("label").asText()).isEqualTo("Bag");
-        closer.join(60_000);
-        assertThat(closer.isAlive()).isFalse();
+        byte[] bag = sample("0018-bag.png");
+        // Request A is still uploading its body when the shutdown starts: it keeps the drain open.
+        try (Socket a = new Socket(s.uri().getHost(), s.uri().getPort())) {
+            OutputStream upload = a.getOutputStream();
+            upload.write(("POST /v1/classify?top_k=1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                    + "Connection: close\r\nContent-Length: " + bag.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            upload.write(bag, 0, bag.length / 2);
+            upload.flush();
+            // Request B is complete: its image waits in the batcher.
+            CompletableFuture<HttpResponse<byte[]>> b = CLIENT.sendAsync(HttpRequest.newBuilder(s.uri().resolve("v1/classify"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bag)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            await("B's image waits in the batcher").atMost(Duration.ofSeconds(60))
+                    .until(() -> metricValue(new String(get(s, "metrics").body(), StandardCharsets.UTF_8), "swin4j_queue_depth") == 1.0);
+            assertThat(b).isNotDone();
+
+            Thread closer = new Thread(s::close);
+            closer.start();
+            await("/readyz turns 503").atMost(Duration.ofSeconds(60)).until(() -> get(s, "readyz").statusCode() == 503);
+            HttpResponse<byte[]> late = post(s, "v1/classify", bag, "image/png");
+            assertThat(late.statusCode()).isEqualTo(503);
+            assertThat(json(late).get("error").asText()).isEqualTo("shutting_down");
+            // B is answered during the drain, while A still holds it open.
+            HttpResponse<byte[]> answered = b.get(60, TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(json(answered).get("results").get(0).get("top_k").get(0).get("label").asText()).isEqualTo("Bag");
+            assertThat(closer.isAlive()).as("the drain waits for A").isTrue();
+
+            upload.write(bag, bag.length / 2, bag.length - bag.length / 2);
+            upload.flush();
+            String response = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 200").contains("\"label\":\"Bag\"");
+            closer.join(60_000);
+            assertThat(closer.isAlive()).isFalse();
+        }
         URI uri = s.uri();
         assertThat(CompletableFuture.supplyAsync(() -> {
             try {
