@@ -80,15 +80,16 @@ class OptimizerParityTest {
                 float[] a = ours.get(e.getKey()).data(), b = e.getValue().data();
                 if (e.getKey().endsWith("attn.qkv.bias")) {
                     // The key bias adds q·b_k to every logit of a row, which softmax ignores: its true gradient is 0 and
-                    // both sides see float noise (~1e-10 after clipping), which Adam turns into moves of up to ~1e-4
-                    // that differ between libtorch and PyTorch. Query and value biases are compared as the rest; the
-                    // key bias must stay where it was, within those noise moves.
+                    // both sides see float noise (~1e-10 after clipping), which Adam turns into moves of up to ~2e-4
+                    // (lr · g / eps per step) that differ between libtorch and PyTorch. Query and value biases are
+                    // compared as the rest; the key bias must stay where it was, well within the ~1e-2 that entries
+                    // with a real gradient move over these steps.
                     int c = a.length / 3;
                     float[] qvOurs = concat(slice(a, 0, c), slice(a, 2 * c, 3 * c)), qvRef = concat(slice(b, 0, c), slice(b, 2 * c, 3 * c));
                     assertThat(Fixtures.relativeError(qvOurs, qvRef)).as(e.getKey() + " (q, v) after %d steps, rel err", steps)
                             .isLessThanOrEqualTo(BOUND);
                     float[] k0 = slice(initial.get(e.getKey()).data(), c, 2 * c);
-                    assertThat(slice(a, c, 2 * c)).as(e.getKey() + " (k)").containsExactly(k0, within(5e-4f));
+                    assertThat(slice(a, c, 2 * c)).as(e.getKey() + " (k)").containsExactly(k0, within(2e-3f));
                     continue;
                 }
                 assertThat(Fixtures.relativeError(a, b)).as(e.getKey() + " after %d steps, rel err", steps).isLessThanOrEqualTo(BOUND);
