@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,12 @@ class TrainEvalCommandTest {
     static Path tmp;
     static Path data, config;
 
-    /** An image folder of the ten bundled Fashion-MNIST samples, one per class, in train/ and val/. */
+    static final int VAL_PER_CLASS = 4;
+
+    /**
+     * An image folder of the ten bundled Fashion-MNIST samples, one per class, in train/; val/ holds each sample and three
+     * variants of it (mirrored, shifted, low contrast), so that the near-chance model ranks the true classes variously.
+     */
     @BeforeAll
     static void folder() throws IOException {
         data = tmp.resolve("data");
@@ -37,6 +44,7 @@ class TrainEvalCommandTest {
             for (Path p : samples) {
                 Path dir = Files.createDirectories(data.resolve(split).resolve(Samples.trueClass(p)));
                 Files.copy(p, dir.resolve("a.png"));
+                if (split.equals("val")) writeVariants(p, dir);
             }
         }
         TrainConfig c = TrainConfig.fashionMnist();
@@ -44,6 +52,22 @@ class TrainEvalCommandTest {
                 .optNumHeads(2).optWindowSize(7).build();
         config = tmp.resolve("tiny.yaml");
         c.write(config);
+    }
+
+    private static void writeVariants(Path sample, Path dir) throws IOException {
+        BufferedImage img = ImageIO.read(sample.toFile());
+        int w = img.getWidth(), h = img.getHeight();
+        BufferedImage[] out = new BufferedImage[3];
+        for (int v = 0; v < 3; v++) out[v] = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int g = img.getRaster().getSample(x, y, 0);
+                out[0].getRaster().setSample(w - 1 - x, y, 0, g);
+                if (x + 3 < w) out[1].getRaster().setSample(x + 3, y, 0, g);
+                out[2].getRaster().setSample(x, y, 0, 64 + g / 2);
+            }
+        }
+        for (int v = 0; v < 3; v++) ImageIO.write(out[v], "png", dir.resolve("v" + v + ".png").toFile());
     }
 
     @Test
@@ -68,7 +92,7 @@ class TrainEvalCommandTest {
                 data.toString(), "--json", "--confusion", png.toString());
         assertThat(e.exit()).as(e.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(e.out());
-        assertThat(report.get("samples").asInt()).isEqualTo(10);
+        assertThat(report.get("samples").asInt()).isEqualTo(10 * VAL_PER_CLASS);
         assertThat(report.get("classes")).hasSize(10);
         assertThat(report.get("classes").get(0).asText()).isEqualTo("ankle-boot");
         assertThat(report.get("confusion")).hasSize(10);
@@ -93,14 +117,15 @@ class TrainEvalCommandTest {
                 args.add(f.toString());
             }
         }
-        assertThat(truth).hasSize(10).doesNotContainValue(-1);
+        int n = 10 * VAL_PER_CLASS;
+        assertThat(truth).hasSize(n).doesNotContainValue(-1);
         CliRun p = CliRun.of(args.toArray(String[]::new));
         assertThat(p.exit()).as(p.err()).isZero();
         long[][] expected = new long[10][10];
         int top1 = 0, top5 = 0;
         double lossSum = 0;
         List<String> lines = p.out().lines().filter(l -> !l.isBlank()).toList();
-        assertThat(lines).hasSize(10);
+        assertThat(lines).hasSize(n);
         for (String line : lines) {
             JsonNode o = new ObjectMapper().readTree(line);
             Integer trueClass = truth.get(o.get("path").asText());
@@ -124,13 +149,13 @@ class TrainEvalCommandTest {
         assertThat(reported).as("confusion matrix (rows: true, columns: predicted) against predict's top-1").isDeepEqualTo(expected);
         long trace = 0;
         for (int i = 0; i < 10; i++) trace += reported[i][i];
-        assertThat(report.get("top1").asDouble()).as("top-1 = trace / total").isEqualTo(trace / 10.0).isEqualTo(top1 / 10.0);
-        assertThat(report.get("top5").asDouble()).as("top-5 from predict's ranking").isEqualTo(top5 / 10.0);
-        assertThat(report.get("loss").asDouble()).as("mean −log p(true class)").isCloseTo(lossSum / 10, within(1e-4));
+        assertThat(report.get("top1").asDouble()).as("top-1 = trace / total").isEqualTo((double) trace / n).isEqualTo((double) top1 / n);
+        assertThat(report.get("top5").asDouble()).as("top-5 from predict's ranking").isEqualTo((double) top5 / n);
+        assertThat(report.get("loss").asDouble()).as("mean −log p(true class)").isCloseTo(lossSum / n, within(1e-4));
         for (int c = 0; c < 10; c++) {
             JsonNode pc = report.get("perClass").get(classes.get(c));
-            assertThat(pc.get("samples").asLong()).isEqualTo(1);
-            assertThat(pc.get("accuracy").asDouble()).as("accuracy of %s", classes.get(c)).isEqualTo((double) expected[c][c]);
+            assertThat(pc.get("samples").asLong()).isEqualTo(VAL_PER_CLASS);
+            assertThat(pc.get("accuracy").asDouble()).as("accuracy of %s", classes.get(c)).isEqualTo((double) expected[c][c] / VAL_PER_CLASS);
         }
     }
 
