@@ -5,9 +5,16 @@ Each op is called exactly as timm's auto_augment.py calls Pillow (timm 0.9 `shea
 with the official recipe's hparams: bicubic resampling, fill colour = ImageNet mean (124, 116, 104)), on one
 synthetic 37x29 RGB image, at fixed arguments. Writes fixtures/augment/input.png, one PNG per case and
 fixtures/augment/cases.json listing {name, op, args, file}.
-Run from the repository root:  /usr/bin/python3 tools/reference/make_augment_fixtures.py
+
+With timm's sources (--timm, default /tmp/ref/timm) it also writes, from timm's own auto_augment.py:
+- fixtures/augment/level_to_arg.json: every RandAugment op's level->argument table (timm's LEVEL_TO_ARG functions)
+  for many levels, both branches of timm's random sign (random.random() forced to 0.25: kept, 0.75: negated);
+- fixtures/augment/ra_*.png + randaugment_ops.json: timm's AugmentOp (prob 1, fixed magnitude, the recipe's fill and
+  bicubic resampling) applied to input.png for every op of rand-m9-mstd0.5-inc1, with either sign.
+Run from the repository root:  /usr/bin/python3 tools/reference/make_augment_fixtures.py --timm /tmp/ref/timm
 """
-import json, os
+import argparse, json, os, sys
+from unittest import mock
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
@@ -61,7 +68,75 @@ CASES = [
 ]
 
 
+LEVELS = [0, 0.3, 1, 2, 2.5, 3, 3.3, 4, 5, 6, 7, 7.77, 8, 8.5, 9, 9.37, 9.99, 10, 11, 12.5, 15, 20]
+# the random draws timm's _randomly_negate sees: 0.25 keeps the value (0.25 > 0.5 is false), 0.75 negates it
+SIGNS = {"kept": 0.25, "negated": 0.75}
+
+
+def level_tables(aa):
+    """timm's level->argument functions over LEVELS for both sign branches, for both RandAugment op lists."""
+    hparams = {"translate_const": 100, "img_mean": FILL}  # translate_pct left at timm's default (0.45)
+    ops = list(dict.fromkeys(aa._RAND_INCREASING_TRANSFORMS + aa._RAND_TRANSFORMS))
+    table = {}
+    for name in ops:
+        fn = aa.LEVEL_TO_ARG[name]
+        rows = []
+        for level in LEVELS:
+            row = {"level": level}
+            for sign, r in SIGNS.items():
+                with mock.patch.object(aa.random, "random", return_value=r):
+                    row[sign] = [] if fn is None else [float(v) for v in fn(level, hparams)]
+            rows.append(row)
+        table[name] = rows
+    # consistency: the sign only flips the ops timm negates, and exactly flips the symmetric ones
+    signed = {"Rotate", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel"}
+    enhance_inc = {"ColorIncreasing", "ContrastIncreasing", "BrightnessIncreasing", "SharpnessIncreasing"}
+    for name, rows in table.items():
+        for row in rows:
+            k, n = row["kept"], row["negated"]
+            if name in signed:
+                assert k[0] >= 0 and n == [-k[0]], (name, row)
+            elif name in enhance_inc:
+                assert k[0] >= 1 and abs(n[0] - max(0.1, 2 - k[0])) < 1e-12, (name, row)
+            else:
+                assert k == n, (name, row)
+    assert table["Rotate"][LEVELS.index(10)]["kept"] == [30.0]
+    assert table["ShearX"][LEVELS.index(10)]["kept"] == [0.3]
+    assert table["SolarizeIncreasing"][LEVELS.index(0)]["kept"] == [256.0]
+    return {"levels": LEVELS, "hparams": {"translate_pct": 0.45}, "increasing": aa._RAND_INCREASING_TRANSFORMS,
+            "original": aa._RAND_TRANSFORMS, "ops": table}
+
+
+def augment_op_images(aa, img):
+    """timm's AugmentOp at magnitude 9 (prob 1, no noise) for every op of the increasing list, with either sign."""
+    hparams = {"translate_const": 100, "img_mean": FILL, "interpolation": Image.BICUBIC}
+    cases = []
+    for name in aa._RAND_INCREASING_TRANSFORMS:
+        for sign, r in SIGNS.items():
+            op = aa.AugmentOp(name, prob=1.0, magnitude=9, hparams=hparams)
+            with mock.patch.object(aa.random, "random", return_value=r):
+                out = op(img.copy()).convert("RGB")
+                args = [] if op.level_fn is None else [float(v) for v in op.level_fn(9, hparams)]
+            file = f"ra_{name}_{sign}.png"
+            out.save(f"{D}/{file}")
+            cases.append({"op": name, "magnitude": 9, "sign": sign, "args": args, "file": file})
+    # the sign must change the output of exactly the ops timm negates
+    by = {}
+    for c in cases:
+        by.setdefault(c["op"], []).append(np.asarray(Image.open(f"{D}/{c['file']}")))
+    for name, (a, b) in by.items():
+        negates = name in {"Rotate", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel", "ColorIncreasing",
+                           "ContrastIncreasing", "BrightnessIncreasing", "SharpnessIncreasing"}
+        assert negates == (not np.array_equal(a, b)), name
+    return cases
+
+
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--timm", default=os.environ.get("TIMM_SRC", "/tmp/ref/timm"))
+    sys.path.insert(0, ap.parse_args().timm)
+    from timm.data import auto_augment as aa
+
     os.makedirs(D, exist_ok=True)
     img = Image.fromarray(pattern(37, 29, 7), "RGB")
     img.save(f"{D}/input.png")
@@ -73,6 +148,13 @@ def main():
     with open(f"{D}/cases.json", "w") as f:
         json.dump({"fill": FILL, "cases": cases}, f, indent=1)
     print(f"wrote {len(cases)} cases to {D}")
+    tables = level_tables(aa)
+    with open(f"{D}/level_to_arg.json", "w") as f:
+        json.dump(tables, f, indent=1)
+    ra = augment_op_images(aa, img)
+    with open(f"{D}/randaugment_ops.json", "w") as f:
+        json.dump({"fill": FILL, "input": "input.png", "cases": ra}, f, indent=1)
+    print(f"wrote level tables for {len(tables['ops'])} ops and {len(ra)} AugmentOp images to {D}")
 
 
 if __name__ == "__main__":

@@ -41,11 +41,22 @@ public final class Mixup {
 
     /** Draws a batch's parameters as timm's {@code _params_per_batch} + {@code cutmix_bbox_and_lam} do. */
     public Params sample(SplittableRandom rng, int height, int width) {
-        if (!(rng.nextDouble() < prob) || (mixupAlpha <= 0 && cutmixAlpha <= 0)) return Params.NONE;
+        Draw d = draw(rng, height, width);
+        if (!d.mix()) return Params.NONE;
+        return d.cutmix() ? cutmixBox(d.lam(), height, width, d.cy(), d.cx()) : new Params(d.lam(), false, 0, 0, 0, 0);
+    }
+
+    /** {@link #sample}'s random draws, in its order: mix or not, CutMix or mixup, λ ~ Beta(α, α), the box centre. */
+    record Draw(boolean mix, boolean cutmix, double lam, int cy, int cx) {}
+
+    Draw draw(SplittableRandom rng, int height, int width) {
+        if (!(rng.nextDouble() < prob) || (mixupAlpha <= 0 && cutmixAlpha <= 0)) return new Draw(false, false, 1.0, 0, 0);
         boolean cutmix = mixupAlpha > 0 && cutmixAlpha > 0 ? rng.nextDouble() < switchProb : cutmixAlpha > 0;
         double alpha = cutmix ? cutmixAlpha : mixupAlpha;
         double lam = beta(rng, alpha, alpha);
-        return cutmix ? cutmixBox(lam, height, width, rng.nextInt(height), rng.nextInt(width)) : new Params(lam, false, 0, 0, 0, 0);
+        if (!cutmix) return new Draw(true, false, lam, 0, 0);
+        int cy = rng.nextInt(height), cx = rng.nextInt(width);
+        return new Draw(true, true, lam, cy, cx);
     }
 
     /** timm's rand_bbox for a drawn λ and box centre, with the area-corrected λ (correct_lam=True). */

@@ -18,9 +18,11 @@ import java.util.Locale;
 /**
  * Every setting of a training run. Defaults are the official {@code config.py} (Swin-T, ImageNet recipe);
  * {@link #fineTune()} gives the official fine-tuning settings. Read from and written to JSON or YAML (by file
- * extension); unknown keys are an error so that a typo does not silently train with a default.
+ * extension); unknown keys are an error so that a typo does not silently train with a default. A written file
+ * names every setting, null ones included, so that reading it onto any base (a recipe, {@code --config} after
+ * {@code --recipe}) gives back exactly the settings written.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder(alphabetic = false)
 public final class TrainConfig {
 

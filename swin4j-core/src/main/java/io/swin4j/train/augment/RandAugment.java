@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 /**
  * timm's RandAugment from a config string such as the recipe's {@code rand-m9-mstd0.5-inc1}: {@code n} ops
  * (default 2) drawn with replacement from the 15 "increasing" ops, each applied with probability 0.5 at magnitude
- * N(m, mstd) clipped to [0, mmax] (default 10), with timm's level→argument rules (inc0: the original, non-increasing posterize/solarize/enhance levels); geometric ops fill with the
+ * N(m, mstd) clipped to [0, mmax] (default 10; mstd above 100: uniform on [0, m]), with timm's level→argument rules (inc0: the original, non-increasing posterize/solarize/enhance levels); geometric ops fill with the
  * ImageNet mean colour (124, 116, 104) and sample bicubic.
  */
 public final class RandAugment {
@@ -54,8 +54,10 @@ public final class RandAugment {
         for (int i = 1; i < parts.length; i++) {
             String part = parts[i];
             try {
-                if (part.startsWith("mstd")) mstd = Double.parseDouble(part.substring(4));
-                else if (part.startsWith("mmax")) mmax = Double.parseDouble(part.substring(4));
+                if (part.startsWith("mstd")) {
+                    mstd = Double.parseDouble(part.substring(4));
+                    if (mstd > 100) mstd = Double.POSITIVE_INFINITY; // timm: mstd above 100 samples the magnitude from U(0, m)
+                } else if (part.startsWith("mmax")) mmax = Double.parseDouble(part.substring(4));
                 else if (part.startsWith("inc")) inc = Integer.parseInt(part.substring(3)) != 0;
                 else if (part.startsWith("m")) m = Double.parseDouble(part.substring(1));
                 else if (part.startsWith("n")) n = Integer.parseInt(part.substring(1));
@@ -76,47 +78,87 @@ public final class RandAugment {
 
     public RgbImage apply(RgbImage img, SplittableRandom rng) {
         for (int i = 0; i < numLayers; i++) {
-            String op = OPS.get(rng.nextInt(OPS.size()));
-            if (prob < 1.0 && rng.nextDouble() > prob) continue;
-            double mag = magnitude;
-            if (magnitudeStd == Double.POSITIVE_INFINITY) mag = RandomResizedCrop.uniform(rng, 0, mag);
-            else if (magnitudeStd > 0) mag = mag + magnitudeStd * RandomErasing.gaussian(rng);
-            mag = Math.max(0, Math.min(mag, magnitudeMax));
-            img = applyOp(op, img, mag, rng);
+            Layer layer = drawLayer(rng);
+            if (layer.applied()) img = applyArgs(layer.op(), img, layer.args());
         }
         return img;
     }
 
+    /** One layer's draws, in the order {@link #apply} makes them: the op, whether it applies, its magnitude and arguments. */
+    record Layer(String op, boolean applied, double magnitude, double[] args) {}
+
+    /** Draws one layer: an op uniformly from {@link #OPS}, applied with probability p, at a noisy magnitude. */
+    Layer drawLayer(SplittableRandom rng) {
+        String op = OPS.get(rng.nextInt(OPS.size()));
+        if (prob < 1.0 && rng.nextDouble() > prob) return new Layer(op, false, Double.NaN, null);
+        double mag = sampleMagnitude(rng);
+        return new Layer(op, true, mag, levelToArgs(op, mag, rng));
+    }
+
+    /** timm's AugmentOp magnitude: m, plus N(0, mstd) noise (uniform on [0, m] when mstd is infinite), clipped to [0, mmax]. */
+    double sampleMagnitude(SplittableRandom rng) {
+        double mag = magnitude;
+        if (magnitudeStd == Double.POSITIVE_INFINITY) mag = RandomResizedCrop.uniform(rng, 0, mag);
+        else if (magnitudeStd > 0) mag = mag + magnitudeStd * RandomErasing.gaussian(rng);
+        return Math.max(0, Math.min(mag, magnitudeMax));
+    }
+
     /** One op at magnitude {@code level} (0..10); {@code rng} decides the random sign where timm negates. */
     public RgbImage applyOp(String op, RgbImage img, double level, SplittableRandom rng) {
-        double l = level / LEVEL_DENOM;
+        return applyArgs(op, img, levelToArgs(op, level, rng));
+    }
+
+    /** timm's level→argument function for {@code op}, with the random sign drawn from {@code rng} only where timm negates. */
+    double[] levelToArgs(String op, double level, SplittableRandom rng) {
+        return levelToArgs(op, level, negates(op) && rng.nextDouble() > 0.5); // timm's _randomly_negate: −v when random() > 0.5
+    }
+
+    /** Whether timm's level function for {@code op} draws a random sign. */
+    boolean negates(String op) {
         return switch (op) {
-            case "AutoContrast" -> PilOps.autocontrast(img);
-            case "Equalize" -> PilOps.equalize(img);
-            case "Invert" -> PilOps.invert(img);
-            case "Rotate" -> PilOps.rotate(img, negate(l * 30, rng), fill);
-            case "PosterizeIncreasing" -> PilOps.posterize(img, increasing ? 4 - (int) (l * 4) : (int) (l * 4));
-            case "SolarizeIncreasing" -> PilOps.solarize(img, increasing ? 256 - (int) (l * 256) : (int) (l * 256));
-            case "SolarizeAdd" -> PilOps.solarizeAdd(img, (int) (l * 110), 128);
-            case "ColorIncreasing" -> PilOps.color(img, enhance(l, rng));
-            case "ContrastIncreasing" -> PilOps.contrast(img, enhance(l, rng));
-            case "BrightnessIncreasing" -> PilOps.brightness(img, enhance(l, rng));
-            case "SharpnessIncreasing" -> PilOps.sharpness(img, enhance(l, rng));
-            case "ShearX" -> PilOps.affine(img, new double[] {1, negate(l * 0.3, rng), 0, 0, 1, 0}, fill);
-            case "ShearY" -> PilOps.affine(img, new double[] {1, 0, 0, negate(l * 0.3, rng), 1, 0}, fill);
-            case "TranslateXRel" -> PilOps.affine(img, new double[] {1, 0, negate(l * TRANSLATE_PCT, rng) * img.width(), 0, 1, 0}, fill);
-            case "TranslateYRel" -> PilOps.affine(img, new double[] {1, 0, 0, 0, 1, negate(l * TRANSLATE_PCT, rng) * img.height()}, fill);
+            case "Rotate", "ShearX", "ShearY", "TranslateXRel", "TranslateYRel" -> true;
+            case "ColorIncreasing", "ContrastIncreasing", "BrightnessIncreasing", "SharpnessIncreasing" -> increasing;
+            default -> false;
+        };
+    }
+
+    /** timm's {@code LEVEL_TO_ARG[op](level)} with the sign fixed ({@code negative}: the negated branch). */
+    double[] levelToArgs(String op, double level, boolean negative) {
+        double l = level / LEVEL_DENOM, s = negative ? -1 : 1;
+        return switch (op) {
+            case "AutoContrast", "Equalize", "Invert" -> new double[0];
+            case "Rotate" -> new double[] {s * (l * 30)};
+            case "PosterizeIncreasing" -> new double[] {increasing ? 4 - (int) (l * 4) : (int) (l * 4)};
+            case "SolarizeIncreasing" -> new double[] {increasing ? 256 - Math.min(256, (int) (l * 256)) : Math.min(256, (int) (l * 256))};
+            case "SolarizeAdd" -> new double[] {Math.min(128, (int) (l * 110))};
+            case "ColorIncreasing", "ContrastIncreasing", "BrightnessIncreasing", "SharpnessIncreasing" ->
+                    new double[] {increasing ? Math.max(0.1, 1.0 + s * (l * 0.9)) : l * 1.8 + 0.1};
+            case "ShearX", "ShearY" -> new double[] {s * (l * 0.3)};
+            case "TranslateXRel", "TranslateYRel" -> new double[] {s * (l * TRANSLATE_PCT)};
             default -> throw new IllegalArgumentException("unknown RandAugment op " + op);
         };
     }
 
-    /** Enhance factor: increasing variant 1 ± 0.9·l (at least 0.1); inc0 variant 0.1 + 1.8·l. */
-    private double enhance(double l, SplittableRandom rng) {
-        return increasing ? Math.max(0.1, 1.0 + negate(l * 0.9, rng)) : l * 1.8 + 0.1;
+    /** timm's op function for {@code op} called with its level function's arguments. */
+    RgbImage applyArgs(String op, RgbImage img, double[] a) {
+        return switch (op) {
+            case "AutoContrast" -> PilOps.autocontrast(img);
+            case "Equalize" -> PilOps.equalize(img);
+            case "Invert" -> PilOps.invert(img);
+            case "Rotate" -> PilOps.rotate(img, a[0], fill);
+            case "PosterizeIncreasing" -> PilOps.posterize(img, (int) a[0]);
+            case "SolarizeIncreasing" -> PilOps.solarize(img, (int) a[0]);
+            case "SolarizeAdd" -> PilOps.solarizeAdd(img, (int) a[0], 128);
+            case "ColorIncreasing" -> PilOps.color(img, a[0]);
+            case "ContrastIncreasing" -> PilOps.contrast(img, a[0]);
+            case "BrightnessIncreasing" -> PilOps.brightness(img, a[0]);
+            case "SharpnessIncreasing" -> PilOps.sharpness(img, a[0]);
+            case "ShearX" -> PilOps.affine(img, new double[] {1, a[0], 0, 0, 1, 0}, fill);
+            case "ShearY" -> PilOps.affine(img, new double[] {1, 0, 0, a[0], 1, 0}, fill);
+            case "TranslateXRel" -> PilOps.affine(img, new double[] {1, 0, a[0] * img.width(), 0, 1, 0}, fill);
+            case "TranslateYRel" -> PilOps.affine(img, new double[] {1, 0, 0, 0, 1, a[0] * img.height()}, fill);
+            default -> throw new IllegalArgumentException("unknown RandAugment op " + op);
+        };
     }
 
-    /** timm's _randomly_negate: −v when random() > 0.5. */
-    private static double negate(double v, SplittableRandom rng) {
-        return rng.nextDouble() > 0.5 ? -v : v;
-    }
 }
