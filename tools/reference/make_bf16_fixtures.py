@@ -39,9 +39,7 @@ import swin_ref_common as C  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 # swin4j's SwinTransformerTest.TINY
-TINY = dict(img_size=64, patch_size=4, in_chans=3, embed_dim=12, depths=[2, 2, 2, 2], num_heads=[1, 2, 4, 8],
-            window_size=4, mlp_ratio=4.0, qkv_bias=True, qk_scale=None, ape=False, patch_norm=True,
-            num_classes=10, drop_rate=0.0, attn_drop_rate=0.0, drop_path_rate=0.0)
+TINY = C.TINY
 SEED_WEIGHTS, SEED_INPUT = 3001, 3002
 BATCH = 8
 # The Java test passes when  LOWER * ref <= swin4j's error <= UPPER * ref  (ref: PyTorch's error below).

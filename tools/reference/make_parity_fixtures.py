@@ -28,9 +28,7 @@ import swin_ref_common as C  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-TINY = dict(img_size=64, patch_size=4, in_chans=3, embed_dim=12, depths=[2, 2, 2, 2], num_heads=[1, 2, 4, 8],
-            window_size=4, mlp_ratio=4.0, qkv_bias=True, qk_scale=None, ape=False, patch_norm=True,
-            num_classes=10, drop_rate=0.0, attn_drop_rate=0.0, drop_path_rate=0.0)
+TINY = C.TINY
 
 TINY_META = dict(TINY, layer_norm_eps=1e-5, qk_scale="head_dim^-0.5", act="exact GELU")
 

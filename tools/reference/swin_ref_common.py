@@ -22,6 +22,12 @@ TIMM_COMMIT = "aa4b5850c1543fa488abf260f18390eda46cf85d"
 STAGE_FORMAT = ("NCHW (B, C*2^i, H_i, W_i): output of stage i's blocks before that stage's patch merging, "
                 "no extra norm; stage3 is the last stage's output before the final LayerNorm")
 
+# swin4j's test config TINY (SwinTransformerTest.TINY): the official model's arguments.
+TINY = dict(img_size=64, patch_size=4, in_chans=3, embed_dim=12, depths=[2, 2, 2, 2], num_heads=[1, 2, 4, 8],
+            window_size=4, mlp_ratio=4.0, qkv_bias=True, qk_scale=None, ape=False, patch_norm=True,
+            num_classes=10, drop_rate=0.0, attn_drop_rate=0.0, drop_path_rate=0.0)
+
+
 
 # ----------------------------------------------------------------------------------------------------------
 # Locating and importing the reference code
