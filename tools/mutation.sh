@@ -44,7 +44,11 @@ GROUPS = [
 ]
 KILLED = {"KILLED", "TIMED_OUT", "MEMORY_ERROR", "RUN_ERROR"}
 stats, targets, survivors = {}, {}, []
+import os
 for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        print(f"(no report at {path})")
+        continue
     for m in ET.parse(path).getroot().iter("mutation"):
         cls = m.findtext("mutatedClass")
         group = next(((g, t) for prefix, g, t in GROUPS if cls.startswith(prefix)), None)
