@@ -73,6 +73,12 @@ class CheckpointSniffingTest {
             Path f = Files.write(tmp.resolve("p" + proto + ".pt"), new byte[] {(byte) 0x80, (byte) proto, 0, 0, 0, 0, 0, 0, 0, 0});
             assertThatThrownBy(() -> CheckpointReader.read(f)).hasMessageContaining(unrecognised);
         }
+        Path two = Files.write(tmp.resolve("two.pt"), new byte[] {(byte) 0x80, 2});
+        assertThatThrownBy(() -> CheckpointReader.read(two)).hasMessageContaining("legacy (pre-1.6, non-zip)");
+        // exactly the four magic bytes: taken for a zip, which then cannot be opened
+        Path magic = Files.write(tmp.resolve("magic.pth"), new byte[] {'P', 'K', 3, 4});
+        assertThatThrownBy(() -> CheckpointReader.read(magic)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining("magic.pth: not a readable zip (truncated or corrupt)");
         Path one = Files.write(tmp.resolve("one.pt"), new byte[] {(byte) 0x80});
         assertThatThrownBy(() -> CheckpointReader.read(one)).hasMessageContaining(unrecognised);
         // safetensors-like: the length must be in (0, 100 MiB] and the header must open with '{'

@@ -110,6 +110,12 @@ class SafetensorsFormatTest {
                 four))).hasMessageContaining("fall outside");
         assertThatThrownBy(() -> Safetensors.read(file("span.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],"
                 + "\"data_offsets\":[0,4]}}", four))).hasMessageContaining("tensor a of shape [2] F32 needs 8 bytes, its offsets span 4");
+        assertThatThrownBy(() -> Safetensors.read(file("span2.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],"
+                + "\"data_offsets\":[4,8]}}", new byte[8]))).hasMessageContaining("needs 8 bytes, its offsets span 4");
+        // a header that ends exactly at the end of the file: no tensors, no data
+        Safetensors.Contents none = Safetensors.read(file("bare.safetensors", "{}", new byte[0]));
+        assertThat(none.tensors()).isEmpty();
+        assertThat(none.metadata()).isEmpty();
     }
 
     @Test
@@ -150,6 +156,7 @@ class SafetensorsFormatTest {
             String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
             assertThat(header.strip()).startsWith("{").endsWith("}").doesNotContain("__metadata__");
             assertThat(header.substring(header.strip().length())).matches(" *");
+            assertThat(n - header.strip().length()).as("padding shorter than 8").isBetween(0L, 7L);
             assertThat(header).contains("\"w\":{\"dtype\":\"" + dtype.toUpperCase() + "\",\"shape\":[3],\"data_offsets\":[0,"
                     + 3 * width + "]}");
             assertThat(header).contains("\"b\":{\"dtype\":\"" + dtype.toUpperCase() + "\",\"shape\":[2,1],\"data_offsets\":["
