@@ -85,4 +85,24 @@ class WindowPlanTest {
         assertThat(WindowPlan.of(4, 8, 4, true, SizeRule.OFFICIAL)).isEqualTo(new WindowPlan(4, 8, 4, 4, 0, 0));
         assertThat(WindowPlan.of(5, 7, 7, false, SizeRule.OFFICIAL)).isEqualTo(new WindowPlan(5, 7, 5, 5, 0, 0));
     }
+
+    @Test
+    void attentionGroupsOfPaddedPlansCoverOnlyRealPositions() {
+        for (SizeRule rule : SizeRule.values()) {
+            WindowPlan p = WindowPlan.of(7, 10, 4, true, rule); // padded to 8x12; padding tokens have no group
+            int[] groups = WindowGeometry.attentionGroups(p);
+            assertThat(groups).hasSize(70);
+            int[] source = WindowGeometry.partitionIndex(p);
+            float[] mask = WindowGeometry.shiftMask(p, -100f);
+            int n = p.windowTokens();
+            for (int t = 0; t < source.length; t++) {
+                if (source[t] == 70) continue;
+                for (int u = 0; u < source.length; u++) {
+                    if (source[u] == 70) continue;
+                    boolean attends = t / n == u / n && (mask == null || mask[(t / n * n + t % n) * n + u % n] == 0f);
+                    assertThat(groups[source[t]] == groups[source[u]]).as("%s tokens %d, %d", p, t, u).isEqualTo(attends);
+                }
+            }
+        }
+    }
 }

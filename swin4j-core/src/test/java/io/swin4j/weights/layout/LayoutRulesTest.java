@@ -153,6 +153,16 @@ class LayoutRulesTest {
         assertThat(r.unexpected()).containsExactlyInAnyOrder("swin.pooler.dense.weight",
                 "layers.0.blocks.0.attn.{query,key,value}.bias (incomplete q/k/v)");
         assertThat(r.ignoredBuffers()).containsExactly(b + "relative_position_index");
+        // whichever part is missing, the triple is reported, never half-stacked
+        for (String missing : new String[] {"query", "key", "value"}) {
+            Map<String, HostTensor> two = new LinkedHashMap<>();
+            for (String part : new String[] {"query", "key", "value"}) {
+                if (!part.equals(missing)) two.put(b + part + ".bias", HostTensor.of(new float[] {1}, 1));
+            }
+            LayoutConverter.ConversionResult t = LayoutConverter.toCanonical(two, Layout.HF);
+            assertThat(t.canonical()).as(missing).isEmpty();
+            assertThat(t.unexpected()).as(missing).containsExactly("layers.0.blocks.0.attn.{query,key,value}.bias (incomplete q/k/v)");
+        }
     }
 
     @Test
