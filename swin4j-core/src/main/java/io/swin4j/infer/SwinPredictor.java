@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -302,14 +301,7 @@ public final class SwinPredictor implements AutoCloseable {
 
     /** The k most probable classes of one row of probabilities, most probable first (ties: lower index first). */
     public List<Prediction> topK(float[] probs, int k) {
-        Integer[] order = new Integer[probs.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -probs[i]).thenComparingInt(i -> i));
-        List<Prediction> top = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, probs.length); i++) {
-            top.add(new Prediction(order[i], labels.name(order[i]), probs[order[i]]));
-        }
-        return top;
+        return TopK.of(probs, k, labels);
     }
 
     @Override

@@ -53,9 +53,10 @@ final class Multipart {
         while (true) {
             if (startsWith(body, pos, "--")) return parts; // closing delimiter
             pos = skipLineEnd(body, pos);
-            int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), pos);
+            // From the delimiter line's own CRLF: a part with no header fields starts with the blank line (RFC 2046 5.1.1).
+            int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), pos - 2);
             if (headersEnd < 0) throw new HttpError(400, "bad_multipart", "multipart part " + (parts.size() + 1) + " has no end of headers");
-            String headers = new String(body, pos, headersEnd - pos, StandardCharsets.UTF_8);
+            String headers = headersEnd < pos ? "" : new String(body, pos, headersEnd - pos, StandardCharsets.UTF_8);
             int dataStart = headersEnd + 4;
             int dataEnd = indexOf(body, partEnd, dataStart);
             if (dataEnd < 0) throw new HttpError(400, "bad_multipart", "multipart part " + (parts.size() + 1) + " is not terminated (truncated body?)");

@@ -163,9 +163,4 @@ final class RestrictedUnpickler extends Unpickler {
             default -> "EXT";
         };
     }
-
-    static boolean isStorageTuple(Object pid) {
-        return pid instanceof Object[] t && t.length >= 5 && "storage".equals(t[0])
-                || pid instanceof List<?> l && l.size() >= 5 && "storage".equals(l.get(0));
-    }
 }
