@@ -46,6 +46,7 @@ class MicroBatcherTest {
             List<CompletableFuture<Integer>> rest = new ArrayList<>();
             for (int i = 1; i <= 10; i++) rest.addAll(b.submitAll(List.of(i)));
             assertThat(b.queueDepth()).isEqualTo(10);
+            assertThat(b.queued()).as("all 10 still in the queue: the worker is busy with the first batch").isEqualTo(10);
             runner.gate.countDown();
             assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(0);
             for (int i = 1; i <= 10; i++) assertThat(rest.get(i - 1).get(5, TimeUnit.SECONDS)).isEqualTo(2 * i);
@@ -137,6 +138,15 @@ class MicroBatcherTest {
         CompletableFuture<Integer> held = b.submitAll(List.of(4)).get(0);
         assertThat(b.close(30_000)).as("closed within 30 s although max-wait is 10 min").isTrue();
         assertThat(held).isCompletedWithValue(8);
+    }
+
+    @Test
+    void theWorkerIsADaemonSoAForgottenBatcherDoesNotKeepTheJvmAlive() {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(new Doubler(), 1, 0, 1)) {
+            List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("swin4j-batcher")).toList();
+            assertThat(workers).isNotEmpty().allMatch(Thread::isDaemon);
+        }
     }
 
     @Test
