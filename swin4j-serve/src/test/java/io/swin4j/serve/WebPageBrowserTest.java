@@ -1,8 +1,9 @@
 package io.swin4j.serve;
 
 import io.swin4j.infer.SwinPredictor;
-import org.junit.jupiter.api.AfterAll;
 import io.swin4j.testing.Required;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The web page in a real headless Chromium (Debian's chromium + chromium-driver): upload an image, wait for the
@@ -61,14 +63,13 @@ class WebPageBrowserTest {
         if (predictor != null) predictor.close();
     }
 
-    static void waitFor(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Boolean.TRUE.equals(condition.get())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; status: "
-                        + browser.findElement(By.id("status")).getText());
-            }
-            Thread.sleep(50);
+    static void waitFor(String what, Supplier<Boolean> condition) {
+        try {
+            await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Boolean.TRUE.equals(condition.get()));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + "; status: "
+                    + browser.findElement(By.id("status")).getText(), e);
         }
     }
 
