@@ -35,6 +35,15 @@ class RandAugmentEdgeCasesTest {
                 .as("no layers leave the image as it is").containsExactly(img.rgb());
     }
 
+    /** A probability above 1 is no probability: parse rejects it (its documented IllegalArgumentException). */
+    @Test
+    void probabilityAboveOneIsRejected() {
+        for (String spec : new String[] {"rand-p1.5", "rand-m9-p1.0000001", "rand-n2-p2"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RandAugment.parse(spec, FILL)).as(spec)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
+        }
+    }
+
     /** mstd 100 is a Gaussian of std 100 (clipped to [0, 10]: often exactly 0 or 10); above 100, uniform on [0, m]. */
     @Test
     void mstdAbove100MeansUniformNotAt100() {
