@@ -22,8 +22,8 @@ public record RandomErasing(double probability) {
         for (int attempt = 0; attempt < 10; attempt++) {
             double target = RandomResizedCrop.uniform(rng, MIN_AREA, MAX_AREA) * area;
             double aspect = Math.exp(RandomResizedCrop.uniform(rng, LOG_RATIO, -LOG_RATIO));
-            int h = (int) Math.round(Math.sqrt(target * aspect));
-            int w = (int) Math.round(Math.sqrt(target / aspect));
+            int h = (int) Math.rint(Math.sqrt(target * aspect)); // timm: int(round(..)), half to even
+            int w = (int) Math.rint(Math.sqrt(target / aspect));
             if (w < width && h < height) {
                 int top = rng.nextInt(height - h + 1), left = rng.nextInt(width - w + 1);
                 for (int c = 0; c < channels; c++) {

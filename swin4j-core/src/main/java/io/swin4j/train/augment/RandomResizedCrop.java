@@ -33,8 +33,8 @@ public record RandomResizedCrop(int size, double scaleMin, double scaleMax, doub
         for (int attempt = 0; attempt < 10; attempt++) {
             double target = area * uniform(rng, scaleMin, scaleMax);
             double aspect = Math.exp(uniform(rng, logLo, logHi));
-            int w = (int) Math.round(Math.sqrt(target * aspect));
-            int h = (int) Math.round(Math.sqrt(target / aspect));
+            int w = (int) Math.rint(Math.sqrt(target * aspect)); // int(round(..)): Python rounds half to even
+            int h = (int) Math.rint(Math.sqrt(target / aspect));
             if (0 < w && w <= width && 0 < h && h <= height) {
                 return new int[] {rng.nextInt(height - h + 1), rng.nextInt(width - w + 1), h, w};
             }
@@ -43,10 +43,10 @@ public record RandomResizedCrop(int size, double scaleMin, double scaleMax, doub
         int w, h;
         if (inRatio < ratioMin) {
             w = width;
-            h = (int) Math.round(w / ratioMin);
+            h = (int) Math.rint(w / ratioMin); // e.g. round(1 / 0.4) = 2, not 3
         } else if (inRatio > ratioMax) {
             h = height;
-            w = (int) Math.round(h * ratioMax);
+            w = (int) Math.rint(h * ratioMax);
         } else {
             w = width;
             h = height;
