@@ -90,6 +90,10 @@ def marker_fixtures(icc):
                                         rest)
     # no APP0: byte 15 of the file is inside the ICC tag; JFIF density 256 (byte 15 = 0) with no Adobe marker
     files["icc_noapp0.jpg"] = jpeg_join([iccseg] + others, rest)
+    # no APP0, no Adobe: a comment first, so that byte 14 of the file (where a marker found at offset -1 would keep
+    # Adobe's transform) is 0; libjpeg then guesses YCbCr from the component ids 1, 2, 3
+    files["icc_com_first.jpg"] = jpeg_join([(0xFE, bytes(16)), iccseg] + others, rest)
+    assert files["icc_com_first.jpg"][14] == 0
     buf = io.BytesIO()
     base.save(buf, "JPEG", quality=92, icc_profile=icc, dpi=(256, 256))
     assert buf.getvalue()[15] == 0
@@ -170,8 +174,15 @@ def main():
     # libjpeg's rules as Pillow applies them: JFIF wins over Adobe transform 0, only without it are samples RGB;
     # every 4-component JPEG is inverted CMYK, Adobe marker or not
     assert expected["adobe0_nojfif.jpg"]["sha256"] != expected["adobe0.jpg"]["sha256"]
-    assert expected["adobe0.jpg"]["sha256"] == expected["icc_walk.jpg"]["sha256"] == expected["icc_adobe1.jpg"]["sha256"]
+    assert expected["adobe0.jpg"]["sha256"] == expected["icc_walk.jpg"]["sha256"] == expected["icc_adobe1.jpg"]["sha256"] \
+        == expected["icc_com_first.jpg"]["sha256"]
     assert expected["cmyk_noadobe.jpg"]["sha256"] == expected["cmyk_adobe.jpg"]["sha256"]
+    # a CMYK TIFF (uncompressed, as Pillow writes it): Pillow reads it as mode CMYK; the decoder refuses non-JPEG CMYK
+    cmyk_tif = io.BytesIO()
+    Image.new("CMYK", (5, 3), (10, 200, 30, 40)).save(cmyk_tif, "TIFF")
+    with open(os.path.join(md, "cmyk.tif"), "wb") as f:
+        f.write(cmyk_tif.getvalue())
+    assert Image.open(os.path.join(md, "cmyk.tif")).mode == "CMYK"
     with open(os.path.join(md, "expected.json"), "w") as f:
         json.dump({"pillow": Image.__version__, "decode": expected}, f, indent=1)
         f.write("\n")
