@@ -85,6 +85,21 @@ def marker_fixtures(icc):
     # libjpeg lets a JFIF APP0 marker win over Adobe's transform (YCbCr); without APP0 transform 0 means RGB samples
     files["icc_adobe0_nojfif.jpg"] = jpeg_join([iccseg, long_com, (0xEE, adobe_app14(0))] + others, rest)
     files["adobe0_nojfif.jpg"] = jpeg_join([long_com, (0xEE, adobe_app14(0))] + others, rest)
+    # no JFIF, no Adobe: libjpeg guesses the colour space from the component ids; 'R', 'G', 'B' (82, 71, 66) mean RGB
+    # (ITU T.81 B.2.2: C_i in the frame header, Cs_j in the scan header name the same components)
+    def rgb_ids(seg):
+        m, pl = seg
+        if m != 0xC0:
+            return seg
+        pl = bytearray(pl)
+        assert pl[5] == 3 and [pl[6], pl[9], pl[12]] == [1, 2, 3]
+        pl[6], pl[9], pl[12] = 82, 71, 66
+        return (m, bytes(pl))
+    sos = bytearray(rest)
+    assert sos[:2] == b"\xff\xda" and sos[4] == 3 and [sos[5], sos[7], sos[9]] == [1, 2, 3]
+    sos[5], sos[7], sos[9] = 82, 71, 66
+    files["icc_rgbids.jpg"] = jpeg_join([iccseg] + [rgb_ids(x) for x in others], bytes(sos))
+    files["rgbids.jpg"] = jpeg_join([rgb_ids(x) for x in others], bytes(sos))
     # the same with Adobe transform 1 (YCbCr), and an APP14 that is not Adobe's before it
     files["icc_adobe1.jpg"] = jpeg_join([app0, (0xEE, b"Adobf" + bytes(7)), iccseg, (0xEE, adobe_app14(1))] + others,
                                         rest)
@@ -177,6 +192,7 @@ def main():
     assert expected["adobe0.jpg"]["sha256"] == expected["icc_walk.jpg"]["sha256"] == expected["icc_adobe1.jpg"]["sha256"] \
         == expected["icc_com_first.jpg"]["sha256"]
     assert expected["cmyk_noadobe.jpg"]["sha256"] == expected["cmyk_adobe.jpg"]["sha256"]
+    assert expected["icc_rgbids.jpg"]["sha256"] == expected["adobe0_nojfif.jpg"]["sha256"]
     # a CMYK TIFF (uncompressed, as Pillow writes it): Pillow reads it as mode CMYK; the decoder refuses non-JPEG CMYK
     cmyk_tif = io.BytesIO()
     Image.new("CMYK", (5, 3), (10, 200, 30, 40)).save(cmyk_tif, "TIFF")

@@ -115,8 +115,7 @@ public final class ImageDecoder {
         if (bands != 1 && bands != 3) throw new ImageDecodeException(source, "unsupported JPEG with " + bands + " components");
         int[][] s = new int[bands][];
         for (int b = 0; b < bands; b++) s[b] = r.getSamples(0, 0, w, h, b, (int[]) null);
-        // libjpeg (jdapimin.c default_decompress_parms): a JFIF APP0 marker means YCbCr, else Adobe transform 0 means RGB
-        boolean rgb = bands == 3 && !hasMarker(bytes, 0xe0, "JFIF\0", 14) && adobeTransform(bytes) == 0;
+        boolean rgb = bands == 3 && storedAsRgb(bytes);
         byte[] out = new byte[w * h * 3];
         for (int i = 0; i < w * h; i++) {
             if (bands == 1 || rgb) {
@@ -217,6 +216,22 @@ public final class ImageDecoder {
             }
         }
         return new RgbImage(w, h, out);
+    }
+
+    /**
+     * Whether libjpeg takes a 3-component JPEG's samples as RGB rather than YCbCr (jdapimin.c
+     * default_decompress_parms): a JFIF APP0 marker means YCbCr; else an Adobe APP14 marker's transform 0 means RGB
+     * (1 or anything else YCbCr); else the frame's component ids 'R', 'G', 'B' mean RGB, any others YCbCr.
+     */
+    private static boolean storedAsRgb(byte[] b) {
+        if (hasMarker(b, 0xe0, "JFIF\0", 14)) return false;
+        int transform = adobeTransform(b);
+        if (transform >= 0) return transform == 0;
+        for (int sof : new int[] {0xc0, 0xc1, 0xc2}) {
+            int at = markerOffset(b, sof, "", 17); // P, Y, X, Nf, then (C, HV, Tq) per component
+            if (at >= 0) return b[at + 10] == 'R' && b[at + 13] == 'G' && b[at + 16] == 'B';
+        }
+        return false;
     }
 
     /** The transform byte of the Adobe APP14 marker, or −1 without one (libjpeg needs its 12 payload bytes). */
