@@ -100,6 +100,9 @@ def marker_fixtures(icc):
     sos[5], sos[7], sos[9] = 82, 71, 66
     files["icc_rgbids.jpg"] = jpeg_join([iccseg] + [rgb_ids(x) for x in others], bytes(sos))
     files["rgbids.jpg"] = jpeg_join([rgb_ids(x) for x in others], bytes(sos))
+    # Adobe transform 1 without JFIF: YCbCr, even with 'R', 'G', 'B' component ids (the Adobe marker decides first)
+    files["icc_adobe1_nojfif.jpg"] = jpeg_join([iccseg, (0xEE, adobe_app14(1))] + [rgb_ids(x) for x in others],
+                                               bytes(sos))
     # the same with Adobe transform 1 (YCbCr), and an APP14 that is not Adobe's before it
     files["icc_adobe1.jpg"] = jpeg_join([app0, (0xEE, b"Adobf" + bytes(7)), iccseg, (0xEE, adobe_app14(1))] + others,
                                         rest)
@@ -193,6 +196,7 @@ def main():
         == expected["icc_com_first.jpg"]["sha256"]
     assert expected["cmyk_noadobe.jpg"]["sha256"] == expected["cmyk_adobe.jpg"]["sha256"]
     assert expected["icc_rgbids.jpg"]["sha256"] == expected["adobe0_nojfif.jpg"]["sha256"]
+    assert expected["icc_adobe1_nojfif.jpg"]["sha256"] == expected["adobe0.jpg"]["sha256"]
     # a CMYK TIFF (uncompressed, as Pillow writes it): Pillow reads it as mode CMYK; the decoder refuses non-JPEG CMYK
     cmyk_tif = io.BytesIO()
     Image.new("CMYK", (5, 3), (10, 200, 30, 40)).save(cmyk_tif, "TIFF")

@@ -44,6 +44,6 @@ class ImageDecoderMarkersTest {
 
     @Test
     void everyMarkerCaseIsThere() {
-        assertThat(files()).hasSize(16).contains("icc_walk.jpg", "icc_adobe0_nojfif.jpg", "icc_cmyk_noadobe.jpg");
+        assertThat(files()).hasSize(17).contains("icc_walk.jpg", "icc_adobe0_nojfif.jpg", "icc_cmyk_noadobe.jpg");
     }
 }
