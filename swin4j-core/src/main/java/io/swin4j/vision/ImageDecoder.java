@@ -81,7 +81,8 @@ public final class ImageDecoder {
                             ? iccJpeg(reader, bytes, source) : toRgb(reader.read(0), source);
                 } catch (IIOException e) {
                     if (!format.contains("jpeg") || !String.valueOf(e.getMessage()).contains("Unsupported Image Type")) throw e;
-                    image = null;
+                    // CMYK/YCCK, or a colour space ImageIO refuses (JFIF with Adobe transform 0): libjpeg's raw samples
+                    image = iccJpeg(reader, bytes, source);
                 }
                 if (image == null) {
                     if (!format.contains("jpeg")) throw new ImageDecodeException(source, "CMYK images other than JPEG are not supported");
@@ -114,7 +115,7 @@ public final class ImageDecoder {
         if (bands != 1 && bands != 3) throw new ImageDecodeException(source, "unsupported JPEG with " + bands + " components");
         int[][] s = new int[bands][];
         for (int b = 0; b < bands; b++) s[b] = r.getSamples(0, 0, w, h, b, (int[]) null);
-        boolean rgb = bands == 3 && adobeTransform(bytes) == 0;
+        boolean rgb = bands == 3 && storedAsRgb(bytes);
         byte[] out = new byte[w * h * 3];
         for (int i = 0; i < w * h; i++) {
             if (bands == 1 || rgb) {
@@ -190,8 +191,9 @@ public final class ImageDecoder {
     }
 
     /**
-     * CMYK/YCCK JPEG, which ImageIO cannot convert: the raw CMYK raster, inverted when an Adobe APP14 marker
-     * says so (as Pillow's "CMYK;I"), then Pillow's cmyk2rgb: v = 255 − k', out = v − v·c/255 (rounded as MULDIV255).
+     * CMYK/YCCK JPEG, which ImageIO cannot convert: the raw CMYK raster, always inverted (Pillow reads every
+     * 4-component JPEG as "CMYK;I", "assume adobe conventions", with or without the Adobe APP14 marker), then
+     * Pillow's cmyk2rgb: v = 255 − k', out = v − v·c/255 (rounded as MULDIV255).
      */
     private static RgbImage cmykJpeg(ImageReader reader, byte[] bytes, String source) throws IOException {
         return cmykJpeg(reader.readRaster(0, null), bytes, source);
@@ -199,16 +201,15 @@ public final class ImageDecoder {
 
     private static RgbImage cmykJpeg(Raster r, byte[] bytes, String source) throws IOException {
         if (r.getNumBands() != 4) throw new ImageDecodeException(source, "unsupported JPEG with " + r.getNumBands() + " components");
-        boolean adobe = hasAdobeMarker(bytes);
         int w = r.getWidth(), h = r.getHeight();
         int[][] s = new int[4][];
         for (int b = 0; b < 4; b++) s[b] = r.getSamples(0, 0, w, h, b, (int[]) null);
         byte[] out = new byte[w * h * 3];
         for (int i = 0; i < w * h; i++) {
-            int k = adobe ? 255 - s[3][i] : s[3][i];
+            int k = 255 - s[3][i];
             int nk = 255 - k;
             for (int c = 0; c < 3; c++) {
-                int v = adobe ? 255 - s[c][i] : s[c][i];
+                int v = 255 - s[c][i];
                 int tmp = v * nk + 128;
                 int mul = ((tmp >> 8) + tmp) >> 8;
                 out[i * 3 + c] = (byte) Math.max(0, Math.min(255, nk - mul));
@@ -217,28 +218,47 @@ public final class ImageDecoder {
         return new RgbImage(w, h, out);
     }
 
-    private static boolean hasAdobeMarker(byte[] b) {
-        return adobeTransform(b) >= 0;
+    /**
+     * Whether libjpeg takes a 3-component JPEG's samples as RGB rather than YCbCr (jdapimin.c
+     * default_decompress_parms): a JFIF APP0 marker means YCbCr; else an Adobe APP14 marker's transform 0 means RGB
+     * (1 or anything else YCbCr); else the frame's component ids 'R', 'G', 'B' mean RGB, any others YCbCr.
+     */
+    private static boolean storedAsRgb(byte[] b) {
+        if (hasMarker(b, 0xe0, "JFIF\0", 14)) return false;
+        int transform = adobeTransform(b);
+        if (transform >= 0) return transform == 0;
+        for (int sof : new int[] {0xc0, 0xc1, 0xc2}) {
+            int at = markerOffset(b, sof, "", 17); // P, Y, X, Nf, then (C, HV, Tq) per component
+            if (at >= 0) return b[at + 10] == 'R' && b[at + 13] == 'G' && b[at + 16] == 'B';
+        }
+        return false;
     }
 
-    /** The transform byte of the Adobe APP14 marker, or −1 without one. */
+    /** The transform byte of the Adobe APP14 marker, or −1 without one (libjpeg needs its 12 payload bytes). */
     private static int adobeTransform(byte[] b) {
-        int at = markerOffset(b, 0xee, "Adobe");
-        return at < 0 || at + 4 + 11 >= b.length ? -1 : b[at + 4 + 11] & 0xff;
+        int at = markerOffset(b, 0xee, "Adobe", 14);
+        return at < 0 ? -1 : b[at + 4 + 11] & 0xff;
     }
 
     private static boolean hasMarker(byte[] b, int marker, String tag) {
-        return markerOffset(b, marker, tag) >= 0;
+        return markerOffset(b, marker, tag, 0) >= 0;
     }
 
-    /** Offset of the first header marker {@code 0xFF marker} whose payload starts with {@code tag}, or −1. */
-    private static int markerOffset(byte[] b, int wanted, String tag) {
+    private static boolean hasMarker(byte[] b, int marker, String tag, int minLength) {
+        return markerOffset(b, marker, tag, minLength) >= 0;
+    }
+
+    /**
+     * Offset of the first header marker {@code 0xFF marker} whose length field is at least {@code minLength} and
+     * whose payload starts with {@code tag}, or −1.
+     */
+    private static int markerOffset(byte[] b, int wanted, String tag, int minLength) {
         for (int i = 2; i + 4 < b.length; ) {
             if ((b[i] & 0xff) != 0xff) return -1;
             int marker = b[i + 1] & 0xff;
             if (marker == 0xda) return -1; // start of scan: no more header markers
             int len = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
-            if (marker == wanted && i + 4 + tag.length() <= b.length
+            if (marker == wanted && len >= minLength && i + 2 + len <= b.length && i + 4 + tag.length() <= b.length
                     && new String(b, i + 4, tag.length(), java.nio.charset.StandardCharsets.ISO_8859_1).equals(tag)) {
                 return i;
             }
