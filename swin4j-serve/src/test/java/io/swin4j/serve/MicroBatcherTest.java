@@ -141,8 +141,14 @@ class MicroBatcherTest {
     }
 
     @Test
-    void theWorkerIsADaemonSoAForgottenBatcherDoesNotKeepTheJvmAlive() {
-        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(new Doubler(), 1, 0, 1)) {
+    void theWorkerIsADaemonSoAForgottenBatcherDoesNotKeepTheJvmAlive() throws Exception {
+        // Made from a non-daemon thread, whose daemon status a new thread would otherwise inherit.
+        java.util.concurrent.atomic.AtomicReference<MicroBatcher<Integer, Integer>> made = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread maker = new Thread(() -> made.set(new MicroBatcher<>(new Doubler(), 1, 0, 1)));
+        maker.setDaemon(false);
+        maker.start();
+        maker.join(30_000);
+        try (MicroBatcher<Integer, Integer> b = made.get()) {
             List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("swin4j-batcher")).toList();
             assertThat(workers).isNotEmpty().allMatch(Thread::isDaemon);
