@@ -6,6 +6,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
+import static io.swin4j.train.augment.TransformDefinitions.MEAN;
+import static io.swin4j.train.augment.TransformDefinitions.STD;
+import static io.swin4j.train.augment.TransformDefinitions.mirrored;
+import static io.swin4j.train.augment.TransformDefinitions.normalized;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,33 +19,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class TrainTransformTest {
 
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f}, STD = {0.229f, 0.224f, 0.225f};
-
     private static RgbImage image(int w, int h) {
         byte[] px = new byte[w * h * 3];
         for (int i = 0; i < px.length; i++) px[i] = (byte) (i * 29 + 3);
         return new RgbImage(w, h, px);
-    }
-
-    /** ToTensor + Normalize by their definition. */
-    private static float[] normalized(RgbImage img) {
-        int w = img.width(), h = img.height();
-        float[] out = new float[3 * h * w];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) out[(c * h + y) * w + x] = (img.get(x, y, c) / 255f - MEAN[c]) / STD[c];
-            }
-        }
-        return out;
-    }
-
-    private static RgbImage mirrored(RgbImage img) {
-        int w = img.width(), h = img.height();
-        byte[] out = new byte[w * h * 3];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) for (int c = 0; c < 3; c++) out[(y * w + x) * 3 + c] = (byte) img.get(w - 1 - x, y, c);
-        }
-        return new RgbImage(w, h, out);
     }
 
     @Test

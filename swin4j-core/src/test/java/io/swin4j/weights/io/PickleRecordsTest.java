@@ -3,17 +3,10 @@ package io.swin4j.weights.io;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,82 +23,17 @@ class PickleRecordsTest {
     Path tmp;
 
     /** A protocol-2 pickle, built opcode by opcode. */
-    private static final class P {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        P() {
-            out.write(0x80);
-            out.write(2);
-        }
-
-        P raw(String opcodes) {
-            out.writeBytes(opcodes.getBytes(StandardCharsets.ISO_8859_1));
-            return this;
-        }
-
-        P global(String module, String name) {
-            return raw("c" + module + "\n" + name + "\n");
-        }
-
-        P str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            out.write('X');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
-            out.writeBytes(b);
-            return this;
-        }
-
-        P integer(int v) {
-            out.write('J');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
-            return this;
-        }
-
-        P tuple(int... values) {
-            raw("(");
-            for (int v : values) integer(v);
-            return raw("t");
-        }
-
-        /** _rebuild_tensor_v2 of storage {@code key} (FloatStorage of {@code numel}) at offset/size/stride. */
-        P tensor(String key, int numel, int offset, int[] size, int[] stride) {
-            global("torch._utils", "_rebuild_tensor_v2").raw("(");
-            raw("(").str("storage").global("torch", "FloatStorage").str(key).str("cpu").integer(numel).raw("tQ");
-            integer(offset).tuple(size).tuple(stride).raw("\u0089");
-            global("collections", "OrderedDict").raw(")R");
-            return raw("tR");
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-    }
-
-    private static byte[] floats(float... v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) b.putFloat(f);
-        return b.array();
-    }
-
     private Path zip(String name, Map<String, byte[]> entries) throws Exception {
-        Path f = tmp.resolve(name);
-        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                z.putNextEntry(new ZipEntry(e.getKey()));
-                z.write(e.getValue());
-                z.closeEntry();
-            }
-        }
-        return f;
+        return PickleWriter.zip(tmp.resolve(name), entries);
     }
 
     /** A checkpoint {'w': tensor} over storage "0" holding {@code storage}. */
     private Path oneTensor(String name, float[] storage, int offset, int[] size, int[] stride) throws Exception {
-        byte[] pkl = new P().raw("}").str("w").tensor("0", storage.length, offset, size, stride).raw("s.").bytes();
+        byte[] pkl = new PickleWriter().raw("}").str("w").tensor("0", storage.length, offset, size, stride).raw("s.").bytes();
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put("archive/data.pkl", pkl);
         e.put("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-        e.put("archive/data/0", floats(storage));
+        e.put("archive/data/0", PickleWriter.floats(storage));
         return zip(name, e);
     }
 
@@ -150,33 +78,33 @@ class PickleRecordsTest {
 
     @Test
     void malformedTensorRecordsAndPersistentIdsAreNamed() throws Exception {
-        byte[] noStorage = new P().raw("}").str("w").global("torch._utils", "_rebuild_tensor_v2")
+        byte[] noStorage = new PickleWriter().raw("}").str("w").global("torch._utils", "_rebuild_tensor_v2")
                 .raw("(").integer(0).integer(0).tuple(1).tuple(1).raw("tRs.").bytes();
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("nostorage.pth", noStorage)))
                 .hasMessageEndingWith("nostorage.pth: malformed tensor record (no storage)");
-        byte[] shortArgs = new P().raw("}").str("w").global("torch._utils", "_rebuild_tensor_v2")
+        byte[] shortArgs = new PickleWriter().raw("}").str("w").global("torch._utils", "_rebuild_tensor_v2")
                 .raw("(").integer(0).integer(0).raw("tRs.").bytes();
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("short.pth", shortArgs)))
                 .hasMessageEndingWith("short.pth: malformed tensor record (no storage)");
-        byte[] notStorage = new P().raw("}").str("w").raw("(").str("blob").str("x").raw("tQs.").bytes();
+        byte[] notStorage = new PickleWriter().raw("}").str("w").raw("(").str("blob").str("x").raw("tQs.").bytes();
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("pid.pth", notStorage)))
                 .hasMessageEndingWith("pid.pth: unsupported persistent id [blob, x] (expected a torch storage)");
-        byte[] stringPid = new P().raw("}").str("w").str("storage").raw("Qs.").bytes();
+        byte[] stringPid = new PickleWriter().raw("}").str("w").str("storage").raw("Qs.").bytes();
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("spid.pth", stringPid)))
                 .hasMessageEndingWith("spid.pth: unsupported persistent id storage (expected a torch storage)");
-        byte[] badSize = new P().raw("}").str("w").global("torch._utils", "_rebuild_tensor_v2").raw("(")
+        byte[] badSize = new PickleWriter().raw("}").str("w").global("torch._utils", "_rebuild_tensor_v2").raw("(")
                 .raw("(").str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(1).raw("tQ")
                 .integer(0).str("notatuple").tuple(1).raw("\u0089").global("collections", "OrderedDict").raw(")RtRs.").bytes();
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put("archive/data.pkl", badSize);
-        e.put("archive/data/0", floats(1f));
+        e.put("archive/data/0", PickleWriter.floats(1f));
         assertThatThrownBy(() -> CheckpointReader.read(zip("size.pth", e)))
                 .hasMessageContaining("size.pth: malformed tensor record: java.lang.ClassCastException: expected a tuple of ints, got notatuple");
     }
 
     @Test
     void archiveLayoutAndByteOrderAreChecked() throws Exception {
-        byte[] empty = new P().raw("}.").bytes();
+        byte[] empty = new PickleWriter().raw("}.").bytes();
         Map<String, byte[]> big = new LinkedHashMap<>();
         big.put("archive/data.pkl", empty);
         big.put("archive/byteorder", "big\n".getBytes(StandardCharsets.US_ASCII));
@@ -191,82 +119,82 @@ class PickleRecordsTest {
                 .hasMessageContaining("zip has no <name>/data.pkl entry");
         // any folder name works: torch names it after the file
         Map<String, byte[]> named = new LinkedHashMap<>();
-        named.put("my_model/data.pkl", new P().raw("}").str("w").tensor("7", 1, 0, new int[] {1}, new int[] {1}).raw("s.").bytes());
-        named.put("my_model/data/7", floats(42f));
+        named.put("my_model/data.pkl", new PickleWriter().raw("}").str("w").tensor("7", 1, 0, new int[] {1}, new int[] {1}).raw("s.").bytes());
+        named.put("my_model/data/7", PickleWriter.floats(42f));
         assertThat(CheckpointReader.read(zip("named.pth", named)).tensors().get("w").data()).containsExactly(42f);
         // a storage entry shorter than it claims
         Map<String, byte[]> missing = new LinkedHashMap<>();
-        missing.put("archive/data.pkl", new P().raw("}").str("w").tensor("0", 2, 0, new int[] {2}, new int[] {1}).raw("s.").bytes());
+        missing.put("archive/data.pkl", new PickleWriter().raw("}").str("w").tensor("0", 2, 0, new int[] {2}, new int[] {1}).raw("s.").bytes());
         assertThatThrownBy(() -> CheckpointReader.read(zip("nodata.pth", missing)))
                 .hasMessageEndingWith("nodata.pth: storage entry archive/data/0 is missing");
     }
 
     @Test
     void opcodesThatCouldRunCodeAreRefused() throws Exception {
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("inst.pth", new P().raw("(ios\nsystem\n.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("inst.pth", new PickleWriter().raw("(ios\nsystem\n.").bytes())))
                 .hasMessageContaining("refused pickle opcode INST");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("obj.pth", new P().raw("(No.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("obj.pth", new PickleWriter().raw("(No.").bytes())))
                 .hasMessageContaining("refused pickle opcode OBJ");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("ext.pth", new P().raw("\u0082\u0001.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("ext.pth", new PickleWriter().raw("\u0082\u0001.").bytes())))
                 .hasMessageContaining("refused pickle opcode EXT");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("ext2.pth", new P().raw("\u0083\u0001\u0000.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("ext2.pth", new PickleWriter().raw("\u0083\u0001\u0000.").bytes())))
                 .hasMessageContaining("refused pickle opcode EXT");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("build.pth", new P().raw("K\u0001}b.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("build.pth", new PickleWriter().raw("K\u0001}b.").bytes())))
                 .hasMessageEndingWith("build.pth: refused BUILD (__setstate__) on Integer");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("buildnone.pth", new P().raw("N}b.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("buildnone.pth", new PickleWriter().raw("N}b.").bytes())))
                 .hasMessageEndingWith("buildnone.pth: refused BUILD (__setstate__) on None");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("stack.pth", new P().raw("K\u0001K\u0002\u0093.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("stack.pth", new PickleWriter().raw("K\u0001K\u0002\u0093.").bytes())))
                 .hasMessageContaining("malformed pickle in data.pkl").hasMessageContaining("malformed STACK_GLOBAL");
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("sg.pth",
-                new P().str("os").str("system").raw("\u0093.").bytes()))).hasMessageContaining("refused global os.system");
+                new PickleWriter().str("os").str("system").raw("\u0093.").bytes()))).hasMessageContaining("refused global os.system");
     }
 
     @Test
     void dictOpcodesKeepKeyOrderAndRefuseNonDictTargets() throws Exception {
         // DICT (protocol 0/1 style) and STACK_GLOBAL (protocol 4) both build ordered maps
-        byte[] dict = new P().raw("(").str("b").raw("K\u0001").str("a").raw("K\u0002d.").bytes();
+        byte[] dict = new PickleWriter().raw("(").str("b").raw("K\u0001").str("a").raw("K\u0002d.").bytes();
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("dict.pth", dict)))
                 .hasMessageEndingWith("dict.pth: contains no tensors (top-level keys: [b, a])");
-        byte[] ordered = new P().str("collections").str("OrderedDict").raw("\u0093)R(").str("z").raw("K\u0001").str("y")
+        byte[] ordered = new PickleWriter().str("collections").str("OrderedDict").raw("\u0093)R(").str("z").raw("K\u0001").str("y")
                 .raw("K\u0002u.").bytes();
         assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("od.pth", ordered)))
                 .hasMessageEndingWith("od.pth: contains no tensors (top-level keys: [z, y])");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("odd.pth", new P().raw("}(K\u0001u.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("odd.pth", new PickleWriter().raw("}(K\u0001u.").bytes())))
                 .hasMessageContaining("odd number of dict items");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("odddict.pth", new P().raw("(K\u0001d.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("odddict.pth", new PickleWriter().raw("(K\u0001d.").bytes())))
                 .hasMessageContaining("odd number of dict items");
-        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("setitem.pth", new P().raw("K\u0001K\u0002K\u0003s.").bytes())))
+        assertThatThrownBy(() -> CheckpointReader.read(pickleOnly("setitem.pth", new PickleWriter().raw("K\u0001K\u0002K\u0003s.").bytes())))
                 .hasMessageEndingWith("setitem.pth: malformed pickle in data.pkl: net.razorvine.pickle.PickleException: SETITEM(S) on Integer");
         // lenient: a foreign object takes any items and state, and is reported by its class
-        byte[] foreign = new P().global("argparse", "Namespace").raw(")R(K\u0001K\u0002u}b.").bytes();
+        byte[] foreign = new PickleWriter().global("argparse", "Namespace").raw(")R(K\u0001K\u0002u}b.").bytes();
         Path f = pickleOnly("foreign.pth", foreign);
         assertThatThrownBy(() -> CheckpointReader.read(f)).hasMessageContaining("refused global argparse.Namespace");
         assertThatThrownBy(() -> CheckpointReader.read(f, true)).hasMessageEndingWith("foreign.pth: holds a argparse.Namespace, not a state dict");
         // a parameter unwraps to its tensor
-        byte[] param = new P().raw("}").str("p").global("torch._utils", "_rebuild_parameter").raw("(")
+        byte[] param = new PickleWriter().raw("}").str("p").global("torch._utils", "_rebuild_parameter").raw("(")
                 .tensor("0", 2, 0, new int[] {2}, new int[] {1}).raw("\u0089").global("collections", "OrderedDict").raw(")RtRs.").bytes();
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put("archive/data.pkl", param);
-        e.put("archive/data/0", floats(3f, 4f));
+        e.put("archive/data/0", PickleWriter.floats(3f, 4f));
         assertThat(CheckpointReader.read(zip("param.pth", e)).tensors().get("p").data()).containsExactly(3f, 4f);
     }
 
     @Test
     void tensorsAtTheTopWinOverWrapperKeysAndMetadataIsCutAfter80Characters() throws Exception {
         // {'w': tensor, 'model': {'x': tensor}, 's80': 'x'*80, 's81': 'y'*81}
-        byte[] pkl = new P().raw("}(").str("w").tensor("0", 2, 0, new int[] {1}, new int[] {1})
+        byte[] pkl = new PickleWriter().raw("}(").str("w").tensor("0", 2, 0, new int[] {1}, new int[] {1})
                 .str("model").raw("}").str("x").tensor("0", 2, 1, new int[] {1}, new int[] {1}).raw("s")
                 .str("s80").str("x".repeat(80)).str("s81").str("y".repeat(81)).raw("u.").bytes();
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put("archive/data.pkl", pkl);
-        e.put("archive/data/0", floats(5f, 6f));
+        e.put("archive/data/0", PickleWriter.floats(5f, 6f));
         Checkpoint c = CheckpointReader.read(zip("top.pth", e));
         assertThat(c.tensors().keySet()).containsExactly("w");
         assertThat(c.tensors().get("w").data()).containsExactly(5f);
         assertThat(c.notes()).containsExactly("non-tensor entries ignored: [model, s80, s81]");
         // a file whose tensors sit at the top level has no metadata: only wrapped state dicts do
         assertThat(c.metadata()).isEmpty();
-        byte[] wrapped = new P().raw("}(").str("model").raw("}").str("x").tensor("0", 2, 1, new int[] {1}, new int[] {1})
+        byte[] wrapped = new PickleWriter().raw("}(").str("model").raw("}").str("x").tensor("0", 2, 1, new int[] {1}, new int[] {1})
                 .raw("s").str("s80").str("x".repeat(80)).str("s81").str("y".repeat(81)).raw("u.").bytes();
         e.put("archive/data.pkl", wrapped);
         Checkpoint w = CheckpointReader.read(zip("wrapped.pth", e));

@@ -4,17 +4,10 @@ import io.swin4j.weights.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,66 +24,11 @@ class PickleVariantsTest {
     @TempDir
     Path tmp;
 
-    private static final class P {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        P() {
-            out.write(0x80);
-            out.write(2);
-        }
-
-        P raw(String opcodes) {
-            out.writeBytes(opcodes.getBytes(StandardCharsets.ISO_8859_1));
-            return this;
-        }
-
-        P global(String module, String name) {
-            return raw("c" + module + "\n" + name + "\n");
-        }
-
-        P str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            out.write('X');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
-            out.writeBytes(b);
-            return this;
-        }
-
-        P integer(int v) {
-            out.write('J');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
-            return this;
-        }
-
-        /** MARK, the ints, then TUPLE ('t') or LIST ('l'). */
-        P seq(char close, int... values) {
-            raw("(");
-            for (int v : values) integer(v);
-            return raw(String.valueOf(close));
-        }
-
-        /** BINPERSID of ('storage', torch.FloatStorage, key, 'cpu', numel), closed as a tuple or a list. */
-        P storage(char close, String key, int numel) {
-            return raw("(").str("storage").global("torch", "FloatStorage").str(key).str("cpu").integer(numel)
-                    .raw(close + "Q");
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-    }
-
-    private static byte[] floats(float... v) {
-        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) b.putFloat(f);
-        return b.array();
-    }
-
     private static final float[] STORAGE = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
 
     /** {'w': <record>} over storage "0" = STORAGE, as a torch zip. */
-    private Path checkpoint(String name, P record) throws Exception {
-        byte[] pkl = new P().raw("}").str("w").raw(new String(record.bytes(), 2, record.bytes().length - 2,
+    private Path checkpoint(String name, PickleWriter record) throws Exception {
+        byte[] pkl = new PickleWriter().raw("}").str("w").raw(new String(record.bytes(), 2, record.bytes().length - 2,
                 StandardCharsets.ISO_8859_1)).raw("s.").bytes();
         return zip(name, pkl, true);
     }
@@ -99,21 +37,13 @@ class PickleVariantsTest {
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put("archive/data.pkl", pkl);
         e.put("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-        if (withStorage) e.put("archive/data/0", floats(STORAGE));
-        Path f = tmp.resolve(name);
-        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
-            for (Map.Entry<String, byte[]> en : e.entrySet()) {
-                z.putNextEntry(new ZipEntry(en.getKey()));
-                z.write(en.getValue());
-                z.closeEntry();
-            }
-        }
-        return f;
+        if (withStorage) e.put("archive/data/0", PickleWriter.floats(STORAGE));
+        return PickleWriter.zip(tmp.resolve(name), e);
     }
 
     /** _rebuild_tensor_v2(storage, 1, (2, 3), (4, 2), False, OrderedDict()) with the given sequence closers. */
-    private static P v2(char pidClose, char sizeClose) {
-        P p = new P().global("torch._utils", "_rebuild_tensor_v2").raw("(");
+    private static PickleWriter v2(char pidClose, char sizeClose) {
+        PickleWriter p = new PickleWriter().global("torch._utils", "_rebuild_tensor_v2").raw("(");
         p.storage(pidClose, "0", STORAGE.length).integer(1).seq(sizeClose, 2, 3).seq(sizeClose, 4, 2).raw("\u0089");
         return p.global("collections", "OrderedDict").raw(")R").raw("tR");
     }
@@ -121,7 +51,7 @@ class PickleVariantsTest {
     @Test
     void parametersWithStateAreTheirData() throws Exception {
         // _rebuild_parameter_with_state(tensor, requires_grad=False, hooks=OrderedDict(), state={})
-        P p = new P().global("torch._utils", "_rebuild_parameter_with_state").raw("(");
+        PickleWriter p = new PickleWriter().global("torch._utils", "_rebuild_parameter_with_state").raw("(");
         byte[] inner = v2('t', 't').bytes();
         p.raw(new String(inner, 2, inner.length - 2, StandardCharsets.ISO_8859_1)).raw("\u0089")
                 .global("collections", "OrderedDict").raw(")R").raw("}").raw("tR");
@@ -141,11 +71,11 @@ class PickleVariantsTest {
     @Test
     void theLegacyFourArgumentRebuildIsRead() throws Exception {
         // torch._utils._rebuild_tensor(storage, storage_offset, size, stride)
-        P p = new P().global("torch._utils", "_rebuild_tensor").raw("(");
+        PickleWriter p = new PickleWriter().global("torch._utils", "_rebuild_tensor").raw("(");
         p.storage('t', "0", STORAGE.length).integer(2).seq('t', 2, 2).seq('t', 6, 3).raw("tR");
         assertThat(CheckpointReader.read(checkpoint("legacy.pth", p)).tensors().get("w").data()).containsExactly(2, 5, 8, 11);
         // three arguments: no stride, refused
-        P short3 = new P().global("torch._utils", "_rebuild_tensor").raw("(");
+        PickleWriter short3 = new PickleWriter().global("torch._utils", "_rebuild_tensor").raw("(");
         short3.storage('t', "0", STORAGE.length).integer(2).seq('t', 2, 2).raw("tR");
         assertThatThrownBy(() -> CheckpointReader.read(checkpoint("legacy3.pth", short3)))
                 .isInstanceOf(CheckpointFormatException.class).hasMessageEndingWith("legacy3.pth: malformed tensor record (no storage)");
@@ -154,7 +84,7 @@ class PickleVariantsTest {
     @Test
     void aTupleIsNotAStateDict() throws Exception {
         // torch.save((1, 2)): a TUPLE2 of ints
-        Path f = zip("tuple.pth", new P().integer(1).integer(2).raw("\u0086.").bytes(), false);
+        Path f = zip("tuple.pth", new PickleWriter().integer(1).integer(2).raw("\u0086.").bytes(), false);
         assertThatThrownBy(() -> CheckpointReader.read(f)).isInstanceOf(CheckpointFormatException.class)
                 .hasMessageEndingWith("tuple.pth: holds a list/tuple, not a state dict");
     }
