@@ -23,12 +23,10 @@ Run from the repository root:
 """
 import argparse
 import copy
-import json
 import os
 import shutil
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -52,26 +50,6 @@ def rel(ref, got):
 
 def bf16_exact(t):
     return t.bfloat16().float()
-
-
-def write_bf16_safetensors(path, tensors):
-    """safetensors with BF16 data: the upper half of each fp32 word (the values must be bf16-exact)."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        bits = np.ascontiguousarray(t.detach().numpy().astype("<f4")).view("<u4")
-        assert not (bits & 0xFFFF).any(), f"{name} is not bf16-exact"
-        b = (bits >> 16).astype("<u2").tobytes()
-        header[name] = {"dtype": "BF16", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    header["__metadata__"] = {"format": "pt"}
-    hb = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    hb += b" " * ((8 - len(hb) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(len(hb).to_bytes(8, "little"))
-        f.write(hb)
-        for b in blobs:
-            f.write(b)
 
 
 def main():
@@ -120,7 +98,10 @@ def main():
     if os.path.isdir(out):
         shutil.rmtree(out)
     os.makedirs(out)
-    write_bf16_safetensors(os.path.join(out, "weights.safetensors"), dict(model.named_parameters()))
+    params = dict(model.named_parameters())
+    for name, t in params.items():
+        assert torch.equal(bf16_exact(t), t), f"{name} is not bf16-exact"
+    C.write_safetensors(os.path.join(out, "weights.safetensors"), {k: v.bfloat16() for k, v in params.items()})
     C.save_npy(os.path.join(out, "input.npy"), x)
     C.save_npy(os.path.join(out, "logits_fp32.npy"), fp32)
     C.save_npy(os.path.join(out, "logits_bf16.npy"), bf16.float())

@@ -316,7 +316,8 @@ def tensor_stats(outs):
 # safetensors, by hand
 # ----------------------------------------------------------------------------------------------------------
 
-_ST_DTYPES = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8"), torch.float16: ("F16", "<f2")}
+_ST_DTYPES = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8"), torch.float16: ("F16", "<f2"),
+              torch.bfloat16: ("BF16", "<i2")}  # numpy has no bf16: its 16-bit patterns, as int16
 
 
 def write_safetensors(path, tensors, metadata=None):
@@ -326,7 +327,8 @@ def write_safetensors(path, tensors, metadata=None):
     offset = 0
     for name, t in tensors.items():
         dt, npdt = _ST_DTYPES[t.dtype]
-        b = np.ascontiguousarray(t.detach().cpu().numpy().astype(npdt)).tobytes()
+        t = t.detach().cpu()
+        b = np.ascontiguousarray((t.view(torch.int16) if t.dtype == torch.bfloat16 else t).numpy().astype(npdt)).tobytes()
         header[name] = {"dtype": dt, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
