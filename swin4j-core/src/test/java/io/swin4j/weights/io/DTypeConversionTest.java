@@ -14,22 +14,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DTypeConversionTest {
 
-    /** binary16 by its definition, in double. */
-    private static double half(int bits) {
-        int s = bits >>> 15 & 1, e = bits >>> 10 & 0x1f, m = bits & 0x3ff;
-        double sign = s == 1 ? -1 : 1;
-        if (e == 0) return sign * Math.scalb(m / 1024.0, -14);
-        if (e == 31) return m == 0 ? sign * Double.POSITIVE_INFINITY : Double.NaN;
-        return sign * Math.scalb(1 + m / 1024.0, e - 15);
+    /**
+     * An IEEE 754 binary format by its definition, in double: a sign bit, {@code expBits} exponent bits (bias
+     * 2^(expBits−1) − 1; all zeros: subnormal, all ones: infinity or NaN) and {@code manBits} mantissa bits.
+     */
+    private static double ieee(int bits, int expBits, int manBits) {
+        int bias = (1 << (expBits - 1)) - 1, eMax = (1 << expBits) - 1;
+        int s = bits >>> (expBits + manBits) & 1, e = bits >>> manBits & eMax, m = bits & ((1 << manBits) - 1);
+        double sign = s == 1 ? -1 : 1, fraction = m / (double) (1 << manBits);
+        if (e == 0) return sign * Math.scalb(fraction, 1 - bias);
+        if (e == eMax) return m == 0 ? sign * Double.POSITIVE_INFINITY : Double.NaN;
+        return sign * Math.scalb(1 + fraction, e - bias);
     }
 
-    /** bfloat16 by its definition: the upper 16 bits of a binary32. */
+    /** binary16: 5 exponent bits, 10 mantissa bits. */
+    private static double half(int bits) {
+        return ieee(bits, 5, 10);
+    }
+
+    /** bfloat16: the upper 16 bits of a binary32 (8 exponent bits, 7 mantissa bits). */
     private static double bf16(int bits) {
-        int s = bits >>> 15 & 1, e = bits >>> 7 & 0xff, m = bits & 0x7f;
-        double sign = s == 1 ? -1 : 1;
-        if (e == 0) return sign * Math.scalb(m / 128.0, -126);
-        if (e == 255) return m == 0 ? sign * Double.POSITIVE_INFINITY : Double.NaN;
-        return sign * Math.scalb(1 + m / 128.0, e - 127);
+        return ieee(bits, 8, 7);
     }
 
     @Test
