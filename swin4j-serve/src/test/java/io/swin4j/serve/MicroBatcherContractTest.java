@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The batcher's contract at its edges: argument checks, a runner that breaks its promise, and a close that times out. */
 class MicroBatcherContractTest {
@@ -34,25 +35,20 @@ class MicroBatcherContractTest {
 
     @Test
     void aRunnerAnsweringTheWrongCountFailsTheWholeBatch() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
+        Gate gate = new Gate();
         List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(in -> {
             sizes.add(in.size());
             if (in.contains(0)) {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                gate.pass(10);
                 return in;
             }
             return in.subList(0, 1); // one answer for every batch
         }, 8, 0, 10)) {
             CompletableFuture<Integer> first = b.submitAll(List.of(0)).get(0);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (sizes.isEmpty() && System.nanoTime() < deadline) Thread.onSpinWait();
+            await().until(() -> !sizes.isEmpty());
             List<CompletableFuture<Integer>> pair = b.submitAll(List.of(1, 2));
-            gate.countDown();
+            gate.open();
             assertThat(first.get(5, TimeUnit.SECONDS)).isZero();
             for (CompletableFuture<Integer> f : pair) {
                 assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -64,14 +60,11 @@ class MicroBatcherContractTest {
 
     @Test
     void closeReportsAWorkerThatDidNotFinishInTime() throws Exception {
-        CountDownLatch started = new CountDownLatch(1), gate = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Gate gate = new Gate();
         MicroBatcher<Integer, Integer> b = new MicroBatcher<>(in -> {
             started.countDown();
-            try {
-                gate.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            gate.pass(30);
             return in;
         }, 1, 0, 4);
         CompletableFuture<Integer> stuck = b.submitAll(List.of(1)).get(0);
@@ -80,7 +73,7 @@ class MicroBatcherContractTest {
         assertThat(b.queueDepth()).isEqualTo(2);
         assertThat(b.close(50)).as("worker still inside the runner").isFalse();
         assertThatThrownBy(() -> b.submitAll(List.of(4))).isInstanceOf(IllegalStateException.class);
-        gate.countDown();
+        gate.open();
         assertThat(b.close(10_000)).isTrue();
         assertThat(stuck.get(0, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(queued.get(0).get(0, TimeUnit.SECONDS)).isEqualTo(2);

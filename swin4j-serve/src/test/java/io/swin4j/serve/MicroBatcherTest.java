@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -19,18 +18,12 @@ class MicroBatcherTest {
     /** A runner that doubles its inputs and records the batch sizes it saw. */
     private static final class Doubler implements java.util.function.Function<List<Integer>, List<Integer>> {
         final List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
-        volatile CountDownLatch gate;
+        volatile Gate gate;
 
         @Override
         public List<Integer> apply(List<Integer> in) {
             sizes.add(in.size());
-            if (gate != null) {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            if (gate != null) gate.pass(10);
             return in.stream().map(i -> i * 2).toList();
         }
     }
@@ -38,7 +31,7 @@ class MicroBatcherTest {
     @Test
     void gathersQueuedInputsIntoBatchesOfAtMostMaxBatchAndAnswersEachInOrder() throws Exception {
         Doubler runner = new Doubler();
-        runner.gate = new CountDownLatch(1);
+        runner.gate = new Gate();
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 4, 1000, 100)) {
             // The first input starts a batch that blocks on the gate; the next 10 queue up behind it meanwhile.
             CompletableFuture<Integer> first = b.submitAll(List.of(0)).get(0);
@@ -47,7 +40,7 @@ class MicroBatcherTest {
             for (int i = 1; i <= 10; i++) rest.addAll(b.submitAll(List.of(i)));
             assertThat(b.queueDepth()).isEqualTo(10);
             assertThat(b.queued()).as("all 10 still in the queue: the worker is busy with the first batch").isEqualTo(10);
-            runner.gate.countDown();
+            runner.gate.open();
             assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(0);
             for (int i = 1; i <= 10; i++) assertThat(rest.get(i - 1).get(5, TimeUnit.SECONDS)).isEqualTo(2 * i);
             assertThat(runner.sizes).containsExactly(1, 4, 4, 2);
@@ -68,7 +61,7 @@ class MicroBatcherTest {
     @Test
     void refusesAllOrNothingWhenTheQueueIsFull() throws Exception {
         Doubler runner = new Doubler();
-        runner.gate = new CountDownLatch(1);
+        runner.gate = new Gate();
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 1, 0, 3)) {
             b.submitAll(List.of(0));
             await().until(() -> !runner.sizes.isEmpty());
@@ -78,31 +71,25 @@ class MicroBatcherTest {
                     .hasMessageContaining("2 image(s) asked for, 1 of 3 places free");
             assertThat(b.queueDepth()).as("nothing of the refused request was queued").isEqualTo(2);
             b.submitAll(List.of(3));
-            runner.gate.countDown();
+            runner.gate.open();
         }
     }
 
     @Test
     void skipsCancelledInputsAndSurvivesARunnerFailure() throws Exception {
         List<List<Integer>> seen = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch gate = new CountDownLatch(1);
+        Gate gate = new Gate();
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(in -> {
             seen.add(List.copyOf(in));
             if (in.contains(-1)) throw new IllegalStateException("boom");
-            if (in.contains(0)) {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            if (in.contains(0)) gate.pass(10);
             return in;
         }, 8, 0, 10)) {
             b.submitAll(List.of(0));
             await().until(() -> !seen.isEmpty());
             List<CompletableFuture<Integer>> queued = b.submitAll(List.of(1, 2, 3));
             queued.get(1).cancel(false); // the caller of 2 timed out
-            gate.countDown();
+            gate.open();
             assertThat(queued.get(0).get(5, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(queued.get(2).get(5, TimeUnit.SECONDS)).isEqualTo(3);
             assertThat(seen.get(1)).containsExactly(1, 3);
