@@ -118,17 +118,18 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             long deadline = System.nanoTime() + maxWaitNanos;
             while (batch.size() < maxBatch) {
                 long left = deadline - System.nanoTime();
+                // No more waiting for company once max-wait has passed or a flush or close has begun; until then
+                // wait in slices, so that a flush or close started meanwhile is seen within one slice.
+                boolean waitOver = left <= 0 || flushing || closing;
                 Job<I, O> next;
                 try {
-                    // Wait in slices, so that a flush or close started meanwhile ends the wait for company.
-                    next = left <= 0 || flushing || closing ? queue.poll()
-                            : queue.poll(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS);
+                    next = waitOver ? queue.poll() : queue.poll(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     next = queue.poll();
                 }
                 if (next != null) {
                     batch.add(next);
-                } else if (left <= 0 || flushing || closing) {
+                } else if (waitOver) {
                     break;
                 }
             }
