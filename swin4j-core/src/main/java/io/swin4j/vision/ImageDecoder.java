@@ -77,7 +77,7 @@ public final class ImageDecoder {
                 String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
                 RgbImage image;
                 try {
-                    image = format.contains("jpeg") && hasMarker(bytes, 0xe2, "ICC_PROFILE")
+                    image = format.contains("jpeg") && hasMarker(bytes, 0xe2, "ICC_PROFILE", 0)
                             ? iccJpeg(reader, bytes, source) : toRgb(reader.read(0), source);
                 } catch (IIOException e) {
                     if (!format.contains("jpeg") || !String.valueOf(e.getMessage()).contains("Unsupported Image Type")) throw e;
@@ -238,10 +238,6 @@ public final class ImageDecoder {
     private static int adobeTransform(byte[] b) {
         int at = markerOffset(b, 0xee, "Adobe", 14);
         return at < 0 ? -1 : b[at + 4 + 11] & 0xff;
-    }
-
-    private static boolean hasMarker(byte[] b, int marker, String tag) {
-        return markerOffset(b, marker, tag, 0) >= 0;
     }
 
     private static boolean hasMarker(byte[] b, int marker, String tag, int minLength) {
