@@ -6,7 +6,7 @@ import io.swin4j.bench.BenchResult;
 import io.swin4j.bench.ThroughputStats;
 import io.swin4j.bench.Timing;
 import io.swin4j.io.Npy;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;

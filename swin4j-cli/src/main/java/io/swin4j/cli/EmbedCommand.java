@@ -2,7 +2,7 @@ package io.swin4j.cli;
 
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.io.Npy;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.io.Safetensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -6,7 +6,7 @@ import io.swin4j.model.ForwardOptions;
 import io.swin4j.model.Precision;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.SwinWeights;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package io.swin4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.io.Npy;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

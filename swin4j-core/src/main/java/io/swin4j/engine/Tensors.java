@@ -1,6 +1,6 @@
 package io.swin4j.engine;
 
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;

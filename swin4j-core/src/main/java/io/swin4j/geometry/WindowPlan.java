@@ -1,6 +1,6 @@
 package io.swin4j.geometry;
 
-import io.swin4j.model.SizeRule;
+import io.swin4j.geometry.SizeRule;
 
 /**
  * How one block partitions an H×W feature map into windows: the effective window and shift per axis

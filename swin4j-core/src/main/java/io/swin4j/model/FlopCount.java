@@ -1,5 +1,6 @@
 package io.swin4j.model;
 
+import io.swin4j.geometry.SizeRule;
 import io.swin4j.geometry.WindowPlan;
 
 /**

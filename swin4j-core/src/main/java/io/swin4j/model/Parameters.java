@@ -1,7 +1,7 @@
 package io.swin4j.model;
 
 import io.swin4j.engine.Tensors;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import org.bytedeco.pytorch.Tensor;
 
 import java.util.Arrays;

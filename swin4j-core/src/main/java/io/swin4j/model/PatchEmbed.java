@@ -1,5 +1,6 @@
 package io.swin4j.model;
 
+import io.swin4j.geometry.SizeRule;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;

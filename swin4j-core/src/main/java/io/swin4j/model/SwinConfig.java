@@ -1,5 +1,6 @@
 package io.swin4j.model;
 
+import io.swin4j.geometry.SizeRule;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;

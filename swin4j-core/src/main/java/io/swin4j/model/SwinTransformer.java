@@ -1,8 +1,9 @@
 package io.swin4j.model;
 
+import io.swin4j.geometry.SizeRule;
 import io.swin4j.engine.NativeTorch;
 import io.swin4j.engine.Tensors;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;

@@ -18,7 +18,7 @@ import io.swin4j.train.data.LabeledDataset;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
 import io.swin4j.vision.PillowResize;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.io.Safetensors;

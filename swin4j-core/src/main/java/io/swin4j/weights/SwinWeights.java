@@ -1,5 +1,6 @@
 package io.swin4j.weights;
 
+import io.swin4j.tensor.HostTensor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinTransformer;

@@ -1,7 +1,7 @@
 package io.swin4j.geometry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swin4j.model.SizeRule;
+import io.swin4j.geometry.SizeRule;
 import io.swin4j.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 

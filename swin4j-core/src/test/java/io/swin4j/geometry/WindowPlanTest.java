@@ -1,6 +1,6 @@
 package io.swin4j.geometry;
 
-import io.swin4j.model.SizeRule;
+import io.swin4j.geometry.SizeRule;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -182,12 +182,12 @@ class SwinTransformerTest {
                 fp32 = Tensors.toFloats(a.logits());
             }
             model.optPrecision(Precision.BF16).optPrecision(Precision.FP32);
-            java.util.Map<String, io.swin4j.weights.HostTensor> rounded = new java.util.LinkedHashMap<>();
+            java.util.Map<String, io.swin4j.tensor.HostTensor> rounded = new java.util.LinkedHashMap<>();
             try (SwinTransformer original = SwinTransformer.create(TINY, 7)) { // same seed: the original weights
                 original.parameters().toHost().forEach((k, h) -> {
                     float[] r = new float[h.data().length];
                     for (int i = 0; i < r.length; i++) r[i] = roundToBf16(h.data()[i]);
-                    rounded.put(k, new io.swin4j.weights.HostTensor(h.shape(), r, "F32"));
+                    rounded.put(k, new io.swin4j.tensor.HostTensor(h.shape(), r, "F32"));
                 });
             }
             try (SwinOutput c = model.forward(x);

@@ -3,7 +3,7 @@ package io.swin4j.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.io.Npy;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package io.swin4j.train;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.testing.Fixtures;
 import io.swin4j.testing.SyntheticImages;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.io.Safetensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

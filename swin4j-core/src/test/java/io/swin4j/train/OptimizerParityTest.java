@@ -5,7 +5,7 @@ import io.swin4j.engine.Tensors;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.testing.Fixtures;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.io.Safetensors;
 import org.bytedeco.javacpp.PointerScope;

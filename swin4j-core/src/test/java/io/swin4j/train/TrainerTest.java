@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.testing.SyntheticImages;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.io.Safetensors;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
 package io.swin4j.weights;
 
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;

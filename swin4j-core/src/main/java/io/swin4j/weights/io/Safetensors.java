@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swin4j.io.AtomicFiles;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package io.swin4j.weights.io;
 
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import net.razorvine.pickle.PickleException;
 
 import java.io.IOException;

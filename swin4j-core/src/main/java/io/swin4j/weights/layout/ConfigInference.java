@@ -1,8 +1,8 @@
 package io.swin4j.weights.layout;
 
-import io.swin4j.model.SizeRule;
+import io.swin4j.geometry.SizeRule;
 import io.swin4j.model.SwinConfig;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;

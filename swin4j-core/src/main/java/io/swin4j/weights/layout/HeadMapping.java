@@ -1,6 +1,6 @@
 package io.swin4j.weights.layout;
 
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.io.IOException;
 import java.io.InputStream;

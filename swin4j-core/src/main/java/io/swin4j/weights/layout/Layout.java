@@ -1,6 +1,6 @@
 package io.swin4j.weights.layout;
 
-import io.swin4j.model.SizeRule;
+import io.swin4j.geometry.SizeRule;
 
 /** The state-dict naming conventions of the public Swin V1 implementations. */
 public enum Layout {

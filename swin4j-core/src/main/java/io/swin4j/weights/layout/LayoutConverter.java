@@ -1,6 +1,6 @@
 package io.swin4j.weights.layout;
 
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

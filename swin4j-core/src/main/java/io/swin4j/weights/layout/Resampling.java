@@ -1,7 +1,7 @@
 package io.swin4j.weights.layout;
 
 import io.swin4j.model.SwinConfig;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 
 import java.util.LinkedHashMap;
 import java.util.List;

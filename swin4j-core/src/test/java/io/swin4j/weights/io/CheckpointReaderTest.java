@@ -2,7 +2,7 @@ package io.swin4j.weights.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swin4j.testing.Fixtures;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.swin4j.weights.io;
 
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

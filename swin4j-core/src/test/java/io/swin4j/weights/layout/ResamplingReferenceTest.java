@@ -1,10 +1,10 @@
 package io.swin4j.weights.layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swin4j.model.SizeRule;
+import io.swin4j.geometry.SizeRule;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.testing.Fixtures;
-import io.swin4j.weights.HostTensor;
+import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.io.CheckpointReader;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.swin4j.model;
+package io.swin4j.geometry;
 
 /**
  * How a stage treats inputs whose size is not a multiple of the patch or the window, and windows

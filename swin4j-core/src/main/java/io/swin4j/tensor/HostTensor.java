@@ -1,4 +1,4 @@
-package io.swin4j.weights;
+package io.swin4j.tensor;
 
 import java.util.Arrays;
 
