@@ -4,43 +4,32 @@ import io.swin4j.engine.Tensors;
 import io.swin4j.tensor.HostTensor;
 import org.bytedeco.pytorch.Tensor;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
- * The named learnable tensors of a model in canonical (official) naming, in registration order. Owns
- * their native memory until {@link #close()}.
+ * The bound parameters of a model tree under their canonical paths, in registration order. The model owns their
+ * native memory ({@link SwinTransformer#close()}).
  */
-public final class Parameters implements AutoCloseable {
+public final class Parameters {
 
+    private final Map<String, Param> params;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
-    private final BiFunction<String, long[], Tensor> source;
 
-    /** @param source creates the tensor for a name and expected shape (from a checkpoint, or freshly initialised) */
-    Parameters(BiFunction<String, long[], Tensor> source) {
-        this.source = source;
+    Parameters(Module root) {
+        params = root.namedParams();
+        params.forEach((k, p) -> tensors.put(k, p.tensor()));
     }
 
-    /** Registers {@code name} with the expected shape, taking its value from the source. */
-    Tensor register(String name, long... shape) {
-        Tensor t = Tensors.keep(source.apply(name, shape));
-        long[] actual = Tensors.shape(t);
-        if (!Arrays.equals(actual, shape)) {
-            t.close();
-            throw new IllegalArgumentException("parameter " + name + " has shape " + Arrays.toString(actual)
-                    + ", the config needs " + Arrays.toString(shape));
-        }
-        if (tensors.putIfAbsent(name, t) != null) {
-            throw new IllegalStateException("parameter registered twice: " + name);
-        }
-        return t;
-    }
-
+    /** Name → tensor. */
     public Map<String, Tensor> asMap() {
         return Collections.unmodifiableMap(tensors);
+    }
+
+    /** Name → declaration (shape, init, tags): what the policies (decay, freezing) read. */
+    public Map<String, Param> declarations() {
+        return params;
     }
 
     /** A copy of all values in Java memory, canonical names. */
@@ -66,12 +55,6 @@ public final class Parameters implements AutoCloseable {
     }
 
     public long count() {
-        return tensors.values().stream().mapToLong(Tensor::numel).sum();
-    }
-
-    @Override
-    public void close() {
-        tensors.values().forEach(Tensor::close);
-        tensors.clear();
+        return params.values().stream().mapToLong(Param::numel).sum();
     }
 }

@@ -6,32 +6,47 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /** Non-overlapping p×p patches projected to embedDim channels (a strided convolution), then LayerNorm. */
-final class PatchEmbed {
+final class PatchEmbed extends Module {
 
-    private final SwinConfig config;
-    private final Tensor projWeight, projBias, normWeight, normBias, absolutePosEmbed;
+    /** The projection's parameters ({@code nn.Conv2d} with PyTorch's default init: U(±1/sqrt(fan_in)) for both). */
+    static final class Conv extends Module {
+        final Param weight, bias;
 
-    PatchEmbed(SwinConfig config, Parameters params) {
-        this.config = config;
-        int p = config.patchSize(), c = config.embedDim();
-        projWeight = params.register("patch_embed.proj.weight", c, config.inChans(), p, p);
-        projBias = params.register("patch_embed.proj.bias", c);
-        if (config.patchNorm()) {
-            normWeight = params.register("patch_embed.norm.weight", c);
-            normBias = params.register("patch_embed.norm.bias", c);
-        } else {
-            normWeight = normBias = null;
+        Conv(long out, long in, long kernel) {
+            Init init = Init.defaultForFanIn(in * kernel * kernel);
+            weight = param("weight", init, new long[] {out, in, kernel, kernel});
+            bias = param("bias", init, new long[] {out});
         }
-        int r = config.imgSize() / p;
-        absolutePosEmbed = config.ape() ? params.register("absolute_pos_embed", 1, (long) r * r, c) : null;
     }
 
+    private final int patch, inChans, embedDim;
+    private final SizeRule sizeRule;
+    private final Conv proj;
+    private final LayerNorm norm;
+
+    PatchEmbed(SwinConfig config) {
+        patch = config.patchSize();
+        inChans = config.inChans();
+        embedDim = config.embedDim();
+        sizeRule = config.sizeRule();
+        proj = child("proj", new Conv(embedDim, inChans, patch));
+        norm = config.patchNorm() ? child("norm", new LayerNorm(embedDim)) : null;
+    }
+
+    /** The patch grid of an h×w image under the size rule. */
+    int[] grid(int h, int w) {
+        return sizeRule == SizeRule.OFFICIAL
+                ? new int[] {ceilDiv(h, patch), ceilDiv(w, patch)} : new int[] {h / patch, w / patch};
+    }
+
+    private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+
     /** (B, Cin, H, W) → tokens (B, H'·W', C) with the patch grid size written to {@code gridOut}. */
-    Tensor forward(Tensor images, int[] gridOut, boolean training) {
+    Tensor forward(Tensor images, int[] gridOut) {
         long h = images.size(2), w = images.size(3);
-        int p = config.patchSize();
+        int p = patch;
         Tensor x = images;
-        if (config.sizeRule() == SizeRule.OFFICIAL && (h % p != 0 || w % p != 0)) {
+        if (sizeRule == SizeRule.OFFICIAL && (h % p != 0 || w % p != 0)) {
             // HF pads the image bottom/right to a patch multiple; torchvision's strided conv drops the rest.
             x = torch.constant_pad_nd(x, new long[] {0, (p - w % p) % p, 0, (p - h % p) % p});
         }
@@ -39,15 +54,13 @@ final class PatchEmbed {
         gridOut[0] = (int) x.size(2);
         gridOut[1] = (int) x.size(3);
         x = x.flatten(2, -1).transpose(1, 2);
-        if (normWeight != null) x = Ops.layerNorm(x, normWeight, normBias);
-        if (absolutePosEmbed != null) {
-            if (x.size(1) != absolutePosEmbed.size(1)) {
-                throw new IllegalArgumentException("absolute position embedding is for " + config.imgSize() + "x"
-                        + config.imgSize() + " inputs; got " + h + "x" + w);
-            }
-            x = x.add(absolutePosEmbed);
-        }
-        return Ops.dropout(x, config.dropRate(), training);
+        return norm == null ? x : norm.forward(x);
+    }
+
+    /** The official count: the projection, plus the norm when there is one. */
+    double macs(int gridH, int gridW) {
+        double tokens = (double) gridH * gridW;
+        return tokens * embedDim * inChans * patch * patch + (norm == null ? 0 : tokens * embedDim);
     }
 
     /**
@@ -65,11 +78,12 @@ final class PatchEmbed {
      */
     private Tensor projection(Tensor x, int p) {
         long[] kernel = {p, p}, padding = {0, 0}, dilation = {1, 1};
+        Tensor weight = proj.weight.tensor(), bias = proj.bias.tensor();
         if (x.scalar_type().intern() != torch.ScalarType.BFloat16) {
-            return torch.conv2d(x, projWeight, new TensorOptional(projBias), kernel, padding, dilation, 1);
+            return torch.conv2d(x, weight, new TensorOptional(bias), kernel, padding, dilation, 1);
         }
         torch.ScalarType fp32 = torch.ScalarType.Float;
-        return torch.conv2d(x.to(fp32), projWeight.to(fp32), new TensorOptional(projBias.to(fp32)), kernel, padding,
+        return torch.conv2d(x.to(fp32), weight.to(fp32), new TensorOptional(bias.to(fp32)), kernel, padding,
                 dilation, 1).to(torch.ScalarType.BFloat16);
     }
 }

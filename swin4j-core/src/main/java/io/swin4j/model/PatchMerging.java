@@ -5,17 +5,21 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * 2×2 neighbourhood merge: channels concatenated as x0=(even row, even col), x1=(odd, even),
- * x2=(even, odd), x3=(odd, odd), then LayerNorm(4C) and Linear 4C→2C without bias. Odd sizes are
- * zero-padded bottom/right first (HF, torchvision).
+ * x2=(even, odd), x3=(odd, odd), then LayerNorm(4C) → Linear 4C→2C without bias (V1, MLP), or Linear 4C→2C →
+ * LayerNorm(2C) (V2's {@code PatchMerging}). Odd sizes are zero-padded bottom/right first (HF, torchvision).
  */
-final class PatchMerging {
+final class PatchMerging extends Module {
 
-    private final Tensor normWeight, normBias, reductionWeight;
+    private final int dim;
+    private final boolean normAfter;
+    private final Linear reduction;
+    private final LayerNorm norm;
 
-    PatchMerging(String prefix, int dim, Parameters params) {
-        reductionWeight = params.register(prefix + "reduction.weight", 2L * dim, 4L * dim);
-        normWeight = params.register(prefix + "norm.weight", 4L * dim);
-        normBias = params.register(prefix + "norm.bias", 4L * dim);
+    PatchMerging(int dim, boolean normAfter) {
+        this.dim = dim;
+        this.normAfter = normAfter;
+        reduction = child("reduction", new Linear(4L * dim, 2L * dim, false));
+        norm = child("norm", new LayerNorm(normAfter ? 2L * dim : 4L * dim));
     }
 
     /** (B, H·W, C) → (B, ⌈H/2⌉·⌈W/2⌉, 2C). */
@@ -29,6 +33,15 @@ final class PatchMerging {
         // (B, h2, rowParity, w2, colParity, C) → (B, h2, w2, colParity, rowParity, C): channel block index
         // colParity·2 + rowParity gives x0, x1, x2, x3.
         Tensor merged = grid.reshape(b, h2, 2, w2, 2, c).permute(0, 1, 3, 4, 2, 5).reshape(b, h2 * w2, 4 * c);
-        return Ops.linear(Ops.layerNorm(merged, normWeight, normBias), reductionWeight, null);
+        return normAfter ? norm.forward(reduction.forward(merged)) : reduction.forward(norm.forward(merged));
+    }
+
+    /**
+     * The official count: the reduction over the (H/2)·(W/2) outputs, plus the norm as each family's {@code flops()}
+     * writes it (V1: H·W·C; V2: H·W·C/2, integer division).
+     */
+    double macs(int height, int width) {
+        double reduce = (double) (height / 2) * (width / 2) * 4 * dim * 2 * dim;
+        return reduce + (normAfter ? (double) ((long) height * width * dim / 2) : (double) height * width * dim);
     }
 }

@@ -1,159 +1,108 @@
 package io.swin4j.model;
 
-import io.swin4j.engine.Tensors;
-import io.swin4j.geometry.WindowGeometry;
+import io.swin4j.geometry.SizeRule;
 import io.swin4j.geometry.WindowPlan;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One Swin block: x + DropPath(W-MSA or SW-MSA(LN(x))), then x + DropPath(MLP(LN(x))). Padding, cyclic
- * shift and window partition are one gather with indices from {@link WindowGeometry}; the reverse is another.
+ * One Swin block of any family: pre-norm x + DropPath(mixer(LN(x))), x + DropPath(MLP(LN(x))) (V1, MLP), or
+ * res-post-norm x + DropPath(LN(mixer(x))), x + DropPath(LN(MLP(x))) (V2). The mixer sees the tokens grouped by
+ * window; padding, shift and partition are one gather ({@link BlockPlan}), the reverse another.
  */
-final class SwinBlock {
+final class SwinBlock extends Module {
 
-    private final SwinConfig config;
     private final int window;
-    private final boolean shifted;
+    private final boolean shifted, resPostNorm;
     private final double dropPath;
-    private final Tensor norm1Weight, norm1Bias, norm2Weight, norm2Bias, fc1Weight, fc1Bias, fc2Weight, fc2Bias;
-    private final WindowAttention attention;
-    private final Map<Long, PlanTensors> planCache = new ConcurrentHashMap<>();
+    private final SizeRule sizeRule;
+    private final BlockParts.Shift shift;
+    private final int dim;
+    private final LayerNorm norm1, norm2;
+    private final TokenMixer mixer;
+    private final Mlp mlp;
+    private final Map<Long, BlockPlan> plans = new ConcurrentHashMap<>();
 
-    /** Gather indices and mask of one feature-map size; built once per size and reused. */
-    private static final class PlanTensors {
-        final WindowPlan plan;
-        final Tensor partition, reverse, mask;
-        /** Eval only: the attention's additive bias for this plan, valid while the table is unchanged. */
-        WindowAttention.TableState biasState;
-        Tensor bias;
-
-        PlanTensors(WindowPlan plan, Tensor partition, Tensor reverse, Tensor mask) {
-            this.plan = plan;
-            this.partition = partition;
-            this.reverse = reverse;
-            this.mask = mask;
-        }
-
-        void close() {
-            partition.close();
-            reverse.close();
-            if (mask != null) mask.close();
-            if (bias != null) bias.close();
-        }
-    }
-
-    SwinBlock(String prefix, int stage, int window, boolean shifted, double dropPath, SwinConfig config,
-              Parameters params) {
-        this.config = config;
+    SwinBlock(SwinConfig config, BlockParts parts, int stage, int window, boolean shifted, double dropPath) {
         this.window = window;
         this.shifted = shifted;
         this.dropPath = dropPath;
-        int dim = config.stageDim(stage), hidden = config.mlpHidden(stage);
-        norm1Weight = params.register(prefix + "norm1.weight", dim);
-        norm1Bias = params.register(prefix + "norm1.bias", dim);
-        attention = new WindowAttention(prefix + "attn.", dim, config.numHeads()[stage], window, config, params);
-        norm2Weight = params.register(prefix + "norm2.weight", dim);
-        norm2Bias = params.register(prefix + "norm2.bias", dim);
-        fc1Weight = params.register(prefix + "mlp.fc1.weight", hidden, dim);
-        fc1Bias = params.register(prefix + "mlp.fc1.bias", hidden);
-        fc2Weight = params.register(prefix + "mlp.fc2.weight", dim, hidden);
-        fc2Bias = params.register(prefix + "mlp.fc2.bias", dim);
+        this.sizeRule = config.sizeRule();
+        this.shift = parts.shift();
+        this.resPostNorm = parts.resPostNorm();
+        this.dim = config.stageDim(stage);
+        // V2 starts its res-post-norms at weight 0 (_init_respostnorm): each block begins as the identity.
+        Init normWeight = resPostNorm ? Init.ZEROS : Init.ONES;
+        norm1 = child("norm1", new LayerNorm(dim, normWeight));
+        mixer = child(parts.mixerName(), parts.mixer().create(config, stage, dim, config.numHeads()[stage], window,
+                config.pretrainedWindow(stage)));
+        norm2 = child("norm2", new LayerNorm(dim, normWeight));
+        mlp = child("mlp", new Mlp(dim, config.mlpHidden(stage), config.dropRate()));
     }
 
-    WindowPlan plan(int height, int width) {
-        return planTensors(height, width).plan;
+    /** The windows at an H×W map (pure arithmetic). */
+    WindowPlan windows(int height, int width) {
+        return shift.windows(height, width, window, shifted, sizeRule);
     }
 
-    private PlanTensors planTensors(int height, int width) {
-        return planCache.computeIfAbsent(((long) height << 32) | width, key -> {
-            WindowPlan p = WindowPlan.of(height, width, window, shifted, config.sizeRule());
-            int[] forward = WindowGeometry.partitionIndex(p);
-            int[] reverse = WindowGeometry.reverseIndex(p);
-            float[] mask = WindowGeometry.shiftMask(p, SwinConfig.MASK_FILL);
-            int n = p.windowTokens();
-            return new PlanTensors(p, Tensors.keep(Tensors.fromInts(forward, forward.length)),
-                    Tensors.keep(Tensors.fromInts(reverse, reverse.length)),
-                    mask == null ? null : Tensors.keep(Tensors.fromFloats(mask, p.numWindows(), n, n)));
-        });
+    private BlockPlan plan(int height, int width) {
+        return plans.computeIfAbsent(BlockPlan.key(height, width), k -> shift.build(windows(height, width)));
     }
+
+    boolean hasAttention() { return mixer.hasAttention(); }
 
     /** x: (B, H·W, C) → (B, H·W, C); {@code probsOut} receives attention probabilities if non-null. */
     Tensor forward(Tensor x, int height, int width, Tensor[] probsOut, boolean training) {
-        PlanTensors pt = planTensors(height, width);
-        Tensor windows = partition(Ops.layerNorm(x, norm1Weight, norm1Bias), pt);
-        Tensor attended = attention.forward(windows, attentionBias(pt, training), probsOut, training);
-        x = x.add(Ops.dropPath(reverse(attended, x.size(0), pt), dropPath, training));
-        Tensor y = Ops.dropPath(mlp(Ops.layerNorm(x, norm2Weight, norm2Bias), training), dropPath, training);
+        BlockPlan plan = plan(height, width);
+        long batch = x.size(0);
+        Tensor y;
+        if (resPostNorm) {
+            Tensor mixed = plan.reverse(mixer.forward(plan.partition(x), plan, probsOut, training), batch);
+            x = x.add(Ops.dropPath(norm1.forward(mixed), dropPath, training));
+            y = Ops.dropPath(norm2.forward(mlp.forward(x, training)), dropPath, training);
+        } else {
+            Tensor mixed = mixer.forward(plan.partition(norm1.forward(x)), plan, probsOut, training);
+            x = x.add(Ops.dropPath(plan.reverse(mixed, batch), dropPath, training));
+            y = Ops.dropPath(mlp.forward(norm2.forward(x), training), dropPath, training);
+        }
         if (training) return x.add(y);
         // In eval, x is this block's own fresh sum: add the MLP branch in place.
         x.add_(y);
         return x;
     }
 
-    /** Pad, cyclic shift and window partition in one gather: (B, H·W, C) → (B·nW, N, C). */
+    /** Pad, shift and window partition in one gather: (B, H·W, C) → (B·nW, N, C). */
     Tensor partition(Tensor normed, int height, int width) {
-        return partition(normed, planTensors(height, width));
-    }
-
-    private Tensor partition(Tensor h, PlanTensors pt) {
-        WindowPlan p = pt.plan;
-        long b = h.size(0), c = h.size(2);
-        if (p.padded()) {
-            // Padding tokens are zeros after the norm, as in the references; index H·W points at them.
-            TensorVector parts = new TensorVector(h, torch.zeros(new long[] {b, 1, c}, h.options()));
-            h = torch.cat(parts, 1);
-        }
-        return h.index_select(1, pt.partition).view(b * p.numWindows(), p.windowTokens(), c);
+        return plan(height, width).partition(normed);
     }
 
     /** The inverse of {@link #partition}: window merge, reverse shift and crop in one gather. */
-    Tensor reverse(Tensor attended, int height, int width, long batch) {
-        return reverse(attended, batch, planTensors(height, width));
+    Tensor reverse(Tensor windows, int height, int width, long batch) {
+        return plan(height, width).reverse(windows, batch);
     }
 
-    private Tensor reverse(Tensor attended, long batch, PlanTensors pt) {
-        WindowPlan p = pt.plan;
-        return attended.view(batch, (long) p.numWindows() * p.windowTokens(), attended.size(2)).index_select(1, pt.reverse);
+    /** The mixer of this block on partitioned windows (with its cached bias in eval). */
+    Tensor mix(Tensor windows, int height, int width, boolean training) {
+        return mixer.forward(windows, plan(height, width), null, training);
     }
 
-    /** The attention of this block on partitioned windows, with its cached bias in eval. */
-    Tensor attention(Tensor windows, int height, int width, boolean training) {
-        return attention.forward(windows, attentionBias(planTensors(height, width), training), null, training);
-    }
-
-    /** fc1 → exact GELU → fc2 (with dropout where configured). */
+    /** The MLP branch alone (no norm, no residual). */
     Tensor mlp(Tensor normed, boolean training) {
-        Tensor y = Ops.linear(normed, fc1Weight, fc1Bias);
-        y = Ops.dropout(Ops.gelu(y), config.dropRate(), training);
-        return Ops.dropout(Ops.linear(y, fc2Weight, fc2Bias), config.dropRate(), training);
+        return mlp.forward(normed, training);
     }
 
-    /**
-     * Relative position bias + shift mask. Training recomputes it (autograd needs the graph); eval computes
-     * it once per plan and reuses it until the bias table changes.
-     */
-    private Tensor attentionBias(PlanTensors pt, boolean training) {
-        int window = pt.plan.windowH();
-        if (training) return attention.additiveBias(window, pt.mask);
-        synchronized (pt) {
-            WindowAttention.TableState state = attention.tableState();
-            if (pt.bias == null || !state.equals(pt.biasState)) {
-                if (pt.bias != null) pt.bias.close();
-                pt.bias = Tensors.keep(attention.additiveBias(window, pt.mask));
-                pt.biasState = state;
-            }
-            return pt.bias;
-        }
+    /** norm1, mixer, norm2, MLP over an H×W map, as the official {@code SwinTransformerBlock.flops}. */
+    double macs(int height, int width) {
+        double tokens = (double) height * width;
+        return 2 * tokens * dim + mixer.macs(windows(height, width))
+                + mlp.macs(tokens);
     }
 
-    void close() {
-        planCache.values().forEach(PlanTensors::close);
-        planCache.clear();
-        attention.close();
+    @Override
+    protected void releaseCaches() {
+        plans.values().forEach(BlockPlan::close);
+        plans.clear();
     }
 }

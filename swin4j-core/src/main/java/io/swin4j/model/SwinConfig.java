@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The architecture of a Swin V1 model. Presets carry the official names; every field can be overridden
- * with {@link #toBuilder()}.
+ * The architecture of a Swin model of any family (V1, V2, Swin-MLP). Presets carry the official names; every field
+ * can be overridden with {@link #toBuilder()}.
  *
  * @param imgSize      the input size the model is configured for (square); any size runs, see {@link SizeRule}
  * @param numClasses   classifier outputs; 0 means no head (the pooled embedding is the output)
@@ -18,6 +18,10 @@ import java.util.Set;
  * @param numHeads     attention heads per stage
  * @param windowSize   window side M
  * @param dropPathRate stochastic depth rate of the last block; block i gets linspace(0, rate, sum(depths))[i]
+ * @param numHeads     for Swin-MLP, the groups of the spatial MLP (channels per head = stage dim / heads)
+ * @param family       which parts the blocks are made of (null reads as V1, for configs saved before families)
+ * @param pretrainedWindowSizes V2 only: per stage, the window the continuous position bias was trained at (0: this
+ *                     stage's own window), as the official {@code PRETRAINED_WINDOW_SIZES}; null reads as all 0
  */
 public record SwinConfig(
         String name,
@@ -36,7 +40,19 @@ public record SwinConfig(
         double dropRate,
         double attnDropRate,
         double dropPathRate,
-        SizeRule sizeRule) {
+        SizeRule sizeRule,
+        Family family,
+        int[] pretrainedWindowSizes) {
+
+    /** The Swin families: each chooses the parts of its blocks (see {@code BlockParts}). */
+    public enum Family {
+        /** Liu et al. 2021: window attention with a relative position bias table, pre-norm. */
+        V1,
+        /** Liu et al. 2022: scaled cosine attention, continuous (log-spaced MLP) position bias, res-post-norm. */
+        V2,
+        /** The official Swin-MLP: a grouped spatial MLP over each window's tokens instead of attention. */
+        MLP
+    }
 
     public static final double LAYER_NORM_EPS = 1e-5;
     /** Fill value of the shifted-window attention mask in every reference implementation. */
@@ -47,6 +63,16 @@ public record SwinConfig(
         Objects.requireNonNull(sizeRule, "sizeRule");
         depths = depths.clone();
         numHeads = numHeads.clone();
+        if (family == null) family = Family.V1;
+        pretrainedWindowSizes = pretrainedWindowSizes == null ? new int[depths.length] : pretrainedWindowSizes.clone();
+        if (pretrainedWindowSizes.length != depths.length) {
+            throw new IllegalArgumentException("pretrainedWindowSizes " + Arrays.toString(pretrainedWindowSizes)
+                    + " must have one entry per stage (" + depths.length + ")");
+        }
+        for (int w : pretrainedWindowSizes) {
+            require(w >= 0 && w != 1, "pretrained window sizes must be 0 (none) or > 1, got " + Arrays.toString(pretrainedWindowSizes));
+            require(w == 0 || family == Family.V2, "pretrained window sizes are a V2 setting");
+        }
         if (depths.length == 0 || depths.length != numHeads.length) {
             throw new IllegalArgumentException("depths " + Arrays.toString(depths) + " and numHeads "
                     + Arrays.toString(numHeads) + " must be non-empty and of equal length");
@@ -77,6 +103,11 @@ public record SwinConfig(
     @Override public int[] depths() { return depths.clone(); }
 
     @Override public int[] numHeads() { return numHeads.clone(); }
+
+    @Override public int[] pretrainedWindowSizes() { return pretrainedWindowSizes.clone(); }
+
+    /** V2: the pretrained window of stage {@code i} (0: none, the continuous bias is normalised by this window). */
+    public int pretrainedWindow(int i) { return pretrainedWindowSizes[i]; }
 
     public int numStages() { return depths.length; }
 
@@ -138,10 +169,52 @@ public record SwinConfig(
         }
     }
 
+    static {
+        int[] t = {2, 2, 6, 2}, deep = {2, 2, 18, 2};
+        int[] h96 = {3, 6, 12, 24}, h128 = {4, 8, 16, 32}, h192 = {6, 12, 24, 48};
+        int[] ft = {12, 12, 12, 6};
+        for (int window : new int[] {8, 16}) {
+            String w = "_patch4_window" + window + "_256";
+            v2("swinv2_tiny" + w, 256, window, 96, t, h96, 1000, 0.2, null, SizeRule.OFFICIAL);
+            v2("swinv2_small" + w, 256, window, 96, deep, h96, 1000, 0.3, null, SizeRule.OFFICIAL);
+            v2("swinv2_base" + w, 256, window, 128, deep, h128, 1000, 0.5, null, SizeRule.OFFICIAL);
+        }
+        v2("swinv2_base_patch4_window12_192_22k", 192, 12, 128, deep, h128, 21841, 0.2, null, SizeRule.OFFICIAL);
+        v2("swinv2_large_patch4_window12_192_22k", 192, 12, 192, deep, h192, 21841, 0.2, null, SizeRule.OFFICIAL);
+        for (String size : new String[] {"base", "large"}) {
+            int dim = size.equals("base") ? 128 : 192;
+            int[] heads = size.equals("base") ? h128 : h192;
+            v2("swinv2_" + size + "_patch4_window12to16_192to256_22kto1k_ft", 256, 16, dim, deep, heads, 1000, 0.2, ft,
+                    SizeRule.OFFICIAL);
+            v2("swinv2_" + size + "_patch4_window12to24_192to384_22kto1k_ft", 384, 24, dim, deep, heads, 1000, 0.2, ft,
+                    SizeRule.OFFICIAL);
+        }
+        // torchvision's swin_v2_t/s/b: window 8 at 256, its own size rule; stochastic depth 0.2/0.3/0.5.
+        v2("swin_v2_t", 256, 8, 96, t, h96, 1000, 0.2, null, SizeRule.TORCHVISION);
+        v2("swin_v2_s", 256, 8, 96, deep, h96, 1000, 0.3, null, SizeRule.TORCHVISION);
+        v2("swin_v2_b", 256, 8, 128, deep, h128, 1000, 0.5, null, SizeRule.TORCHVISION);
+        // Swin-MLP: "cN" is N channels per head (group) of the spatial MLP.
+        mlp("swin_mlp_tiny_c24_patch4_window8_256", 256, 8, 96, t, h128, 0.2);
+        mlp("swin_mlp_tiny_c12_patch4_window8_256", 256, 8, 96, t, new int[] {8, 16, 32, 64}, 0.2);
+        mlp("swin_mlp_tiny_c6_patch4_window8_256", 256, 8, 96, t, new int[] {16, 32, 64, 128}, 0.2);
+        mlp("swin_mlp_base_patch4_window7_224", 224, 7, 128, deep, h128, 0.5);
+    }
+
     private static void register(String name, int img, int window, int dim, int[] depths, int[] heads,
                                  int classes, double dropPath) {
         PRESETS.put(name, new SwinConfig(name, img, 4, 3, classes, dim, depths, heads, window, 4.0, true,
-                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL));
+                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL, Family.V1, null));
+    }
+
+    private static void v2(String name, int img, int window, int dim, int[] depths, int[] heads, int classes,
+                           double dropPath, int[] pretrainedWindows, SizeRule rule) {
+        PRESETS.put(name, new SwinConfig(name, img, 4, 3, classes, dim, depths, heads, window, 4.0, true,
+                false, true, 0.0, 0.0, dropPath, rule, Family.V2, pretrainedWindows));
+    }
+
+    private static void mlp(String name, int img, int window, int dim, int[] depths, int[] heads, double dropPath) {
+        PRESETS.put(name, new SwinConfig(name, img, 4, 3, 1000, dim, depths, heads, window, 4.0, true,
+                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL, Family.MLP, null));
     }
 
     /** The names of all presets, in registration order. */
@@ -169,13 +242,16 @@ public record SwinConfig(
         private double mlpRatio, dropRate, attnDropRate, dropPathRate;
         private boolean qkvBias, ape, patchNorm;
         private SizeRule sizeRule;
+        private Family family;
+        private int[] pretrainedWindowSizes;
 
         private Builder(SwinConfig c) {
             name = c.name; imgSize = c.imgSize; patchSize = c.patchSize; inChans = c.inChans;
             numClasses = c.numClasses; embedDim = c.embedDim; depths = c.depths; numHeads = c.numHeads;
             windowSize = c.windowSize; mlpRatio = c.mlpRatio; qkvBias = c.qkvBias; ape = c.ape;
             patchNorm = c.patchNorm; dropRate = c.dropRate; attnDropRate = c.attnDropRate;
-            dropPathRate = c.dropPathRate; sizeRule = c.sizeRule;
+            dropPathRate = c.dropPathRate; sizeRule = c.sizeRule; family = c.family;
+            pretrainedWindowSizes = c.pretrainedWindowSizes;
         }
 
         public Builder optName(String v) { name = v; return this; }
@@ -195,10 +271,16 @@ public record SwinConfig(
         public Builder optAttnDropRate(double v) { attnDropRate = v; return this; }
         public Builder optDropPathRate(double v) { dropPathRate = v; return this; }
         public Builder optSizeRule(SizeRule v) { sizeRule = v; return this; }
+        public Builder optFamily(Family v) { family = v; return this; }
+        /** V2: per stage; null or all 0 for none. Reset to none when the stage count changes. */
+        public Builder optPretrainedWindowSizes(int... v) { pretrainedWindowSizes = v == null ? null : v.clone(); return this; }
 
         public SwinConfig build() {
+            int[] pretrained = pretrainedWindowSizes != null && pretrainedWindowSizes.length == depths.length
+                    ? pretrainedWindowSizes : null;
             return new SwinConfig(name, imgSize, patchSize, inChans, numClasses, embedDim, depths, numHeads,
-                    windowSize, mlpRatio, qkvBias, ape, patchNorm, dropRate, attnDropRate, dropPathRate, sizeRule);
+                    windowSize, mlpRatio, qkvBias, ape, patchNorm, dropRate, attnDropRate, dropPathRate, sizeRule,
+                    family, pretrained);
         }
     }
 
@@ -209,7 +291,8 @@ public record SwinConfig(
                 && Arrays.equals(depths, c.depths) && Arrays.equals(numHeads, c.numHeads)
                 && windowSize == c.windowSize && mlpRatio == c.mlpRatio && qkvBias == c.qkvBias && ape == c.ape
                 && patchNorm == c.patchNorm && dropRate == c.dropRate && attnDropRate == c.attnDropRate
-                && dropPathRate == c.dropPathRate && sizeRule == c.sizeRule;
+                && dropPathRate == c.dropPathRate && sizeRule == c.sizeRule && family == c.family
+                && Arrays.equals(pretrainedWindowSizes, c.pretrainedWindowSizes);
     }
 
     /** Equal architecture (same parameter shapes and forward), ignoring name, rates and image size. */
@@ -217,7 +300,8 @@ public record SwinConfig(
         return patchSize == c.patchSize && inChans == c.inChans && numClasses == c.numClasses
                 && embedDim == c.embedDim && Arrays.equals(depths, c.depths) && Arrays.equals(numHeads, c.numHeads)
                 && windowSize == c.windowSize && mlpRatio == c.mlpRatio && qkvBias == c.qkvBias && ape == c.ape
-                && patchNorm == c.patchNorm;
+                && patchNorm == c.patchNorm && family == c.family
+                && Arrays.equals(pretrainedWindowSizes, c.pretrainedWindowSizes);
     }
 
     @Override
@@ -229,6 +313,7 @@ public record SwinConfig(
                 + ", numClasses=" + numClasses + ", embedDim=" + embedDim + ", depths=" + Arrays.toString(depths)
                 + ", numHeads=" + Arrays.toString(numHeads) + ", windowSize=" + windowSize + ", mlpRatio=" + mlpRatio
                 + ", qkvBias=" + qkvBias + ", ape=" + ape + ", patchNorm=" + patchNorm + ", dropRate=" + dropRate
-                + ", attnDropRate=" + attnDropRate + ", dropPathRate=" + dropPathRate + ", sizeRule=" + sizeRule + "]";
+                + ", attnDropRate=" + attnDropRate + ", dropPathRate=" + dropPathRate + ", sizeRule=" + sizeRule + ", family=" + family
+                + ", pretrainedWindowSizes=" + Arrays.toString(pretrainedWindowSizes) + "]";
     }
 }

@@ -1,28 +1,19 @@
 package io.swin4j.model;
 
-import org.bytedeco.pytorch.Tensor;
+/** The blocks of one stage (even blocks unshifted, odd blocks shifted) and the patch merging after them. */
+final class SwinStage extends Module {
 
-import java.util.ArrayList;
-import java.util.List;
-
-/** The blocks of one stage (even blocks W-MSA, odd blocks SW-MSA) and the patch merging after them. */
-final class SwinStage {
-
-    final List<SwinBlock> blocks = new ArrayList<>();
+    final ModuleList<SwinBlock> blocks;
     final PatchMerging downsample;
 
-    SwinStage(int stage, int firstBlock, SwinConfig config, Parameters params) {
+    SwinStage(SwinConfig config, BlockParts parts, int stage, int firstBlock) {
         double[] rates = config.dropPathRates();
         int window = config.stageWindow(stage);
+        blocks = child("blocks", new ModuleList<>());
         for (int j = 0; j < config.depths()[stage]; j++) {
-            blocks.add(new SwinBlock("layers." + stage + ".blocks." + j + ".", stage, window, j % 2 == 1,
-                    rates[firstBlock + j], config, params));
+            blocks.add(new SwinBlock(config, parts, stage, window, j % 2 == 1, rates[firstBlock + j]));
         }
         downsample = stage < config.numStages() - 1
-                ? new PatchMerging("layers." + stage + ".downsample.", config.stageDim(stage), params) : null;
-    }
-
-    void close() {
-        blocks.forEach(SwinBlock::close);
+                ? child("downsample", new PatchMerging(config.stageDim(stage), parts.mergeNormAfter())) : null;
     }
 }

@@ -6,61 +6,78 @@ import io.swin4j.engine.Tensors;
 import io.swin4j.tensor.HostTensor;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Swin Transformer V1 as the official code defines it, on libtorch. Parameters use the official names
+ * A Swin model of any family (V1, V2, Swin-MLP) as the official code defines it, on libtorch: a tree of
+ * {@link Module}s whose parts the config's family chooses ({@code BlockParts}). Parameters use the official names
  * (the canonical layout); checkpoints of other layouts are converted before they reach this class.
  *
  * <p>Thread-safe for concurrent {@link #forward} calls in eval mode. Close it to free native memory.
  */
-public final class SwinTransformer implements AutoCloseable {
+public final class SwinTransformer extends Module implements AutoCloseable {
 
     private final SwinConfig config;
-    private final Parameters params;
     private final PatchEmbed patchEmbed;
-    private final List<SwinStage> stages = new ArrayList<>();
-    private final Tensor normWeight, normBias, headWeight, headBias;
+    private final Param absolutePosEmbed;
+    private final ModuleList<SwinStage> stages;
+    private final LayerNorm norm;
+    private final Linear head;
+    private Parameters params;
     private volatile boolean training;
     private volatile Precision precision = Precision.FP32;
 
-    private SwinTransformer(SwinConfig config, Parameters params) {
+    /** Declares the tree (pure Java, nothing bound): its names, shapes, tags and FLOPs are known from here. */
+    private SwinTransformer(SwinConfig config) {
         this.config = config;
-        this.params = params;
-        try {
-            patchEmbed = new PatchEmbed(config, params);
-            int first = 0;
-            for (int i = 0; i < config.numStages(); i++) {
-                stages.add(new SwinStage(i, first, config, params));
-                first += config.depths()[i];
-            }
-            int f = config.numFeatures();
-            normWeight = params.register("norm.weight", f);
-            normBias = params.register("norm.bias", f);
-            if (config.numClasses() > 0) {
-                headWeight = params.register("head.weight", config.numClasses(), f);
-                headBias = params.register("head.bias", config.numClasses());
-            } else {
-                headWeight = headBias = null;
-            }
-        } catch (RuntimeException e) {
-            params.close();
-            throw e;
+        BlockParts parts = BlockParts.of(config.family());
+        patchEmbed = child("patch_embed", new PatchEmbed(config));
+        int r = config.imgSize() / config.patchSize();
+        absolutePosEmbed = config.ape() ? param("absolute_pos_embed", Init.TRUNC_NORMAL,
+                new long[] {1, (long) r * r, config.embedDim()}, Param.Tag.NO_DECAY, Param.Tag.POSITION) : null;
+        stages = child("layers", new ModuleList<>());
+        int first = 0;
+        for (int i = 0; i < config.numStages(); i++) {
+            stages.add(new SwinStage(config, parts, i, first));
+            first += config.depths()[i];
         }
+        norm = child("norm", new LayerNorm(config.numFeatures()));
+        head = config.numClasses() > 0
+                ? child("head", new Linear(config.numFeatures(), config.numClasses(), true, Param.Tag.HEAD)) : null;
     }
 
-    /** A model with freshly initialised weights as the official {@code _init_weights}, seeded. */
+    private SwinTransformer bound(java.util.function.BiFunction<String, Param, Tensor> source) {
+        bindAll(source);
+        params = new Parameters(this);
+        return this;
+    }
+
+    /** The canonical parameter names and shapes {@code config} needs, in registration order (nothing allocated). */
+    public static Map<String, long[]> parameterShapes(SwinConfig config) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        new SwinTransformer(config).namedParams().forEach((k, p) -> out.put(k, p.shape()));
+        return out;
+    }
+
+    /** The declared, unbound tree of {@code config} (for counts and policies; it cannot run). */
+    static SwinTransformer declare(SwinConfig config) {
+        return new SwinTransformer(config);
+    }
+
+    /** A model with freshly initialised weights as the reference's {@code _init_weights}, seeded. */
     public static SwinTransformer create(SwinConfig config, long seed) {
         NativeTorch.ensureLoaded();
         torch.manual_seed(seed);
-        return new SwinTransformer(config, new Parameters((name, shape) -> initialised(config, name, shape)));
+        return new SwinTransformer(config).bound((name, p) -> initialised(p));
     }
 
     /**
@@ -79,33 +96,73 @@ public final class SwinTransformer implements AutoCloseable {
                                               boolean initMissing, long seed) {
         NativeTorch.ensureLoaded();
         torch.manual_seed(seed);
-        return new SwinTransformer(config, new Parameters((name, shape) -> {
+        return new SwinTransformer(config).bound((name, p) -> {
             HostTensor h = canonical.get(name);
             if (h == null) {
-                if (initMissing) return initialised(config, name, shape);
-                throw new IllegalArgumentException("weights have no parameter " + name + " " + Arrays.toString(shape));
+                if (initMissing) return initialised(p);
+                throw new IllegalArgumentException("weights have no parameter " + name + " " + Arrays.toString(p.shape()));
             }
             return Tensors.fromHost(h);
-        }));
+        });
     }
 
-    private static Tensor initialised(SwinConfig config, String name, long[] shape) {
-        TensorOptions fp32 = new TensorOptions(torch.ScalarType.Float);
-        Tensor t = torch.zeros(shape, fp32);
+    private static Tensor initialised(Param p) {
+        Tensor t = torch.zeros(p.shape(), new TensorOptions(torch.ScalarType.Float));
+        Init init = p.init();
         try (NoGradGuard ignored = new NoGradGuard()) {
-            if (name.startsWith("patch_embed.proj.")) {
-                // PyTorch's default Conv2d init: U(±1/sqrt(fan_in)) for weight and bias.
-                double bound = 1 / Math.sqrt((double) config.inChans() * config.patchSize() * config.patchSize());
-                torch.uniform_(t, -bound, bound);
-            } else if (name.endsWith("norm.weight") || name.endsWith("norm1.weight") || name.endsWith("norm2.weight")) {
-                t.fill_(new org.bytedeco.pytorch.Scalar(1.0));
-            } else if (name.endsWith(".weight") && shape.length == 2 || name.endsWith("relative_position_bias_table")
-                    || name.equals("absolute_pos_embed")) {
-                // timm trunc_normal_(std=.02): cut at ±2 (absolute), i.e. at 100 std: a plain normal.
-                torch.normal_(t, 0, 0.02);
+            switch (init.kind()) {
+                case ZEROS -> { }
+                case CONSTANT -> t.fill_(new Scalar(init.value()));
+                case NORMAL -> torch.normal_(t, 0, init.value());
+                case UNIFORM -> torch.uniform_(t, -init.value(), init.value());
             }
         }
         return t;
+    }
+
+    /**
+     * Layer-wise groups as timm's {@code group_matcher}: 0 the stem (patch embedding, absolute position embedding),
+     * i+1 stage i (its blocks and the merge after it), numStages+1 the final norm and the head. Freezing "stages 0..k-1"
+     * freezes groups 0..k.
+     */
+    public Map<String, Integer> parameterGroups() {
+        Map<Param, Integer> group = new java.util.IdentityHashMap<>();
+        patchEmbed.namedParams().values().forEach(p -> group.put(p, 0));
+        if (absolutePosEmbed != null) group.put(absolutePosEmbed, 0);
+        for (int i = 0; i < stages.size(); i++) {
+            int g = i + 1;
+            stages.get(i).namedParams().values().forEach(p -> group.put(p, g));
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        namedParams().forEach((k, p) -> out.put(k, group.getOrDefault(p, stages.size() + 1)));
+        return out;
+    }
+
+    /** The names excluded from weight decay (timm's {@code no_weight_decay} with the official 1-D rule). */
+    public java.util.Set<String> noWeightDecay() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        namedParams().forEach((k, p) -> {
+            if (p.noWeightDecay()) out.add(k);
+        });
+        return out;
+    }
+
+    /** Multiply-accumulates of one forward pass for one image of h×w, each module counting its own part. */
+    double macs(int imageHeight, int imageWidth) {
+        int[] grid = patchEmbed.grid(imageHeight, imageWidth);
+        int h = grid[0], w = grid[1];
+        double total = patchEmbed.macs(h, w);
+        for (SwinStage stage : stages.items()) {
+            for (SwinBlock block : stage.blocks.items()) total += block.macs(h, w);
+            if (stage.downsample != null) {
+                total += stage.downsample.macs(h, w);
+                h = (h + 1) / 2;
+                w = (w + 1) / 2;
+            }
+        }
+        // The official final-norm term: numFeatures · patches / 2^numStages (sic; kept so the totals agree).
+        total += (double) config.numFeatures() * ((long) grid[0] * grid[1] >> config.numStages());
+        return total + (head == null ? 0 : (double) head.in() * head.out());
     }
 
     public SwinConfig config() { return config; }
@@ -156,7 +213,15 @@ public final class SwinTransformer implements AutoCloseable {
              NoGradGuard noGrad = train ? null : new NoGradGuard()) {
             int[] grid = new int[2];
             Tensor input = cast(images, p.scalarType());
-            Tensor x = patchEmbed.forward(input, grid, train);
+            Tensor x = patchEmbed.forward(input, grid);
+            if (absolutePosEmbed != null) {
+                if (x.size(1) != absolutePosEmbed.shape()[1]) {
+                    throw new IllegalArgumentException("absolute position embedding is for " + config.imgSize() + "x"
+                            + config.imgSize() + " inputs; got " + images.size(2) + "x" + images.size(3));
+                }
+                x = x.add(absolutePosEmbed.tensor());
+            }
+            x = Ops.dropout(x, config.dropRate(), train);
             int h = grid[0], w = grid[1];
             List<Tensor> features = new ArrayList<>();
             List<SwinOutput.BlockAttention> attentions = new ArrayList<>();
@@ -166,13 +231,16 @@ public final class SwinTransformer implements AutoCloseable {
                     SwinBlock block = stage.blocks.get(j);
                     ForwardOptions.BlockId id = new ForwardOptions.BlockId(s, j);
                     boolean wantProbs = options.attentionBlocks().contains(id);
+                    if (wantProbs && !block.hasAttention()) {
+                        throw new IllegalArgumentException("a " + config.family() + " model has no attention maps");
+                    }
                     Tensor in = x;
                     int bh = h, bw = w;
                     x = step(scope, x, () -> {
                         Tensor[] probs = wantProbs ? new Tensor[1] : null;
                         Tensor out = block.forward(in, bh, bw, probs, train);
                         if (probs != null) {
-                            var plan = block.plan(bh, bw);
+                            var plan = block.windows(bh, bw);
                             long n = plan.windowTokens();
                             attentions.add(new SwinOutput.BlockAttention(id, plan, Tensors.keep(
                                     fp32(probs[0].view(out.size(0), plan.numWindows(), -1, n, n)).contiguous())));
@@ -192,10 +260,10 @@ public final class SwinTransformer implements AutoCloseable {
                     w = (w + 1) / 2;
                 }
             }
-            x = Ops.layerNorm(x, normWeight, normBias);
+            x = norm.forward(x);
             Tensor pooled = torch.mean(x, 1L);
             Tensor embedding = Tensors.keep(fp32(pooled));
-            Tensor logits = headWeight == null ? null : Tensors.keep(fp32(Ops.linear(pooled, headWeight, headBias)));
+            Tensor logits = head == null ? null : Tensors.keep(fp32(head.forward(pooled)));
             return new SwinOutput(logits, embedding, features, attentions);
         }
     }
@@ -228,7 +296,6 @@ public final class SwinTransformer implements AutoCloseable {
 
     @Override
     public void close() {
-        stages.forEach(SwinStage::close);
-        params.close();
+        releaseAll();
     }
 }

@@ -2,8 +2,9 @@ package io.swin4j.model;
 
 import io.swin4j.engine.Tensors;
 import io.swin4j.geometry.WindowGeometry;
-import org.bytedeco.pytorch.Scalar;
+import io.swin4j.geometry.WindowPlan;
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -11,16 +12,31 @@ import org.bytedeco.pytorch.global.torch;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Multi-head self-attention inside windows with a learnable relative position bias (W-MSA / SW-MSA). */
-final class WindowAttention {
+/**
+ * Multi-head self-attention inside windows with a learnable relative position bias table (V1's W-MSA / SW-MSA).
+ * Its additive bias (table lookup + shift mask) depends only on the table and the plan: training recomputes it
+ * (autograd needs the graph); eval computes it once per plan and reuses it until the table changes.
+ */
+class WindowAttention extends TokenMixer {
 
-    private final int dim, heads, tableWindow;
-    private final double scale, attnDrop, projDrop;
-    private final Tensor qkvWeight, qkvBias, projWeight, projBias, biasTable;
+    static final TokenMixer.Factory FACTORY = (c, stage, dim, heads, window, pretrained) ->
+            new WindowAttention(dim, heads, window, c);
+
+    final int dim, heads, tableWindow;
+    private final double scale, attnDrop;
+    final double projDrop;
+    private final Param table;
+    final Linear qkv, proj;
     /** Relative position index per effective window side, into this block's table. */
     private final Map<Integer, Tensor> indexCache = new ConcurrentHashMap<>();
+    private final Map<Long, CachedBias> biasCache = new ConcurrentHashMap<>();
 
-    WindowAttention(String prefix, int dim, int heads, int tableWindow, SwinConfig config, Parameters params) {
+    private static final class CachedBias {
+        TableState state;
+        Tensor bias;
+    }
+
+    WindowAttention(int dim, int heads, int tableWindow, SwinConfig config) {
         this.dim = dim;
         this.heads = heads;
         this.tableWindow = tableWindow;
@@ -28,11 +44,10 @@ final class WindowAttention {
         this.attnDrop = config.attnDropRate();
         this.projDrop = config.dropRate();
         int side = 2 * tableWindow - 1;
-        biasTable = params.register(prefix + "relative_position_bias_table", (long) side * side, heads);
-        qkvWeight = params.register(prefix + "qkv.weight", 3L * dim, dim);
-        qkvBias = config.qkvBias() ? params.register(prefix + "qkv.bias", 3L * dim) : null;
-        projWeight = params.register(prefix + "proj.weight", dim, dim);
-        projBias = params.register(prefix + "proj.bias", dim);
+        table = param("relative_position_bias_table", Init.TRUNC_NORMAL, new long[] {(long) side * side, heads},
+                Param.Tag.NO_DECAY, Param.Tag.POSITION);
+        qkv = child("qkv", new Linear(dim, 3L * dim, config.qkvBias()));
+        proj = child("proj", new Linear(dim, dim, true));
     }
 
     /** The (heads, N, N) relative position bias of a window of side {@code window}. */
@@ -40,68 +55,98 @@ final class WindowAttention {
         Tensor index = indexCache.computeIfAbsent(window, w -> Tensors.keep(Tensors.fromInts(
                 WindowGeometry.relativePositionIndex(w, w, tableWindow, tableWindow), (long) w * w * w * w)));
         long n = (long) window * window;
-        return biasTable.index_select(0, index).view(n, n, heads).permute(2, 0, 1);
+        return table.tensor().index_select(0, index).view(n, n, heads).permute(2, 0, 1);
     }
 
     /**
      * What is added to the attention logits: the relative position bias plus the SW-MSA mask, as
-     * (nW, heads, N, N), or (1, heads, N, N) without a mask. Depends only on the table and the plan, so eval
-     * callers compute it once per plan (see {@link #tableState()}).
+     * (nW, heads, N, N), or (1, heads, N, N) without a mask.
      */
-    Tensor additiveBias(int window, Tensor mask) {
-        Tensor bias = relativeBias(window).unsqueeze(0);
+    private Tensor additiveBias(BlockPlan plan) {
+        Tensor bias = relativeBias(plan.plan.windowH()).unsqueeze(0);
         // contiguous: an elementwise result follows its inputs' (permuted) layout otherwise.
-        return (mask == null ? bias : bias.add(mask.unsqueeze(1).to(bias.scalar_type()))).contiguous();
+        return (plan.mask == null ? bias : bias.add(plan.mask.unsqueeze(1).to(bias.scalar_type()))).contiguous();
     }
 
-    /** Identifies the bias table's current values: changes with every write (an optimizer step) and cast. */
-    TableState tableState() {
-        return new TableState(biasTable.__dispatch__version(), biasTable.scalar_type().intern());
+    /** Identifies the table's current values: changes with every write (an optimizer step) and cast. */
+    private TableState tableState() {
+        Tensor t = table.tensor();
+        return new TableState(t.__dispatch__version(), t.scalar_type().intern());
     }
 
-    record TableState(long version, torch.ScalarType dtype) {}
+    private record TableState(long version, torch.ScalarType dtype) {}
+
+    private Tensor bias(BlockPlan plan, boolean training) {
+        if (training) return additiveBias(plan);
+        CachedBias cached = biasCache.computeIfAbsent(plan.key, k -> new CachedBias());
+        synchronized (cached) {
+            TableState state = tableState();
+            if (cached.bias == null || !state.equals(cached.state)) {
+                if (cached.bias != null) cached.bias.close();
+                cached.bias = Tensors.keep(additiveBias(plan));
+                cached.state = state;
+            }
+            return cached.bias;
+        }
+    }
+
+    @Override
+    Tensor forward(Tensor windows, BlockPlan plan, Tensor[] probsOut, boolean training) {
+        long b = windows.size(0), n = windows.size(1);
+        Tensor qkvOut = qkv.forward(windows).reshape(b, n, 3, heads, dim / heads).permute(2, 0, 3, 1, 4);
+        return proj(attend(qkvOut.get(0), qkvOut.get(1), qkvOut.get(2), bias(plan, training), scale, probsOut,
+                training), training);
+    }
 
     /**
-     * @param windows  (B·nW, N, C) tokens grouped by window
-     * @param bias     {@link #additiveBias} of the plan: (nW or 1, heads, N, N)
-     * @param probsOut if non-null, receives the attention probabilities (B·nW, heads, N, N)
+     * softmax(q·kᵀ·scale + bias)·v over (B·nW, heads, N, d), returned as (B·nW, N, C).
+     *
+     * @param bias  (nW or 1, heads, N, N)
+     * @param scale multiplies q before the product (1 where q and k already carry their scale)
      */
-    Tensor forward(Tensor windows, Tensor bias, Tensor[] probsOut, boolean training) {
-        long b = windows.size(0), n = windows.size(1);
-        long headDim = dim / heads;
-        Tensor qkv = Ops.linear(windows, qkvWeight, qkvBias).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4);
+    Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor[] probsOut, boolean training) {
+        long b = q.size(0), n = q.size(2), headDim = q.size(3);
         long groups = bias.size(0);
-        Tensor out;
         if (!training && probsOut == null) {
             // Eval: libtorch's fused attention (never materialises the N×N probabilities; same speed here, less
             // memory). The windows of one image go side by side as heads, (B, nW·heads, N, d), so that the
             // (nW, heads, N, N) bias broadcasts over images as a (1, nW·heads, N, N) mask.
             long images = b / groups;
-            Tensor q = qkv.get(0).reshape(images, groups * heads, n, headDim);
-            Tensor k = qkv.get(1).reshape(images, groups * heads, n, headDim);
-            Tensor v = qkv.get(2).reshape(images, groups * heads, n, headDim);
             Tensor mask = bias.view(1, groups * heads, n, n);
-            out = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(mask), 0.0, false,
-                    new DoubleOptional(scale), false).reshape(b, heads, n, headDim).transpose(1, 2).reshape(b, n, dim);
-        } else {
-            Tensor q = qkv.get(0).mul(new Scalar(scale));
-            Tensor k = qkv.get(1);
-            Tensor v = qkv.get(2);
-            Tensor attn = q.matmul(k.transpose(-2, -1));
-            // In eval the logits are a fresh buffer nobody else holds: add in place.
-            Tensor grouped = attn.view(b / groups, groups, heads, n, n);
-            attn = (training ? grouped.add(bias) : grouped.add_(bias)).view(b, heads, n, n);
-            attn = attn.softmax(-1);
-            if (probsOut != null) probsOut[0] = attn;
-            attn = Ops.dropout(attn, attnDrop, training);
-            out = attn.matmul(v).transpose(1, 2).reshape(b, n, dim);
+            return torch.scaled_dot_product_attention(q.reshape(images, groups * heads, n, headDim),
+                    k.reshape(images, groups * heads, n, headDim), v.reshape(images, groups * heads, n, headDim),
+                    new TensorOptional(mask), 0.0, false, new DoubleOptional(scale), false)
+                    .reshape(b, heads, n, headDim).transpose(1, 2).reshape(b, n, dim);
         }
-        out = Ops.linear(out, projWeight, projBias);
-        return Ops.dropout(out, projDrop, training);
+        Tensor attn = (scale == 1 ? q : q.mul(new Scalar(scale))).matmul(k.transpose(-2, -1));
+        // In eval the logits are a fresh buffer nobody else holds: add in place.
+        Tensor grouped = attn.view(b / groups, groups, heads, n, n);
+        attn = (training ? grouped.add(bias) : grouped.add_(bias)).view(b, heads, n, n);
+        attn = attn.softmax(-1);
+        if (probsOut != null) probsOut[0] = attn;
+        attn = Ops.dropout(attn, attnDrop, training);
+        return attn.matmul(v).transpose(1, 2).reshape(b, n, dim);
     }
 
-    void close() {
+    Tensor proj(Tensor attended, boolean training) {
+        return Ops.dropout(proj.forward(attended), projDrop, training);
+    }
+
+    /** One window of n tokens: qkv, q·kᵀ, attn·v, proj (the official {@code WindowAttention.flops}). */
+    @Override
+    double macs(WindowPlan plan) {
+        int n = plan.windowTokens(), headDim = dim / heads;
+        double one = (double) n * dim * 3 * dim + 2.0 * heads * n * headDim * n + (double) n * dim * dim;
+        return plan.numWindows() * one;
+    }
+
+    @Override
+    protected void releaseCaches() {
         indexCache.values().forEach(Tensor::close);
         indexCache.clear();
+        biasCache.values().forEach(c -> {
+            if (c.bias != null) c.bias.close();
+        });
+        biasCache.clear();
     }
 }

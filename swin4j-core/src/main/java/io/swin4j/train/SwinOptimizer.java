@@ -9,13 +9,14 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
 /**
- * libtorch AdamW with the official parameter groups: weight decay on matrices only, none on 1-D parameters,
- * biases, {@code absolute_pos_embed} and {@code relative_position_bias_table} (official
- * {@code optimizer.set_weight_decay}). Betas (0.9, 0.999), eps 1e-8 as {@code config.py}.
+ * libtorch AdamW with the official parameter groups: weight decay on matrices only, none on 1-D parameters and on
+ * those the model tree tags (position tables and embeddings, V2's bias MLP and logit scales: official
+ * {@code optimizer.set_weight_decay} with each model's {@code no_weight_decay_keywords}). Betas (0.9, 0.999), eps 1e-8 as {@code config.py}.
  */
 public final class SwinOptimizer implements AutoCloseable {
 
@@ -24,22 +25,43 @@ public final class SwinOptimizer implements AutoCloseable {
     private final List<String> decayed = new ArrayList<>(), notDecayed = new ArrayList<>();
 
     public SwinOptimizer(Parameters parameters, double lr, double weightDecay) {
-        this(parameters.asMap(), lr, weightDecay);
+        this(parameters, parameters.asMap().keySet(), lr, weightDecay);
     }
 
-    /** Optimises only {@code trainable} (canonical names), e.g. the parameters left after freezing stages. */
-    public SwinOptimizer(Map<String, Tensor> trainable, double lr, double weightDecay) {
+    /**
+     * Optimises only {@code trainable} (canonical names), e.g. the parameters left after freezing stages. Which of
+     * them decay is the model tree's answer ({@link io.swin4j.model.Param#noWeightDecay()}).
+     */
+    public SwinOptimizer(Parameters parameters, Collection<String> trainable, double lr, double weightDecay) {
+        this(select(parameters.asMap(), trainable), name -> parameters.declarations().get(name).noWeightDecay(), lr,
+                weightDecay);
+    }
+
+    private static Map<String, Tensor> select(Map<String, Tensor> all, Collection<String> names) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (String name : names) {
+            Tensor t = all.get(name);
+            if (t == null) throw new IllegalArgumentException("no parameter " + name);
+            out.put(name, t);
+        }
+        return out;
+    }
+
+    /** Any named tensors, with the names {@code noWeightDecay} accepts in the group without decay. */
+    public SwinOptimizer(Map<String, Tensor> tensors, java.util.function.Predicate<String> noWeightDecay, double lr,
+                         double weightDecay) {
         TensorVector decay = new TensorVector(), noDecay = new TensorVector();
         all = new TensorVector();
-        for (Map.Entry<String, Tensor> e : trainable.entrySet()) {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
             Tensor t = e.getValue();
             all.push_back(t);
-            if (noWeightDecay(e.getKey(), t.dim())) {
+            if (noWeightDecay.test(name)) {
                 noDecay.push_back(t);
-                notDecayed.add(e.getKey());
+                notDecayed.add(name);
             } else {
                 decay.push_back(t);
-                decayed.add(e.getKey());
+                decayed.add(name);
             }
         }
         adamW = new AdamW(decay, options(lr, weightDecay));
@@ -54,12 +76,6 @@ public final class SwinOptimizer implements AutoCloseable {
         // libstdc++ lays out last element first: writing them through the DoublePointer by index swaps them
         // (β1 0.999, β2 0.9), which trains far slower and which a test with one repeated batch cannot see.
         return o;
-    }
-
-    /** The official no-decay rule. */
-    public static boolean noWeightDecay(String name, long rank) {
-        return rank == 1 || name.endsWith(".bias") || name.equals("absolute_pos_embed")
-                || name.contains("relative_position_bias_table");
     }
 
     public List<String> decayedParameters() { return List.copyOf(decayed); }

@@ -163,8 +163,10 @@ public final class Trainer implements AutoCloseable {
                 : new EvalPreset("official_" + img, (int) (256.0 / 224 * img), null, new int[] {img, img}, PillowResize.Filter.BICUBIC, mean, std);
         model = initial == null ? SwinTransformer.create(arch, cfg.seed) : SwinTransformer.fromWeights(arch, initial, true, cfg.seed);
         model.parameters().requireGrad(true);
+        Map<String, Integer> groups = model.parameterGroups();
         for (Map.Entry<String, Tensor> e : model.parameters().asMap().entrySet()) {
-            if (frozen(e.getKey(), cfg.freezeStages)) e.getValue().requires_grad_(false);
+            // Group 0 is the stem, group i+1 stage i: freezing k stages freezes groups 0..k.
+            if (cfg.freezeStages > 0 && groups.get(e.getKey()) <= cfg.freezeStages) e.getValue().requires_grad_(false);
             else trainable.put(e.getKey(), e.getValue());
         }
         if (cfg.freezeStages > 0) {
@@ -193,7 +195,7 @@ public final class Trainer implements AutoCloseable {
         double lrScale = (double) cfg.batchSize * cfg.accumulationSteps / 512.0;
         schedule = new CosineSchedule(cfg.baseLr * lrScale, cfg.minLr * lrScale, cfg.warmupLr * lrScale,
                 cfg.warmupEpochs * stepsPerEpoch, (cfg.epochs - cfg.warmupEpochs) * stepsPerEpoch);
-        optimizer = new SwinOptimizer(trainable, schedule.lr(0), cfg.weightDecay);
+        optimizer = new SwinOptimizer(model.parameters(), trainable.keySet(), schedule.lr(0), cfg.weightDecay);
         mixup = cfg.mixupEnabled() ? new Mixup(cfg.mixup, cfg.cutmix, cfg.mixupProb, cfg.mixupSwitchProb, cfg.labelSmoothing, classes) : null;
         if (resumeCheckpoint != null) {
             optimizer.load(resumeCheckpoint.resolve("optimizer.pt"));
@@ -204,15 +206,6 @@ public final class Trainer implements AutoCloseable {
         } else {
             state = new LoopState();
         }
-    }
-
-    static boolean frozen(String name, int freezeStages) {
-        if (freezeStages <= 0) return false;
-        if (name.startsWith("patch_embed.") || name.equals("absolute_pos_embed")) return true;
-        for (int i = 0; i < freezeStages; i++) {
-            if (name.startsWith("layers." + i + ".")) return true;
-        }
-        return false;
     }
 
     private static int[] fill(float[] mean) {

@@ -42,22 +42,22 @@ class Bf16PatchEmbedTest {
                 .optPatchNorm(false).build();
         torch.manual_seed(embed);
         Map<String, Tensor> made = new HashMap<>();
-        try (PointerScope scope = new PointerScope();
-             Parameters params = new Parameters((name, shape) -> {
-                 Tensor t = Tensors.keep(torch.randn(shape).mul(new Scalar(0.3)).to(torch.ScalarType.BFloat16));
-                 made.put(name, t);
-                 return t;
-             })) {
-            PatchEmbed embedding = new PatchEmbed(config, params);
+        PatchEmbed embedding = new PatchEmbed(config);
+        try (PointerScope scope = new PointerScope()) {
+            embedding.bindAll((name, param) -> {
+                Tensor t = Tensors.keep(torch.randn(param.shape()).mul(new Scalar(0.3)).to(torch.ScalarType.BFloat16));
+                made.put(name, t);
+                return t;
+            });
             Tensor images = torch.randn(batch, chans, size, size).to(torch.ScalarType.BFloat16);
             int[] gridOut = new int[2];
-            Tensor tokens = embedding.forward(images, gridOut, false);
+            Tensor tokens = embedding.forward(images, gridOut);
             assertThat(tokens.scalar_type().intern()).isEqualTo(torch.ScalarType.BFloat16);
             assertThat(Tensors.shape(tokens)).containsExactly(batch, (long) grid * grid, embed);
 
             float[] x = Tensors.toFloats(images);
-            float[] w = Tensors.toFloats(made.get("patch_embed.proj.weight"));
-            float[] b = Tensors.toFloats(made.get("patch_embed.proj.bias"));
+            float[] w = Tensors.toFloats(made.get("proj.weight"));
+            float[] b = Tensors.toFloats(made.get("proj.bias"));
             float[] got = Tensors.toFloats(tokens);
             int wrong = 0;
             String first = null;
@@ -90,6 +90,8 @@ class Bf16PatchEmbedTest {
             }
             assertThat(wrong).as("outputs off by more than one bf16 rounding (of %d); first: %s",
                     batch * grid * grid * embed, first).isZero();
+        } finally {
+            embedding.releaseAll();
         }
     }
 }

@@ -153,7 +153,7 @@ class OptimizerParityTest {
             Map<String, Tensor> params = new java.util.LinkedHashMap<>();
             params.put("fc.weight", w);
             params.put("fc.bias", b);
-            try (SwinOptimizer opt = new SwinOptimizer(params, lr, wd)) {
+            try (SwinOptimizer opt = new SwinOptimizer(params, name -> name.endsWith(".bias"), lr, wd)) {
                 for (int step = 0; step < 2; step++) {
                     opt.zeroGrad();
                     w.mul(Tensors.fromFloats(gw[step], 2, 2)).sum().add(b.mul(Tensors.fromFloats(gb[step], 2)).sum()).backward();

@@ -116,6 +116,7 @@ class LayoutTest {
     void infersEveryPresetFromItsShapes() {
         for (String name : SwinConfig.presetNames()) {
             SwinConfig preset = SwinConfig.preset(name);
+            if (preset.family() != SwinConfig.Family.V1) continue; // V2 and MLP: see their own inference tests
             SwinConfig inferred = ConfigInference.inferFromShapes(CanonicalKeys.expected(preset), SizeRule.OFFICIAL);
             assertThat(inferred.name()).as(name).isEqualTo(name);
             assertThat(ConfigInference.check(inferred, preset)).as(name).isEmpty();

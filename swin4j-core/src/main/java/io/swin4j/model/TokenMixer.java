@@ -1,0 +1,35 @@
+package io.swin4j.model;
+
+import io.swin4j.geometry.WindowPlan;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The part of a block that mixes the tokens of each window: window attention (V1), cosine attention with a
+ * continuous position bias (V2), a spatial MLP (Swin-MLP). A mixer owns its own caches (biases per plan) and knows
+ * what invalidates them.
+ */
+abstract class TokenMixer extends Module {
+
+    /**
+     * @param windows  (B·nW, N, C) tokens grouped by window
+     * @param plan     the block's windows at this size (its mask, if any, is added to attention logits)
+     * @param probsOut if non-null, receives the attention probabilities (B·nW, heads, N, N)
+     */
+    abstract Tensor forward(Tensor windows, BlockPlan plan, Tensor[] probsOut, boolean training);
+
+    /** Whether {@link #forward} can return attention probabilities (Swin-MLP has none). */
+    boolean hasAttention() { return true; }
+
+    /** Multiply-accumulates of one image's windows under {@code plan}, as the family's official {@code flops()}. */
+    abstract double macs(WindowPlan plan);
+
+    /** Builds the mixer of one block. */
+    @FunctionalInterface
+    interface Factory {
+        /**
+         * @param window the block's configured window (tables are built for it)
+         * @param pretrainedWindow V2's pretrained window of this stage (0: none)
+         */
+        TokenMixer create(SwinConfig config, int stage, int dim, int heads, int window, int pretrainedWindow);
+    }
+}
