@@ -42,7 +42,6 @@ public class BlockBenchmarks {
     @Param({"8"})
     int batch;
 
-    private Parameters params;
     private SwinBlock block;
     private PatchMerging merging;
     private Tensor tokens, windows, attended;
@@ -55,24 +54,26 @@ public class BlockBenchmarks {
         side = c.stageResolution(stage);
         torch.manual_seed(0);
         // Parameters that do not require grad: no autograd graph, as in eval.
-        params = new Parameters((name, shape) -> torch.randn(shape).mul(new org.bytedeco.pytorch.Scalar(0.02)));
-        block = new SwinBlock("block.", stage, c.stageWindow(stage), side > c.stageWindow(stage), 0, c, params);
-        merging = new PatchMerging("merge.", c.stageDim(stage), params);
+        BlockParts parts = BlockParts.of(c.family());
+        block = new SwinBlock(c, parts, stage, c.stageWindow(stage), side > c.stageWindow(stage), 0);
+        block.bindAll((name, p) -> torch.randn(p.shape()).mul(new org.bytedeco.pytorch.Scalar(0.02)));
+        merging = new PatchMerging(c.stageDim(stage), parts.mergeNormAfter());
+        merging.bindAll((name, p) -> torch.randn(p.shape()).mul(new org.bytedeco.pytorch.Scalar(0.02)));
         tokens = Tensors.keep(torch.randn(batch, (long) side * side, c.stageDim(stage)));
         windows = Tensors.keep(block.partition(tokens, side, side));
-        attended = Tensors.keep(block.attention(windows, side, side, false));
+        attended = Tensors.keep(block.mix(windows, side, side, false));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        block.close();
-        params.close();
+        block.releaseAll();
+        merging.releaseAll();
     }
 
     @Benchmark
     public long windowAttention() {
         try (PointerScope s = new PointerScope()) {
-            return block.attention(windows, side, side, false).numel();
+            return block.mix(windows, side, side, false).numel();
         }
     }
 
