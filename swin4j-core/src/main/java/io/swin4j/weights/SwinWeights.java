@@ -7,14 +7,16 @@ import io.swin4j.model.SwinTransformer;
 import io.swin4j.weights.io.Checkpoint;
 import io.swin4j.weights.io.CheckpointReader;
 import io.swin4j.weights.io.Safetensors;
+import io.swin4j.weights.layout.AdapterFamily;
+import io.swin4j.weights.layout.Adapters;
 import io.swin4j.weights.layout.CanonicalKeys;
+import io.swin4j.weights.layout.CheckpointAdapter;
 import io.swin4j.weights.layout.ConfigInference;
+import io.swin4j.weights.layout.ConversionResult;
 import io.swin4j.weights.layout.HeadMapping;
 import io.swin4j.weights.layout.Layout;
 import io.swin4j.weights.layout.LayoutConverter;
-import io.swin4j.weights.layout.LayoutDetector;
 import io.swin4j.weights.layout.LoadReport;
-import io.swin4j.weights.layout.Resampling;
 import io.swin4j.weights.layout.UnknownLayoutException;
 
 import java.io.IOException;
@@ -69,14 +71,15 @@ public final class SwinWeights {
      */
     public static SwinWeights load(Path file, LoadOptions options) throws IOException {
         Checkpoint ck = CheckpointReader.read(file, options.lenient());
-        Layout layout;
+        CheckpointAdapter adapter;
         try {
-            layout = LayoutDetector.detect(ck.tensors().keySet());
+            adapter = Adapters.detect(ck.tensors().keySet());
         } catch (UnknownLayoutException e) {
             throw new UnknownLayoutException(file + ": " + e.getMessage());
         }
-        LayoutConverter.ConversionResult converted = LayoutConverter.toCanonical(ck.tensors(), layout);
+        ConversionResult converted = adapter.toCanonical(ck.tensors());
         List<String> notes = new ArrayList<>(ck.notes());
+        notes.addAll(converted.hints().notes());
         if (converted.extras().remove(LayoutConverter.IDENTITY_NORM_MARKER) != null) {
             notes.add("the checkpoint has no final norm (an mmdet backbone): an identity LayerNorm is used, so the "
                     + "embedding is the normalised last stage without affine parameters");
@@ -87,11 +90,13 @@ public final class SwinWeights {
         SwinConfig config;
         try {
             config = savedConfig(ck.metadata());
-            if (config == null) config = ConfigInference.infer(converted.canonical(), layout.sizeRule());
+            if (config == null) config = adapter.inferConfig(converted, notes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
-        // Files swin4j wrote are canonical; the layout they came from still decides preprocessing defaults.
+        // Files swin4j wrote are canonical (or a source's names, --to); the layout they came from still decides
+        // preprocessing defaults.
+        Layout layout = adapter.source();
         String saved = ck.metadata().get(META_LAYOUT);
         if (saved != null) {
             try {
@@ -125,7 +130,11 @@ public final class SwinWeights {
 
     public Path file() { return file; }
 
+    /** The implementation the weights came from (for files swin4j wrote: the one recorded in their metadata). */
     public Layout layout() { return layout; }
+
+    /** The Swin family of the weights (V1, V2, Swin-MLP). */
+    public SwinConfig.Family family() { return config.family(); }
 
     public SwinConfig config() { return config; }
 
@@ -145,24 +154,33 @@ public final class SwinWeights {
         return SwinTransformer.fromWeights(config, usable, !strict, 0);
     }
 
-    /** The weights adapted to window {@code n} (bias tables resized bicubically, as official load_pretrained). */
+    /**
+     * The weights adapted to window {@code n}: V1's bias tables resized bicubically (as official load_pretrained);
+     * V2 needs no resizing (its bias is an MLP over continuous coordinates; stages whose window changes keep their
+     * trained window as pretrained window); Swin-MLP refuses (its spatial weights fix the window).
+     */
     public SwinWeights withWindowSize(int n) {
-        return retarget(config.toBuilder().optWindowSize(n).optName(renamed("window" + config.windowSize(), "window" + n)).build());
+        return retarget(config.toBuilder().optWindowSize(n).optName(renamed("window" + config.windowSize(), "window", n)).build());
     }
 
     /** The weights adapted to input size {@code n} (per-stage windows and absolute_pos_embed follow). */
     public SwinWeights withImgSize(int n) {
-        return retarget(config.toBuilder().optImgSize(n).optName(renamed("_" + config.imgSize(), "_" + n)).build());
+        return retarget(config.toBuilder().optImgSize(n).optName(renamed("_" + config.imgSize(), "_", n)).build());
     }
 
-    private String renamed(String from, String to) {
-        return config.name().contains(from) ? config.name().replace(from, to) : config.name();
+    /** V1 names the new size ("window7" -> "window12"); V2 names the change, as its official fine-tuned configs ("window8to16"). */
+    private String renamed(String from, String prefix, int n) {
+        if (!config.name().contains(from)) return config.name();
+        String to = config.family() == SwinConfig.Family.V2 ? from + "to" + n : prefix + n;
+        return from.equals(prefix + n) ? config.name() : config.name().replace(from, to);
     }
 
     private SwinWeights retarget(SwinConfig target) {
         List<String> notes = new ArrayList<>(report.notes());
-        Map<String, HostTensor> resized = Resampling.retarget(tensors, target, notes);
-        return withTensors(target, resized, notes);
+        AdapterFamily family = Adapters.family(config.family());
+        SwinConfig completed = family.retargetConfig(config, target, notes);
+        Map<String, HostTensor> resized = family.retarget(tensors, config, completed, notes);
+        return withTensors(completed, resized, notes);
     }
 
     /** A 21841-class head reduced to the 1000 ImageNet-1K rows ({@code mapping} null: the official map). */
@@ -205,6 +223,33 @@ public final class SwinWeights {
         Safetensors.write(out, tensors, meta, dtype);
     }
 
+    /**
+     * Writes the weights under {@code source}'s own names and tensor layout (safetensors, no buffers), with swin4j's
+     * metadata so that loading it back keeps the config; {@link Layout#CANONICAL} is {@link #saveSafetensors}.
+     *
+     * @return notes on what the source could not hold (e.g. mmdet: no head)
+     * @throws IllegalArgumentException when the family has no such source, or it cannot be written
+     */
+    public List<String> saveAs(Path out, Layout source, String dtype) throws IOException {
+        List<String> notes = new ArrayList<>();
+        if (source == Layout.CANONICAL) {
+            saveSafetensors(out, dtype);
+            return notes;
+        }
+        CheckpointAdapter adapter = Adapters.require(config.family(), source);
+        if (!adapter.canWrite()) {
+            throw new IllegalArgumentException(Adapters.family(config.family()).displayName() + " " + source
+                    + " cannot be written; writable: " + Adapters.writableSources(config.family()));
+        }
+        Map<String, HostTensor> named = adapter.fromCanonical(tensors, config, notes);
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (String k : List.of(META_PRESET, META_LABELS)) {
+            if (metadata.containsKey(k)) extra.put(k, metadata.get(k));
+        }
+        save(out, config, source, named, extra, dtype);
+        return notes;
+    }
+
     /** The file's metadata (safetensors header or empty). */
     public Map<String, String> metadata() { return metadata; }
 
@@ -213,7 +258,8 @@ public final class SwinWeights {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("file", file.toString());
         m.put("layout", layout.name());
-        m.put("layoutDescription", layout.description());
+        m.put("family", config.family().name());
+        m.put("layoutDescription", layoutDescription());
         m.put("config", config);
         m.put("parameters", tensors.values().stream().mapToLong(HostTensor::numel).sum());
         m.put("dtypes", dtypeCounts());
@@ -227,6 +273,10 @@ public final class SwinWeights {
         return m;
     }
 
+    private String layoutDescription() {
+        return Adapters.find(config.family(), layout).map(CheckpointAdapter::description).orElse(layout.description());
+    }
+
     private Map<String, Long> dtypeCounts() {
         Map<String, Long> counts = new TreeMap<>();
         tensors.values().forEach(t -> counts.merge(t.sourceDType(), t.numel(), Long::sum));
@@ -238,12 +288,15 @@ public final class SwinWeights {
         SwinConfig c = config;
         StringBuilder sb = new StringBuilder();
         sb.append(file).append('\n');
-        sb.append("  layout      ").append(layout).append(" (").append(layout.description()).append(")\n");
+        sb.append("  layout      ").append(layout).append(" (").append(layoutDescription()).append(")\n");
         sb.append("  config      ").append(c.name()).append(": embed ").append(c.embedDim()).append(", depths ")
                 .append(Arrays.toString(c.depths())).append(", heads ").append(Arrays.toString(c.numHeads()))
                 .append(", window ").append(c.windowSize()).append(", patch ").append(c.patchSize())
                 .append(", img ").append(c.imgSize()).append(", classes ").append(c.numClasses())
-                .append(", mlp ratio ").append(c.mlpRatio()).append(", size rule ").append(c.sizeRule()).append('\n');
+                .append(", mlp ratio ").append(c.mlpRatio()).append(", size rule ").append(c.sizeRule());
+        if (c.family() == SwinConfig.Family.V2) sb.append(", pretrained windows ").append(Arrays.toString(c.pretrainedWindowSizes()));
+        sb.append('\n');
+        sb.append("  family      ").append(c.family()).append('\n');
         long params = tensors.values().stream().mapToLong(HostTensor::numel).sum();
         sb.append("  parameters  ").append(String.format("%,d", params)).append(" (model needs ")
                 .append(String.format("%,d", CanonicalKeys.parameterCount(c))).append(")\n");

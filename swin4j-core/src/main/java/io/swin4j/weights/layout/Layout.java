@@ -2,7 +2,7 @@ package io.swin4j.weights.layout;
 
 import io.swin4j.geometry.SizeRule;
 
-/** The state-dict naming conventions of the public Swin V1 implementations. */
+/** The public implementations whose state-dict naming swin4j reads (each family has its own subset: {@link Adapters}). */
 public enum Layout {
     OFFICIAL("microsoft/Swin-Transformer: layers.i.blocks.j..., merge at the end of stage i, head.*", SizeRule.OFFICIAL),
     TIMM("timm >= 0.9: official block names, merge at the start of stage i+1, head.fc.*", SizeRule.OFFICIAL),

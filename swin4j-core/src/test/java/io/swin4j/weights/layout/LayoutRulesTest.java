@@ -80,7 +80,7 @@ class LayoutRulesTest {
     @Test
     void torchvisionFeaturesMapToStagesAndMerges() throws Exception {
         Map<String, HostTensor> tv = CheckpointReader.read(Fixtures.parity("torchvision").resolve("torchvision.pth")).tensors();
-        LayoutConverter.ConversionResult r = LayoutConverter.toCanonical(tv, Layout.TORCHVISION);
+        ConversionResult r = LayoutConverter.toCanonical(tv, Layout.TORCHVISION);
         // torchvision: features.0 = stem (conv, permute, norm); features.2i+1.j = block j of stage i; features.2i+2 = merge i
         assertThat(r.canonical().get("patch_embed.proj.weight")).isSameAs(tv.get("features.0.0.weight"));
         assertThat(r.canonical().get("patch_embed.norm.bias")).isSameAs(tv.get("features.0.2.bias"));
@@ -145,7 +145,7 @@ class LayoutRulesTest {
         src.put(b + "query.bias", HostTensor.of(new float[] {9}, 1));
         src.put(b + "relative_position_index", zeros(1));
         src.put("swin.pooler.dense.weight", zeros(1));
-        LayoutConverter.ConversionResult r = LayoutConverter.toCanonical(src, Layout.HF);
+        ConversionResult r = LayoutConverter.toCanonical(src, Layout.HF);
         HostTensor qkv = r.canonical().get("layers.0.blocks.0.attn.qkv.weight");
         assertThat(qkv.shape()).containsExactly(3, 2);
         assertThat(qkv.data()).containsExactly(1, 2, 3, 4, 5, 6); // rows q, k, v whatever the file order
@@ -159,7 +159,7 @@ class LayoutRulesTest {
             for (String part : new String[] {"query", "key", "value"}) {
                 if (!part.equals(missing)) two.put(b + part + ".bias", HostTensor.of(new float[] {1}, 1));
             }
-            LayoutConverter.ConversionResult t = LayoutConverter.toCanonical(two, Layout.HF);
+            ConversionResult t = LayoutConverter.toCanonical(two, Layout.HF);
             assertThat(t.canonical()).as(missing).isEmpty();
             assertThat(t.unexpected()).as(missing).containsExactly("layers.0.blocks.0.attn.{query,key,value}.bias (incomplete q/k/v)");
         }
@@ -175,7 +175,7 @@ class LayoutRulesTest {
         src.put("backbone.norm1.weight", HostTensor.of(new float[] {2, 3, 4}, 3));
         src.put("backbone.norm1.bias", HostTensor.of(new float[] {5, 6, 7}, 3));
         src.put("neck.conv.weight", zeros(1));
-        LayoutConverter.ConversionResult r = LayoutConverter.toCanonical(src, Layout.MMDET);
+        ConversionResult r = LayoutConverter.toCanonical(src, Layout.MMDET);
         assertThat(r.canonical().get("norm.weight").data()).containsExactly(2, 3, 4);
         assertThat(r.canonical().get("norm.bias").data()).containsExactly(5, 6, 7);
         assertThat(r.extras().keySet()).containsExactly("backbone.norm0.weight", "backbone.norm0.bias");
@@ -189,7 +189,7 @@ class LayoutRulesTest {
         // only half of the last norm: identity norm, and the marker says so
         Map<String, HostTensor> half = new LinkedHashMap<>(src);
         half.remove("backbone.norm1.bias");
-        LayoutConverter.ConversionResult id = LayoutConverter.toCanonical(half, Layout.MMDET);
+        ConversionResult id = LayoutConverter.toCanonical(half, Layout.MMDET);
         assertThat(id.canonical().get("norm.weight").data()).containsExactly(1, 1, 1);
         assertThat(id.canonical().get("norm.bias").data()).containsExactly(0, 0, 0);
         assertThat(id.canonical().get("norm.bias").shape()).containsExactly(3);
@@ -202,7 +202,7 @@ class LayoutRulesTest {
         Map<String, HostTensor> off = new LinkedHashMap<>();
         off.put("norm0.weight", zeros(2));
         off.put("layers.0.blocks.0.norm1.weight", zeros(2));
-        LayoutConverter.ConversionResult o = LayoutConverter.toCanonical(off, Layout.OFFICIAL);
+        ConversionResult o = LayoutConverter.toCanonical(off, Layout.OFFICIAL);
         assertThat(o.canonical()).containsOnlyKeys("norm0.weight", "layers.0.blocks.0.norm1.weight");
         assertThat(o.extras()).isEmpty();
     }

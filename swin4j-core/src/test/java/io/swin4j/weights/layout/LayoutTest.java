@@ -43,7 +43,7 @@ class LayoutTest {
 
     @Test
     void hfSplitQkvConvertsBackToTheOfficialTensorsExactly() throws Exception {
-        LayoutConverter.ConversionResult hf = LayoutConverter.toCanonical(read("hf", "hf.safetensors"), Layout.HF);
+        ConversionResult hf = LayoutConverter.toCanonical(read("hf", "hf.safetensors"), Layout.HF);
         Map<String, HostTensor> official = officialCanonical();
         assertThat(hf.unexpected()).isEmpty();
         assertThat(hf.canonical().keySet()).containsExactlyInAnyOrderElementsOf(official.keySet());
@@ -56,7 +56,7 @@ class LayoutTest {
     @Test
     void mmdetUnfoldOrderIsInvertedExactly() throws Exception {
         Map<String, HostTensor> file = read("mmdet", "mmdet.pth");
-        LayoutConverter.ConversionResult mm = LayoutConverter.toCanonical(file, Layout.MMDET);
+        ConversionResult mm = LayoutConverter.toCanonical(file, Layout.MMDET);
         Map<String, HostTensor> official = officialCanonical();
         Map<String, HostTensor> withoutHead = new java.util.LinkedHashMap<>(official);
         withoutHead.keySet().removeIf(k -> k.startsWith("head.")); // the converter drops the head, keeps norm.*
@@ -72,7 +72,7 @@ class LayoutTest {
         Map<String, HostTensor> prefixed = new java.util.LinkedHashMap<>();
         file.forEach((k, v) -> prefixed.put("backbone." + k, v));
         assertThat(LayoutDetector.detect(prefixed.keySet())).isEqualTo(Layout.MMDET);
-        LayoutConverter.ConversionResult backbone = LayoutConverter.toCanonical(prefixed, Layout.MMDET);
+        ConversionResult backbone = LayoutConverter.toCanonical(prefixed, Layout.MMDET);
         assertThat(backbone.unexpected()).isEmpty();
         assertThat(backbone.canonical().keySet()).containsExactlyInAnyOrderElementsOf(withoutHead.keySet());
         withoutHead.forEach((k, v) -> assertThat(backbone.canonical().get(k).data()).as("backbone." + k).containsExactly(v.data()));
@@ -87,7 +87,7 @@ class LayoutTest {
 
     @Test
     void timmMergesMoveToTheEndOfThePreviousStage() throws Exception {
-        LayoutConverter.ConversionResult timm = LayoutConverter.toCanonical(read("timm", "timm.pth"), Layout.TIMM);
+        ConversionResult timm = LayoutConverter.toCanonical(read("timm", "timm.pth"), Layout.TIMM);
         assertThat(timm.canonical()).containsKeys("layers.0.downsample.reduction.weight", "head.weight")
                 .doesNotContainKeys("layers.3.downsample.reduction.weight", "head.fc.weight");
         SwinConfig c = ConfigInference.infer(timm.canonical(), SizeRule.OFFICIAL);
