@@ -1,14 +1,18 @@
 package io.swin4j.cli;
 
 import io.swin4j.weights.SwinWeights;
+import io.swin4j.weights.layout.Layout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert a checkpoint of any supported layout to canonical (official-named) safetensors.")
+        description = "Convert a checkpoint of any supported layout to canonical (official-named) safetensors, or with --to "
+                + "to another implementation's names (safetensors, no buffers).")
 final class ConvertCommand extends WeightsCommand {
 
     @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint to read.")
@@ -16,6 +20,11 @@ final class ConvertCommand extends WeightsCommand {
 
     @Parameters(index = "1", paramLabel = "OUT.safetensors", description = "File to write.")
     Path out;
+
+    @Option(names = "--to", paramLabel = "SOURCE", defaultValue = "canonical",
+            description = "Key names to write: canonical (default), official, timm, hf, torchvision or mmdet, where the "
+                    + "checkpoint's family has that layout (V1: all; V2: official, timm, hf, torchvision; Swin-MLP: official).")
+    String to;
 
     @Option(names = "--window", paramLabel = "N",
             description = "Resize the relative-position-bias tables to window N (bicubic, as the official load_pretrained).")
@@ -34,15 +43,29 @@ final class ConvertCommand extends WeightsCommand {
 
     @Override
     public Integer call() throws Exception {
+        Layout target = target(to);
         SwinWeights w = SwinWeights.load(in, weights.toLoadOptions());
         if (map22kTo1k != null) w = w.withHead22kTo1k(map22kTo1k.isEmpty() ? null : Path.of(map22kTo1k));
         if (imgSize != null) w = w.withImgSize(imgSize);
         if (window != null) w = w.withWindowSize(window);
-        w.saveSafetensors(out, dtype);
+        List<String> notes = w.saveAs(out, target, dtype);
         var o = out();
         o.println("wrote " + out + ": " + w.config().name() + " (" + w.tensors().size() + " tensors, " + dtype
-                + ", from " + w.layout() + " layout)");
+                + ", from " + w.layout() + " layout" + (target == Layout.CANONICAL ? "" : ", " + target + " names") + ")");
+        notes.forEach(n -> o.println("  note: " + n));
         o.flush();
         return 0;
+    }
+
+    /** The layout a --to value names (case-insensitive; hf is HF transformers v4). */
+    static Layout target(String name) {
+        try {
+            Layout l = Layout.valueOf(name.toUpperCase(Locale.ROOT));
+            if (l != Layout.HF_V5) return l;
+        } catch (IllegalArgumentException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException("--to " + name + ": not a layout swin4j writes; choose canonical, official, "
+                + "timm, hf, torchvision or mmdet");
     }
 }

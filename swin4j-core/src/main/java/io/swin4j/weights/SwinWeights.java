@@ -183,6 +183,17 @@ public final class SwinWeights {
         return withTensors(completed, resized, notes);
     }
 
+    /**
+     * The same tensors under {@code c}, a config with the same parameter shapes: for what the file could not tell
+     * (a V2 window or image size without buffers, a pretrained window), not a resize ({@link #withWindowSize} adapts
+     * weights trained at this config to another).
+     */
+    public SwinWeights withConfig(SwinConfig c) {
+        List<String> notes = new ArrayList<>(report.notes());
+        notes.add("config set to " + c.name() + " (window " + c.windowSize() + ", img " + c.imgSize() + "; no tensor changed)");
+        return withTensors(c, tensors, notes);
+    }
+
     /** A 21841-class head reduced to the 1000 ImageNet-1K rows ({@code mapping} null: the official map). */
     public SwinWeights withHead22kTo1k(Path mapping) throws IOException {
         int[] idx = mapping == null ? HeadMapping.official22kTo1k() : HeadMapping.read(mapping);

@@ -67,7 +67,7 @@ final class Rewrites {
             if (n % 2 == 0) return "layers." + (n - 2) / 2 + ".downsample." + rest;
             Matcher block = TV_BLOCK.matcher(rest);
             if (!block.matches()) return null;
-            String inner = block.group(2).replace("mlp.0.", "mlp.fc1.").replace("mlp.3.", "mlp.fc2.");
+            String inner = block.group(2).replaceFirst("^mlp\\.0\\.", "mlp.fc1.").replaceFirst("^mlp\\.3\\.", "mlp.fc2.");
             return "layers." + (n - 1) / 2 + ".blocks." + block.group(1) + "." + inner;
         }
         return TV_STEM.apply(key);
@@ -78,7 +78,7 @@ final class Rewrites {
     static String canonicalToTorchvision(String key) {
         Matcher b = CANON_BLOCK.matcher(key);
         if (b.matches()) {
-            String inner = b.group(3).replace("mlp.fc1.", "mlp.0.").replace("mlp.fc2.", "mlp.3.");
+            String inner = b.group(3).replaceFirst("^mlp\\.fc1\\.", "mlp.0.").replaceFirst("^mlp\\.fc2\\.", "mlp.3.");
             return "features." + (2 * Integer.parseInt(b.group(1)) + 1) + "." + b.group(2) + "." + inner;
         }
         Matcher d = DOWNSAMPLE.matcher(key);
