@@ -358,6 +358,12 @@ def make_parity(refs, hfconv, proot, report):
     for k in o1:
         err = rel_diff(ot[k], o1[k])
         assert err < 1e-5, f"timm(official V2 weights) vs official {k}: {err}"
+    # timm's filter, key by key: official key -> timm key (null = dropped)
+    timm_key_map = {}
+    for k, v in sd.items():
+        one = tv2.checkpoint_filter_fn({"model": {k: v}}, tchk)
+        assert len(one) <= 1
+        timm_key_map[k] = next(iter(one), None)
     # the three implementations build the same coordinate table for a window
     for blk_o, blk_t in zip([b for l in off.layers for b in l.blocks], [b for l in tchk.layers for b in l.blocks]):
         assert torch.equal(blk_o.attn.relative_coords_table, blk_t.attn.relative_coords_table)
@@ -380,7 +386,10 @@ def make_parity(refs, hfconv, proot, report):
             "the official one (checked: the official weights through timm.checkpoint_filter_fn reproduce the "
             "official outputs within rel 1e-5, and the relative_coords_table buffers are equal)",
             f"logit_scale above the clamp in {len(tclamped)} attention modules (last head, stages 1-3)",
-            "input = ../v2_official/input.npy (referenced)"]))
+            "input = ../v2_official/input.npy (referenced)"],
+        official_key_map_doc="timm.models.swin_transformer_v2.checkpoint_filter_fn applied to each key of "
+                             "../v2_official/v2_official.pth: official key -> timm key (null = dropped buffer)",
+        official_key_map=timm_key_map))
 
     # ------------------------------------------------------------------ 4. v2_torchvision
     tvm = refs.tv
@@ -461,6 +470,14 @@ def make_parity(refs, hfconv, proot, report):
     with torch.no_grad():
         assert torch.equal(off_hf(x1), o1["logits"])
     buf_keys = sorted(k for k in hf if k.endswith(("relative_coords_table", "relative_position_index")))
+    # the script's mapping, key by key (convert_state_dict on one-key dicts): official key -> HF keys ([] = dropped)
+    hf_key_map = {}
+    for k, v in sd.items():
+        one = hfconv.convert({k: v}, V2_TINY["depths"], V2_TINY["embed_dim"], V2_TINY["num_heads"])
+        hf_key_map[k] = list(one)
+        for hk, hv in one.items():
+            assert torch.equal(hv, hf[hk]), hk
+    assert sorted(x for ks in hf_key_map.values() for x in ks) == sorted(hf)
     s5 = P.ref_set(s1, "../v2_official/")
     s5b = dict(P.ref_set(s1b, "../v2_official/"), img_size=[64, 128], block_windows=s1b["block_windows"])
     C.write_meta(d, family_meta(
@@ -486,7 +503,10 @@ def make_parity(refs, hfconv, proot, report):
             "(1,3,3,2) table fits; the cpb MLP shapes do not depend on the window",
             "set 2 refers to v2_official's 64x128 set"],
         reference_outputs_from="../v2_official (inputs and outputs referenced, not copied)",
-        converted_from="../v2_official/v2_official.pth", conversion_script=hfconv.source))
+        converted_from="../v2_official/v2_official.pth", conversion_script=hfconv.source,
+        key_map_doc="every key of ../v2_official/v2_official.pth -> the keys the script writes for it, in order "
+                    "([] = dropped; qkv.weight -> query/key/value.weight = rows [0,C), [C,2C), [2C,3C))",
+        key_map=hf_key_map))
 
     # ------------------------------------------------------------------ 6. mlp_official
     impl_mlp = C.impl_official_mlp(refs)

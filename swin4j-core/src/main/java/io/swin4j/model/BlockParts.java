@@ -41,7 +41,8 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
     static BlockParts of(SwinConfig.Family family) {
         return switch (family) {
             case V1 -> new BlockParts("attn", WindowAttention.FACTORY, false, false, Shift.CYCLIC);
-            case V2, MLP -> throw new UnsupportedOperationException(family + " blocks are not built yet");
+            case V2 -> new BlockParts("attn", CosineWindowAttention.FACTORY, true, true, Shift.CYCLIC);
+            case MLP -> throw new UnsupportedOperationException(family + " blocks are not built yet");
         };
     }
 }
