@@ -112,14 +112,40 @@ class LayoutTest {
         assertThat(torchvision.sizeRule()).isEqualTo(SizeRule.TORCHVISION);
     }
 
+    /**
+     * Every preset of every family comes back, name included, from its parameter shapes, and for V2 with what an official
+     * file's buffers add (each stage's window from the shape of its relative_coords_table, the pretrained window from its
+     * values); V2 shapes alone do not hold the window, so the answer is then a preset with the same parameters, and the
+     * notes name the others.
+     */
     @Test
     void infersEveryPresetFromItsShapes() {
         for (String name : SwinConfig.presetNames()) {
             SwinConfig preset = SwinConfig.preset(name);
-            if (preset.family() != SwinConfig.Family.V1) continue; // V2 and MLP: see their own inference tests
-            SwinConfig inferred = ConfigInference.inferFromShapes(CanonicalKeys.expected(preset), SizeRule.OFFICIAL);
+            Map<String, long[]> shapes = CanonicalKeys.expected(preset);
+            LayoutHints hints = LayoutHints.none();
+            if (preset.family() == SwinConfig.Family.V2) {
+                for (int i = 0; i < preset.numStages(); i++) {
+                    hints.stageWindows().put(i, preset.stageWindow(i));
+                    hints.pretrainedWindows().put(i, preset.pretrainedWindow(i));
+                }
+            }
+            java.util.List<String> notes = new java.util.ArrayList<>();
+            SwinConfig inferred = ConfigInference.inferFromShapes(shapes, preset.sizeRule(), hints, notes);
             assertThat(inferred.name()).as(name).isEqualTo(name);
+            assertThat(inferred.family()).as(name).isEqualTo(preset.family());
             assertThat(ConfigInference.check(inferred, preset)).as(name).isEmpty();
+            assertThat(notes).as(name).isEmpty();
+            if (preset.family() == SwinConfig.Family.V2) {
+                java.util.List<String> shapeNotes = new java.util.ArrayList<>();
+                SwinConfig fromShapes = ConfigInference.inferFromShapes(shapes, preset.sizeRule(), LayoutHints.none(), shapeNotes);
+                assertThat(fromShapes.sameArchitecture(preset.toBuilder().optWindowSize(fromShapes.windowSize())
+                        .optPretrainedWindowSizes(fromShapes.pretrainedWindowSizes()).build())).as(name).isTrue();
+                assertThat(SwinConfig.presetNames()).contains(fromShapes.name());
+                assertThat(shapeNotes).as(name).singleElement().asString().contains("do not hold the window")
+                        .contains(fromShapes.name());
+                if (!fromShapes.name().equals(name)) assertThat(shapeNotes.get(0)).as(name).contains(name);
+            }
         }
     }
 

@@ -1,0 +1,120 @@
+package io.swin4j.weights.layout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swin4j.engine.Tensors;
+import io.swin4j.model.ForwardOptions;
+import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinOutput;
+import io.swin4j.model.SwinTransformer;
+import io.swin4j.tensor.HostTensor;
+import io.swin4j.testing.Fixtures;
+import io.swin4j.weights.LoadOptions;
+import io.swin4j.weights.SwinWeights;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * V2 and Swin-MLP checkpoints of every source, loaded as a user does ({@link SwinWeights#load}: detection, conversion,
+ * inference) and run, equal the reference implementation's logits, embedding and stage outputs (rel 1e-5) on every
+ * input set of the fixture (tools/reference/make_family_fixtures.py).
+ */
+class FamilyLoadParityTest {
+
+    private static JsonNode meta(String kase) {
+        return Fixtures.json(Fixtures.parity(kase).resolve("meta.json"));
+    }
+
+    private static Path weightsFile(String kase) {
+        return Fixtures.parity(kase).resolve(meta(kase).get("weights").asText());
+    }
+
+    /** Every output of every set of the fixture, through the loaded model. */
+    static void compareAll(SwinWeights weights, String kase) {
+        Path dir = Fixtures.parity(kase);
+        int compared = 0;
+        try (SwinTransformer model = weights.createModel()) {
+            for (JsonNode set : meta(kase).get("sets")) {
+                try (Tensor x = Tensors.fromHost(Fixtures.npy(dir.resolve(set.get("input").get("file").asText())));
+                     SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
+                    // in forward order (stages, embedding, logits): the first output off is where a defect starts
+                    List<Map.Entry<String, JsonNode>> outputs = new ArrayList<>();
+                    set.get("outputs").fields().forEachRemaining(outputs::add);
+                    outputs.sort(Comparator.comparing(e -> e.getKey().startsWith("stage") ? e.getKey()
+                            : e.getKey().equals("embedding") ? "x1" : "x2"));
+                    for (Map.Entry<String, JsonNode> e : outputs) {
+                        String name = e.getKey();
+                        Tensor actual = switch (name) {
+                            case "logits" -> out.logits();
+                            case "embedding" -> out.embedding();
+                            default -> out.stageFeatures().get(Integer.parseInt(name.substring("stage".length())));
+                        };
+                        HostTensor expected = Fixtures.npy(dir.resolve(e.getValue().get("file").asText()));
+                        assertThat(Tensors.shape(actual)).as(kase + " " + name + " shape").containsExactly(expected.shape());
+                        Fixtures.assertClose(kase + " " + set.get("input").get("file").asText() + " " + name,
+                                Tensors.toFloats(actual), expected.data());
+                        compared++;
+                    }
+                }
+            }
+        }
+        assertThat(compared).as(kase + " outputs compared").isGreaterThanOrEqualTo(6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v2_official", "v2_hf", "v2_torchvision", "mlp_official"})
+    void loadedAsIsMatchesTheReference(String kase) throws Exception {
+        SwinWeights w = SwinWeights.load(weightsFile(kase));
+        assertThat(w.report().isClean()).as(w.report().toString()).isTrue();
+        assertThat(w.family().name()).isEqualTo(meta(kase).get("family").asText().toUpperCase());
+        compareAll(w, kase);
+    }
+
+    /** timm's V2 files hold no buffer that tells the window: loaded with window 8 assumed, then told the real one. */
+    @Test
+    void timmV2MatchesTheReferenceOnceTheWindowIsKnown() throws Exception {
+        SwinWeights w = SwinWeights.load(weightsFile("v2_timm"));
+        assertThat(w.report().notes()).anyMatch(n -> n.contains("window 8 assumed"));
+        JsonNode cfg = meta("v2_timm").get("config");
+        SwinWeights told = w.withConfig(w.config().toBuilder().optWindowSize(cfg.get("window_size").asInt())
+                .optImgSize(cfg.get("img_size").asInt()).build());
+        compareAll(told, "v2_timm");
+    }
+
+    /** The official window-4 checkpoint at img 128, window 8: what the official load_pretrained + fine-tune config run. */
+    @Test
+    void v2WindowResizeMatchesTheOfficialPretrainedWindowRun() throws Exception {
+        JsonNode cfg = meta("v2_official_pretrained").get("config");
+        SwinWeights w = SwinWeights.load(weightsFile("v2_official"))
+                .withImgSize(cfg.get("img_size").asInt()).withWindowSize(cfg.get("window_size").asInt());
+        assertThat(w.config().pretrainedWindowSizes()).containsExactly(4, 4, 4, 2);
+        assertThat(w.report().isClean()).isTrue();
+        compareAll(w, "v2_official_pretrained");
+    }
+
+    /** Written under each V2 source's names and loaded back: the same outputs (and the config kept in the metadata). */
+    @Test
+    void v2WrittenAsEachSourceLoadsBackToTheSameModel(@TempDir Path tmp) throws Exception {
+        SwinWeights official = SwinWeights.load(weightsFile("v2_official"));
+        for (Layout l : Adapters.writableSources(SwinConfig.Family.V2)) {
+            Path out = tmp.resolve(l + ".safetensors");
+            official.saveAs(out, l, "F32");
+            SwinWeights back = SwinWeights.load(out, LoadOptions.defaults());
+            assertThat(back.layout()).isEqualTo(l);
+            assertThat(LayoutDetector.detect(io.swin4j.weights.io.CheckpointReader.read(out).tensors().keySet()))
+                    .as(l.name()).isEqualTo(l == Layout.CANONICAL ? Layout.OFFICIAL : l);
+            assertThat(back.config()).isEqualTo(official.config());
+            compareAll(back, "v2_official");
+        }
+    }
+}
