@@ -2,6 +2,7 @@ package io.swin4j.cli;
 
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.layout.Layout;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,10 +22,10 @@ final class ConvertCommand extends WeightsCommand {
     @Parameters(index = "1", paramLabel = "OUT.safetensors", description = "File to write.")
     Path out;
 
-    @Option(names = "--to", paramLabel = "SOURCE", defaultValue = "canonical",
+    @Option(names = "--to", paramLabel = "SOURCE", defaultValue = "canonical", converter = TargetLayout.class,
             description = "Key names to write: canonical (default), official, timm, hf, torchvision or mmdet, where the "
                     + "checkpoint's family has that layout (V1: all; V2: official, timm, hf, torchvision; Swin-MLP: official).")
-    String to;
+    Layout to;
 
     @Option(names = "--window", paramLabel = "N",
             description = "Resize the relative-position-bias tables to window N (bicubic, as the official load_pretrained).")
@@ -43,29 +44,31 @@ final class ConvertCommand extends WeightsCommand {
 
     @Override
     public Integer call() throws Exception {
-        Layout target = target(to);
         SwinWeights w = SwinWeights.load(in, weights.toLoadOptions());
         if (map22kTo1k != null) w = w.withHead22kTo1k(map22kTo1k.isEmpty() ? null : Path.of(map22kTo1k));
         if (imgSize != null) w = w.withImgSize(imgSize);
         if (window != null) w = w.withWindowSize(window);
-        List<String> notes = w.saveAs(out, target, dtype);
+        List<String> notes = w.saveAs(out, to, dtype);
         var o = out();
         o.println("wrote " + out + ": " + w.config().name() + " (" + w.tensors().size() + " tensors, " + dtype
-                + ", from " + w.layout() + " layout" + (target == Layout.CANONICAL ? "" : ", " + target + " names") + ")");
+                + ", from " + w.layout() + " layout" + (to == Layout.CANONICAL ? "" : ", " + to + " names") + ")");
         notes.forEach(n -> o.println("  note: " + n));
         o.flush();
         return 0;
     }
 
     /** The layout a --to value names (case-insensitive; hf is HF transformers v4). */
-    static Layout target(String name) {
-        try {
-            Layout l = Layout.valueOf(name.toUpperCase(Locale.ROOT));
-            if (l != Layout.HF_V5) return l;
-        } catch (IllegalArgumentException e) {
-            // fall through to the message
+    static final class TargetLayout implements CommandLine.ITypeConverter<Layout> {
+        @Override
+        public Layout convert(String name) {
+            try {
+                Layout l = Layout.valueOf(name.toUpperCase(Locale.ROOT));
+                if (l != Layout.HF_V5) return l;
+            } catch (IllegalArgumentException e) {
+                // fall through to the message
+            }
+            throw new CommandLine.TypeConversionException("not a layout swin4j writes: '" + name
+                    + "' (choose canonical, official, timm, hf, torchvision or mmdet)");
         }
-        throw new IllegalArgumentException("--to " + name + ": not a layout swin4j writes; choose canonical, official, "
-                + "timm, hf, torchvision or mmdet");
     }
 }

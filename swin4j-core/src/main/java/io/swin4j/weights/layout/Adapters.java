@@ -30,7 +30,7 @@ public final class Adapters {
     }
 
     private static AdapterFamily bestFamily(Collection<String> keys) {
-        // max by score; on a tie the earlier family (stable: max keeps the first of equal elements when reversed)
+        // the highest score; on a tie the earlier family
         AdapterFamily best = FAMILIES.get(0);
         int bestScore = best.score(keys);
         for (AdapterFamily f : FAMILIES) {
