@@ -112,13 +112,14 @@ public final class ConfigInference {
                 notes.add("the weights do not hold the window (no relative_coords_table / relative_position_index): window "
                         + p.windowSize() + " and pretrained windows " + Arrays.toString(p.pretrainedWindowSizes())
                         + " of preset " + p.name() + (same.size() > 1 ? " (also fits: "
-                        + same.subList(1, same.size()).stream().map(SwinConfig::name).toList() + "; choose with --preset)" : ""));
+                        + same.subList(1, same.size()).stream().map(SwinConfig::name).toList() + "; choose with --arch)" : ""));
                 if (img == null || img == p.imgSize()) return p.toBuilder().optSizeRule(rule).build();
                 return p.toBuilder().optName("custom").optImgSize(img).optSizeRule(rule).build();
             }
             window = 8;
             notes.add("the weights do not hold the window (no relative_coords_table / relative_position_index) and no "
-                    + "preset has these parameters: window 8 assumed (resize with swin convert --window N)");
+                    + "preset has these parameters: window 8 assumed (if it was trained at another window, name its preset with "
+                    + "--arch, or set it with SwinWeights.withConfig)");
         } else if (img == null) {
             for (int i = 1; i < stages && img == null; i++) {
                 if (windows[i] > 0 && windows[i] < window) img = (windows[i] * s.patch()) << i;
