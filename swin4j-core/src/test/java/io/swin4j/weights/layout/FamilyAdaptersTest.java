@@ -196,6 +196,46 @@ class FamilyAdaptersTest {
         assertThat(notes).containsExactly("head dropped: mmdet/mmseg backbones have none");
     }
 
+    @Test
+    void hfSwinv2KeyBiasIsDroppedAndANonzeroOneIsNoted() {
+        String b = "swinv2.encoder.layers.0.blocks.0.attention.self.";
+        Map<String, HostTensor> src = new LinkedHashMap<>();
+        src.put(b + "query.weight", HostTensor.of(new float[] {1, 2}, 1, 2));
+        src.put(b + "key.weight", HostTensor.of(new float[] {3, 4}, 1, 2));
+        src.put(b + "value.weight", HostTensor.of(new float[] {5, 6}, 1, 2));
+        src.put(b + "query.bias", HostTensor.of(new float[] {7}, 1));
+        src.put(b + "value.bias", HostTensor.of(new float[] {9}, 1));
+        src.put(b + "key.bias", HostTensor.of(new float[] {0}, 1));
+        src.put(b + "logit_scale", HostTensor.of(new float[] {2}, 1, 1, 1));
+        CheckpointAdapter hf = Adapters.require(SwinConfig.Family.V2, Layout.HF);
+        ConversionResult zero = hf.toCanonical(src);
+        assertThat(zero.canonical().keySet()).containsExactlyInAnyOrder("layers.0.blocks.0.attn.qkv.weight",
+                "layers.0.blocks.0.attn.q_bias", "layers.0.blocks.0.attn.v_bias", "layers.0.blocks.0.attn.logit_scale");
+        assertThat(zero.canonical().get("layers.0.blocks.0.attn.qkv.weight").data()).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(zero.hints().notes()).isEmpty();
+        assertThat(zero.unexpected()).isEmpty();
+        src.put(b + "key.bias", HostTensor.of(new float[] {0.5f}, 1));
+        ConversionResult nonzero = hf.toCanonical(src);
+        assertThat(nonzero.canonical()).hasSize(4);
+        assertThat(nonzero.hints().notes()).containsExactly("attention.self.key.bias dropped though nonzero in 1 blocks: "
+                + "Swin V2 has no key bias");
+    }
+
+    @Test
+    void torchvisionV2NeedsBothBiasesToWriteOne() {
+        CheckpointAdapter tv = Adapters.require(SwinConfig.Family.V2, Layout.TORCHVISION);
+        SwinConfig c = SwinConfig.preset("swin_v2_t");
+        Map<String, HostTensor> q = Map.of("layers.0.blocks.0.attn.q_bias", HostTensor.of(new float[] {1, 2}, 2));
+        assertThatThrownBy(() -> tv.fromCanonical(q, c, new ArrayList<>())).hasMessage("layers.0.blocks.0.attn.q_bias has no matching v_bias");
+        Map<String, HostTensor> qv = new LinkedHashMap<>(q);
+        qv.put("layers.0.blocks.0.attn.v_bias", HostTensor.of(new float[] {5, 6}, 2));
+        Map<String, HostTensor> out = tv.fromCanonical(qv, c, new ArrayList<>());
+        assertThat(out).containsOnlyKeys("features.1.0.attn.qkv.bias");
+        assertThat(out.get("features.1.0.attn.qkv.bias").data()).containsExactly(1, 2, 0, 0, 5, 6);
+        Map<String, HostTensor> v = Map.of("layers.0.blocks.0.attn.v_bias", HostTensor.of(new float[] {5, 6}, 2));
+        assertThatThrownBy(() -> tv.fromCanonical(v, c, new ArrayList<>())).hasMessage("[layers.0.blocks.0.attn.v_bias] have no matching q_bias");
+    }
+
     // ------------------------------------------------------------------ config inference
 
     @ParameterizedTest(name = "{0}")
