@@ -128,6 +128,9 @@ public final class SwinPredictor implements AutoCloseable {
 
     public SwinConfig config() { return weights.config(); }
 
+    /** Whether {@link #attention} can show this model's blocks (every family but Swin-MLP). */
+    public boolean hasAttentionMaps() { return model.hasAttentionMaps(); }
+
     public SwinWeights weights() { return weights; }
 
     public EvalPreset preset() { return preset; }
@@ -254,6 +257,10 @@ public final class SwinPredictor implements AutoCloseable {
      */
     public AttentionView attention(RgbImage image, int stage, int block) {
         SwinConfig c = config();
+        if (!model.hasAttentionMaps()) {
+            throw new UnsupportedOperationException("a " + c.family() + " model (" + c.name() + ") has no attention maps: "
+                    + "its blocks mix each window's tokens with a spatial MLP");
+        }
         if (stage < 0 || stage >= c.numStages() || block < 0 || block >= c.depths()[stage]) {
             throw new IllegalArgumentException("no block " + block + " in stage " + stage + ": the model has "
                     + c.numStages() + " stages of " + Arrays.toString(c.depths()) + " blocks");
