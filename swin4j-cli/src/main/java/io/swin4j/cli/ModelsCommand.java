@@ -2,7 +2,7 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.swin4j.hub.Family;
+import io.swin4j.model.SwinConfig.Family;
 import io.swin4j.hub.ModelEntry;
 import io.swin4j.hub.ModelRegistry;
 import io.swin4j.hub.WeightsCache;

@@ -1,5 +1,6 @@
 package io.swin4j.hub;
 
+import io.swin4j.model.SwinConfig.Family;
 import java.net.URI;
 import java.util.Objects;
 

@@ -1,5 +1,6 @@
 package io.swin4j.hub;
 
+import io.swin4j.model.SwinConfig.Family;
 import io.swin4j.model.SwinConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.swin4j.hub;
 
+import io.swin4j.model.SwinConfig.Family;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
