@@ -258,7 +258,7 @@ public final class SwinPredictor implements AutoCloseable {
     public AttentionView attention(RgbImage image, int stage, int block) {
         SwinConfig c = config();
         if (!model.hasAttentionMaps()) {
-            throw new UnsupportedOperationException("a " + c.family() + " model (" + c.name() + ") has no attention maps: "
+            throw new IllegalArgumentException("a " + c.family() + " model (" + c.name() + ") has no attention maps: "
                     + "its blocks mix each window's tokens with a spatial MLP");
         }
         if (stage < 0 || stage >= c.numStages() || block < 0 || block >= c.depths()[stage]) {
