@@ -41,10 +41,16 @@ class FamilyLoadParityTest {
 
     /** Every output of every set of the fixture, through the loaded model. */
     static void compareAll(SwinWeights weights, String kase) {
+        compareAll(weights, kase, meta(kase).get("sets").size());
+    }
+
+    /** Every output of the first {@code sets} sets of the fixture. */
+    static void compareAll(SwinWeights weights, String kase, int sets) {
         Path dir = Fixtures.parity(kase);
         int compared = 0;
         try (SwinTransformer model = weights.createModel()) {
-            for (JsonNode set : meta(kase).get("sets")) {
+            for (int s = 0; s < sets; s++) {
+                JsonNode set = meta(kase).get("sets").get(s);
                 try (Tensor x = Tensors.fromHost(Fixtures.npy(dir.resolve(set.get("input").get("file").asText())));
                      SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
                     // in forward order (stages, embedding, logits): the first output off is where a defect starts
@@ -88,7 +94,14 @@ class FamilyLoadParityTest {
         JsonNode cfg = meta("v2_timm").get("config");
         SwinWeights told = w.withConfig(w.config().toBuilder().optWindowSize(cfg.get("window_size").asInt())
                 .optImgSize(cfg.get("img_size").asInt()).build());
-        compareAll(told, "v2_timm");
+        // timm's per-axis window rule differs from the official one on non-square maps (its 64x128 set: stage 2 shifts
+        // (0, 2), stage 3 has 2x4 windows); swin4j's size rules are the official and torchvision ones, so only the
+        // square set, where timm's rule is the official one, is compared
+        JsonNode sets = meta("v2_timm").get("sets");
+        assertThat(sets).hasSize(2);
+        assertThat(sets.get(1).get("input").get("shape").toString()).isEqualTo("[1,3,64,128]");
+        assertThat(sets.get(0).get("input").get("shape").toString()).isEqualTo("[2,3,64,64]");
+        compareAll(told, "v2_timm", 1);
     }
 
     /** The official window-4 checkpoint at img 128, window 8: what the official load_pretrained + fine-tune config run. */
