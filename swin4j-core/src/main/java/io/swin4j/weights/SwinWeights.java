@@ -16,6 +16,7 @@ import io.swin4j.weights.layout.ConversionResult;
 import io.swin4j.weights.layout.HeadMapping;
 import io.swin4j.weights.layout.Layout;
 import io.swin4j.weights.layout.LayoutConverter;
+import io.swin4j.weights.layout.LayoutHints;
 import io.swin4j.weights.layout.LoadReport;
 import io.swin4j.weights.layout.UnknownLayoutException;
 
@@ -88,9 +89,11 @@ public final class SwinWeights {
             notes.add("layout-specific tensors not used by the model: " + converted.extras().keySet());
         }
         SwinConfig config;
+        LayoutHints hints = converted.hints();
         try {
             config = savedConfig(ck.metadata());
             if (config == null) config = adapter.inferConfig(converted, notes);
+            else hints = LayoutHints.complete(config); // the saved config is a fact, not an assumption
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -107,7 +110,7 @@ public final class SwinWeights {
         }
         if (options.preset() != null) {
             SwinConfig preset = SwinConfig.preset(options.preset());
-            List<String> diffs = ConfigInference.check(config, preset);
+            List<String> diffs = ConfigInference.check(config, preset, hints);
             if (!diffs.isEmpty()) {
                 if (options.strict()) {
                     throw new LoadReport.CheckpointMismatchException(file + ": does not match preset " + options.preset()

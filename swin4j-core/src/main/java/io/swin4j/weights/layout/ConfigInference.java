@@ -149,6 +149,24 @@ public final class ConfigInference {
                 .sorted(preferRule(c.sizeRule())).findFirst();
     }
 
+    /**
+     * As {@link #check(SwinConfig, SwinConfig)}, leaving out what the weights could not tell: a V2 file without
+     * relative_coords_table / relative_position_index holds no window, and only the official coordinate tables hold
+     * the pretrained windows, so the inferred values there are assumptions, not differences.
+     */
+    public static List<String> check(SwinConfig inferred, SwinConfig requested, LayoutHints hints) {
+        if (inferred.family() == SwinConfig.Family.V2 && inferred.family() == requested.family()
+                && inferred.numStages() == requested.numStages()) {
+            SwinConfig.Builder b = inferred.toBuilder();
+            if (hints.stageWindows().isEmpty()) b.optWindowSize(requested.windowSize());
+            if (hints.pretrainedWindows().size() != inferred.numStages()) {
+                b.optPretrainedWindowSizes(requested.pretrainedWindowSizes());
+            }
+            inferred = b.build();
+        }
+        return check(inferred, requested);
+    }
+
     /** Human-readable differences between what the weights hold and a requested preset. */
     public static List<String> check(SwinConfig inferred, SwinConfig requested) {
         List<String> out = new ArrayList<>();

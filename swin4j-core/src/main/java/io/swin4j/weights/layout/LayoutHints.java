@@ -1,5 +1,7 @@
 package io.swin4j.weights.layout;
 
+import io.swin4j.model.SwinConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -18,5 +20,15 @@ public record LayoutHints(SortedMap<Integer, Integer> stageWindows, SortedMap<In
 
     public static LayoutHints none() {
         return new LayoutHints(new TreeMap<>(), new TreeMap<>(), new ArrayList<>());
+    }
+
+    /** What a known config says: every stage's window and pretrained window. */
+    public static LayoutHints complete(SwinConfig c) {
+        LayoutHints h = none();
+        for (int i = 0; i < c.numStages(); i++) {
+            h.stageWindows().put(i, c.stageWindow(i));
+            h.pretrainedWindows().put(i, c.pretrainedWindow(i));
+        }
+        return h;
     }
 }

@@ -324,6 +324,41 @@ class FamilyAdaptersTest {
         assertThat(idx.pretrainedWindows()).isEmpty();
     }
 
+    /** A preset named for a V2 file without buffers (timm's, HF's) is checked on what the file holds, not on assumptions. */
+    @Test
+    void whatAV2FileCannotTellIsNoDifferenceFromAPreset() {
+        SwinConfig w16 = SwinConfig.preset("swinv2_tiny_patch4_window16_256");
+        SwinConfig inferred = ConfigInference.inferFromShapes(CanonicalKeys.expected(w16), SizeRule.OFFICIAL,
+                LayoutHints.none(), new ArrayList<>());
+        assertThat(inferred.name()).isEqualTo("swinv2_tiny_patch4_window8_256"); // the first preset with these parameters
+        assertThat(ConfigInference.check(inferred, w16)).containsExactly("window: checkpoint 8, preset 16 (resizable: swin convert --window 16)");
+        assertThat(ConfigInference.check(inferred, w16, LayoutHints.none())).isEmpty();
+        SwinConfig ft = SwinConfig.preset("swinv2_base_patch4_window12to16_192to256_22kto1k_ft");
+        SwinConfig base = ConfigInference.inferFromShapes(CanonicalKeys.expected(ft), SizeRule.OFFICIAL, LayoutHints.none(), new ArrayList<>());
+        assertThat(ConfigInference.check(base, ft)).hasSize(2); // window and pretrained windows
+        assertThat(ConfigInference.check(base, ft, LayoutHints.none())).isEmpty();
+        // a file whose buffers said window 8 does differ; and the parameters always count
+        assertThat(ConfigInference.check(inferred, w16, LayoutHints.complete(inferred))).singleElement().asString().startsWith("window:");
+        assertThat(ConfigInference.check(inferred, SwinConfig.preset("swinv2_small_patch4_window16_256"), LayoutHints.none()))
+                .containsExactly("depths: checkpoint [2, 2, 6, 2], preset [2, 2, 18, 2]");
+        assertThat(ConfigInference.check(inferred, SwinConfig.preset("swin_tiny_patch4_window7_224"), LayoutHints.none()))
+                .first().isEqualTo("family: checkpoint V2, preset V1");
+    }
+
+    @Test
+    void loadingWithAPresetReportsOnlyWhatTheFileHolds() throws Exception {
+        Path timm = Fixtures.parity("v2_timm").resolve("v2_timm.pth");
+        assertThatThrownBy(() -> io.swin4j.weights.SwinWeights.load(timm,
+                io.swin4j.weights.LoadOptions.defaults().optPreset("swinv2_tiny_patch4_window16_256")))
+                .isInstanceOf(LoadReport.CheckpointMismatchException.class)
+                .hasMessageContaining("embed dim: checkpoint 6, preset 96").hasMessageNotContaining("window:");
+        // the official file's buffers do tell the window: a preset with another one is a difference
+        Path official = Fixtures.parity("v2_official").resolve("v2_official.pth");
+        assertThatThrownBy(() -> io.swin4j.weights.SwinWeights.load(official,
+                io.swin4j.weights.LoadOptions.defaults().optPreset("swinv2_tiny_patch4_window16_256")))
+                .hasMessageContaining("window: checkpoint 4, preset 16");
+    }
+
     // ------------------------------------------------------------------ retargeting
 
     @Test

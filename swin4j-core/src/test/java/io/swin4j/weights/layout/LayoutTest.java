@@ -123,13 +123,7 @@ class LayoutTest {
         for (String name : SwinConfig.presetNames()) {
             SwinConfig preset = SwinConfig.preset(name);
             Map<String, long[]> shapes = CanonicalKeys.expected(preset);
-            LayoutHints hints = LayoutHints.none();
-            if (preset.family() == SwinConfig.Family.V2) {
-                for (int i = 0; i < preset.numStages(); i++) {
-                    hints.stageWindows().put(i, preset.stageWindow(i));
-                    hints.pretrainedWindows().put(i, preset.pretrainedWindow(i));
-                }
-            }
+            LayoutHints hints = preset.family() == SwinConfig.Family.V2 ? LayoutHints.complete(preset) : LayoutHints.none();
             java.util.List<String> notes = new java.util.ArrayList<>();
             SwinConfig inferred = ConfigInference.inferFromShapes(shapes, preset.sizeRule(), hints, notes);
             assertThat(inferred.name()).as(name).isEqualTo(name);
