@@ -360,3 +360,62 @@ def read_safetensors(path):
         out[name] = torch.from_numpy(a.copy())
     assert base + end_max == len(data), "safetensors: trailing bytes"
     return out, header.get("__metadata__")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Swin V2 / Swin-MLP (make_family_fixtures.py, make_fullsize_fixtures.py); nothing above depends on these
+# ----------------------------------------------------------------------------------------------------------
+
+LOG_CLAMP = float(np.log(100.0))
+
+
+def load_official_family(refs):
+    """The official V2 and MLP model files, imported by path (not through models/__init__.py); cached on refs."""
+    if not hasattr(refs, "official_v2"):
+        v2 = os.path.join(refs.official_dir, "models", "swin_transformer_v2.py")
+        mlp = os.path.join(refs.official_dir, "models", "swin_mlp.py")
+        refs.official_v2 = _load_file_module("swin_official_swin_transformer_v2", v2)
+        refs.official_mlp = _load_file_module("swin_official_swin_mlp", mlp)
+        refs.official_v2_sha256 = sha256_file(v2)
+        refs.official_mlp_sha256 = sha256_file(mlp)
+    return refs.official_v2, refs.official_mlp
+
+
+def impl_official_v2(refs):
+    load_official_family(refs)
+    return {"name": "microsoft/Swin-Transformer", "class": "models.swin_transformer_v2.SwinTransformerV2",
+            "commit": OFFICIAL_COMMIT, "file_sha256": refs.official_v2_sha256,
+            "torch": torch.__version__, "timm_for_layers": refs.timm_version}
+
+
+def impl_official_mlp(refs):
+    load_official_family(refs)
+    return {"name": "microsoft/Swin-Transformer", "class": "models.swin_mlp.SwinMLP",
+            "commit": OFFICIAL_COMMIT, "file_sha256": refs.official_mlp_sha256,
+            "torch": torch.__version__, "timm_for_layers": refs.timm_version}
+
+
+FAMILY_RANDOMIZE_RULE = ("as V1: matrices/conv kernels (cpb_mlp and spatial_mlp weights included) randn*0.2, LayerNorm "
+                         "weight 1+0.1*randn, LayerNorm and other biases (q_bias, v_bias, cpb_mlp.0.bias, full "
+                         "torchvision qkv.bias) 0.1*randn (torch.Generator seeded, module order); then logit_scale "
+                         "= log(10)+0.3*randn, except the last head of every attention with >= 2 heads, set to "
+                         "log(100)+0.25+0.25*rand (above the clamp at log(100)) -- 0.3*randn alone would need a "
+                         "7.7-sigma draw to reach the clamp (second generator, seed+500, parameter order)")
+
+
+def randomize_family_(model, seed, fan_in_scaled=False):
+    """randomize_ plus logit_scale: log(10)+0.3*randn, and the last head of each attention with >= 2 heads above
+    the clamp log(100) (so that the clamp acts). Returns the names of the clamped logit_scale tensors."""
+    randomize_(model, seed, fan_in_scaled=fan_in_scaled)
+    g = torch.Generator().manual_seed(seed + 500)
+    clamped = []
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("logit_scale"):
+                nh = p.shape[0]
+                v = float(np.log(10.0)) + 0.3 * torch.randn(p.shape, generator=g, dtype=torch.float32)
+                if nh >= 2:
+                    v[nh - 1] = LOG_CLAMP + 0.25 + 0.25 * torch.rand(v[nh - 1].shape, generator=g)
+                    clamped.append(name)
+                p.copy_(v)
+    return clamped

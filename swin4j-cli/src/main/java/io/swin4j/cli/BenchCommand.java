@@ -112,7 +112,7 @@ final class BenchCommand extends WeightsCommand {
 
     private SwinTransformer load(Precision p) throws IOException {
         if (weightsFile == null) return ModelBenchmark.randomModel(SwinConfig.preset(preset), p);
-        SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
+        SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
         return w.createModel().optPrecision(p);
     }
 

@@ -34,7 +34,7 @@ final class ConvertCommand extends WeightsCommand {
 
     @Override
     public Integer call() throws Exception {
-        SwinWeights w = SwinWeights.load(in, weights.toLoadOptions());
+        SwinWeights w = SwinWeights.load(weights.resolve(in, err()), weights.toLoadOptions());
         if (map22kTo1k != null) w = w.withHead22kTo1k(map22kTo1k.isEmpty() ? null : Path.of(map22kTo1k));
         if (imgSize != null) w = w.withImgSize(imgSize);
         if (window != null) w = w.withWindowSize(window);

@@ -61,6 +61,7 @@ public final class EvalCommand extends WeightsCommand {
         PrintWriter out = out();
         if (weightsFile == null) weightsFile = BundledModel.path();
         Precision dtype = precision.get(err(), "eval");
+        weightsFile = weights.resolve(weightsFile, err());
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
         EvalPreset p = preset != null ? EvalPreset.named(preset) : SwinPredictor.savedPreset(w);
         Labels saved = SwinPredictor.savedLabels(w);

@@ -49,7 +49,7 @@ final class ForwardCommand extends WeightsCommand {
             throw new IllegalArgumentException(input + ": expected an NCHW tensor of rank 4, got shape " + x.shapeString());
         }
         Precision p = precision.get(err(), "forward");
-        SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
+        SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
         w.report().notes().forEach(n -> err().println("note: " + n));
         try (SwinTransformer model = w.createModel().optPrecision(p);
              Tensor in = Tensors.fromHost(x);

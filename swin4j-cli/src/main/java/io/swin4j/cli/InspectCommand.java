@@ -22,7 +22,7 @@ final class InspectCommand extends WeightsCommand {
     @Override
     public Integer call() throws Exception {
         // Inspect reports problems instead of failing on them.
-        SwinWeights w = SwinWeights.load(checkpoint, weights.toLoadOptions().optStrict(false));
+        SwinWeights w = SwinWeights.load(weights.resolve(checkpoint, err()), weights.toLoadOptions().optStrict(false));
         var out = out();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(w.summary()));

@@ -33,6 +33,7 @@ final class ModelOptions {
 
     /** A builder with these settings; the caller adds its own (batch size, decoder) and builds. */
     SwinPredictor.Builder builder(WeightsOptions weights, java.io.PrintWriter err, String command) throws IOException {
+        Path weightsFile = weights.resolve(this.weightsFile, err);
         SwinPredictor.Builder b = (weightsFile != null ? SwinPredictor.builder(weightsFile) : SwinPredictor.builder())
                 .optLoadOptions(weights.toLoadOptions().optPreset(null));
         if (preset != null) b.optPreset(EvalPreset.named(preset));

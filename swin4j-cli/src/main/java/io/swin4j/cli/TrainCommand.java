@@ -43,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "folder or fashion-mnist.") String dataset;
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset root.") String data;
     @Option(names = "--arch", paramLabel = "PRESET", description = "Architecture preset, e.g. swin_tiny_patch4_window7_224.") String arch;
-    @Option(names = "--init", paramLabel = "CKPT", description = "Start from this checkpoint (any layout); a new head if the class count differs.") String init;
+    @Option(names = "--init", paramLabel = "CKPT", description = "Start from this checkpoint (any layout, or a registry name: swin models); a new head if the class count differs.") String init;
     @Option(names = "--freeze-stages", paramLabel = "N", description = "Freeze the patch embedding and the first N stages.") Integer freezeStages;
     @Option(names = "--epochs", description = "Epochs (official 300).") Integer epochs;
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (official 20).") Integer warmupEpochs;
@@ -134,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
             c.arch = arch;
             c.model = null;
         }
-        if (init != null) c.init = init;
+        if (init != null) c.init = new WeightsOptions().resolve(Path.of(init), spec.commandLine().getErr()).toString();
         if (freezeStages != null) c.freezeStages = freezeStages;
         if (epochs != null) c.epochs = epochs;
         if (warmupEpochs != null) c.warmupEpochs = warmupEpochs;

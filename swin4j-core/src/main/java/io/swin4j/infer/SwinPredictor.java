@@ -11,6 +11,7 @@ import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
 import io.swin4j.vision.RgbImage;
 import io.swin4j.weights.LoadOptions;
+import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.layout.Layout;
 import org.bytedeco.javacpp.PointerScope;
@@ -112,46 +113,23 @@ public final class SwinPredictor implements AutoCloseable {
         }
     }
 
-    /**
-     * The evaluation transform of each source at the model's size: official (resize 256 → crop 224; squash at
-     * 384), timm (crop_pct 0.9 at 224, 1.0 at 384), torchvision (swin_t 232, swin_s 246, swin_b 238 → 224), HF
-     * (squash).
-     */
-    public static EvalPreset defaultPreset(Layout layout, SwinConfig c) {
-        int img = c.imgSize();
-        return switch (layout) {
-            case TORCHVISION -> EvalPreset.torchvision(c.embedDim() == 128 ? 238 : c.depths()[2] >= 18 ? 246 : 232, 224);
-            case TIMM -> EvalPreset.timm(img, img >= 384 ? 1.0 : 0.9);
-            case HF, HF_V5 -> EvalPreset.hf(img);
-            default -> img >= 384 ? EvalPreset.official384(img) : EvalPreset.official224(img);
-        };
-    }
-
-    /** The preprocessing saved with a model swin4j trained, else the source's ({@link #defaultPreset}). */
+    /** The preprocessing of a model: its card's (saved with it, else its source's published one). */
     public static EvalPreset savedPreset(SwinWeights weights) {
-        String json = weights.metadata().get(SwinWeights.META_PRESET);
-        if (json == null) return defaultPreset(weights.layout(), weights.config());
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, EvalPreset.class);
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(weights.file() + ": unreadable " + SwinWeights.META_PRESET + " metadata: " + e.getMessage(), e);
-        }
+        return ModelCard.of(weights).evalPreset();
     }
 
-    /** The class names saved with a model swin4j trained, else {@link Labels#defaultFor}. */
+    /** The class names of a model: its card's, else {@link Labels#defaultFor}. */
     public static Labels savedLabels(SwinWeights weights) {
+        ModelCard card = ModelCard.of(weights);
         int classes = weights.config().numClasses();
-        String json = weights.metadata().get(SwinWeights.META_LABELS);
-        if (json == null) return Labels.defaultFor(classes);
-        try {
-            List<String> names = java.util.Arrays.asList(new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, String[].class));
-            return Labels.of(names, weights.file().getFileName() + " metadata").requireSize(classes);
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(weights.file() + ": unreadable " + SwinWeights.META_LABELS + " metadata: " + e.getMessage(), e);
-        }
+        if (card.classNames() == null) return Labels.defaultFor(classes);
+        return Labels.of(card.classNames(), weights.file().getFileName() + " metadata").requireSize(classes);
     }
 
     public SwinConfig config() { return weights.config(); }
+
+    /** Whether {@link #attention} can show this model's blocks (every family but Swin-MLP). */
+    public boolean hasAttentionMaps() { return model.hasAttentionMaps(); }
 
     public SwinWeights weights() { return weights; }
 
@@ -279,6 +257,10 @@ public final class SwinPredictor implements AutoCloseable {
      */
     public AttentionView attention(RgbImage image, int stage, int block) {
         SwinConfig c = config();
+        if (!model.hasAttentionMaps()) {
+            throw new IllegalArgumentException("a " + c.family() + " model (" + c.name() + ") has no attention maps: "
+                    + "its blocks mix each window's tokens with a spatial MLP");
+        }
         if (stage < 0 || stage >= c.numStages() || block < 0 || block >= c.depths()[stage]) {
             throw new IllegalArgumentException("no block " + block + " in stage " + stage + ": the model has "
                     + c.numStages() + " stages of " + Arrays.toString(c.depths()) + " blocks");

@@ -2,6 +2,7 @@ package io.swin4j.model;
 
 import io.swin4j.geometry.SizeRule;
 import io.swin4j.geometry.WindowPlan;
+import io.swin4j.geometry.ZeroPaddedWindows;
 
 /**
  * The parts a family's blocks and merges are made of (torchvision's {@code block=} / {@code downsample_layer=}, the
@@ -29,6 +30,23 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
             BlockPlan build(WindowPlan plan) {
                 return BlockPlan.cyclic(plan);
             }
+        },
+        /**
+         * Zero-pad the map by M−s top/left and s bottom/right, partition without roll or mask, crop after (Swin-MLP;
+         * {@link ZeroPaddedWindows}). The window is always the block's own (its spatial MLP is built for M²).
+         */
+        ZERO_PADDED {
+            @Override
+            WindowPlan windows(int height, int width, int window, boolean shifted, SizeRule rule) {
+                return ZeroPaddedWindows.blockPlan(height, width, window, shifted, rule);
+            }
+
+            @Override
+            BlockPlan build(WindowPlan plan) {
+                ZeroPaddedWindows z = new ZeroPaddedWindows(plan);
+                return new BlockPlan(BlockPlan.key(plan.height(), plan.width()), plan, z.numWindows(),
+                        z.windowTokens(), z.partitionIndex(), z.reverseIndex(), null);
+            }
         };
 
         /** The windows of a block at an H×W map: pure arithmetic (FLOP counts use it without libtorch). */
@@ -41,7 +59,8 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
     static BlockParts of(SwinConfig.Family family) {
         return switch (family) {
             case V1 -> new BlockParts("attn", WindowAttention.FACTORY, false, false, Shift.CYCLIC);
-            case V2, MLP -> throw new UnsupportedOperationException(family + " blocks are not built yet");
+            case MLP -> new BlockParts("spatial_mlp", WindowSpatialMlp.FACTORY, false, false, Shift.ZERO_PADDED);
+            case V2 -> throw new UnsupportedOperationException(family + " blocks are not built yet");
         };
     }
 }

@@ -167,6 +167,11 @@ public final class SwinTransformer extends Module implements AutoCloseable {
 
     public SwinConfig config() { return config; }
 
+    /** Whether the blocks compute attention maps that {@link ForwardOptions#optAttention} can return (not Swin-MLP). */
+    public boolean hasAttentionMaps() {
+        return stages.items().stream().flatMap(s -> s.blocks.items().stream()).allMatch(SwinBlock::hasAttention);
+    }
+
     public Parameters parameters() { return params; }
 
     public boolean isTraining() { return training; }

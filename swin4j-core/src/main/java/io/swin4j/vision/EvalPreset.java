@@ -45,6 +45,12 @@ public record EvalPreset(String name, int resize, int[] squash, int[] crop, Pill
                 IMAGENET_MEAN, IMAGENET_STD);
     }
 
+    /** The transforms of torchvision's weights of {@code model} (swin_t, swin_v2_b, ...): resize, center crop, bicubic. */
+    public static EvalPreset torchvision(String model, int resize, int crop) {
+        return new EvalPreset("torchvision_" + model, resize, null, new int[] {crop, crop}, PillowResize.Filter.BICUBIC,
+                IMAGENET_MEAN, IMAGENET_STD);
+    }
+
     /** torchvision's swin_t/s/b weights: resize 232/246/238, center crop 224, bicubic. */
     public static EvalPreset torchvision(int resize, int crop) {
         String name = switch (resize) {
@@ -63,7 +69,8 @@ public record EvalPreset(String name, int resize, int[] squash, int[] crop, Pill
     }
 
     public static final List<String> NAMES = List.of("official_224", "official_384", "timm", "timm_384",
-            "torchvision_swin_t", "torchvision_swin_s", "torchvision_swin_b", "hf");
+            "torchvision_swin_t", "torchvision_swin_s", "torchvision_swin_b", "torchvision_swin_v2_t",
+            "torchvision_swin_v2_s", "torchvision_swin_v2_b", "hf");
 
     public static EvalPreset named(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -72,6 +79,9 @@ public record EvalPreset(String name, int resize, int[] squash, int[] crop, Pill
             case "timm" -> timm(224, 0.9);
             case "timm_384" -> timm(384, 1.0);
             case "torchvision_swin_t" -> torchvision(232, 224);
+            case "torchvision_swin_v2_t" -> torchvision("swin_v2_t", 260, 256);
+            case "torchvision_swin_v2_s" -> torchvision("swin_v2_s", 260, 256);
+            case "torchvision_swin_v2_b" -> torchvision("swin_v2_b", 272, 256);
             case "torchvision_swin_s" -> torchvision(246, 224);
             case "torchvision_swin_b" -> torchvision(238, 224);
             case "hf" -> hf(224);

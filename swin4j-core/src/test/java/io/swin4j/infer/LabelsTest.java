@@ -2,6 +2,7 @@ package io.swin4j.infer;
 
 import io.swin4j.model.SwinConfig;
 import io.swin4j.vision.EvalPreset;
+import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.layout.Layout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,15 +42,22 @@ class LabelsTest {
         SwinConfig t = SwinConfig.preset("swin_tiny_patch4_window7_224");
         SwinConfig s = SwinConfig.preset("swin_small_patch4_window7_224");
         SwinConfig b384 = SwinConfig.preset("swin_base_patch4_window12_384");
-        assertThat(SwinPredictor.defaultPreset(Layout.TORCHVISION, t).name()).isEqualTo("torchvision_swin_t");
-        assertThat(SwinPredictor.defaultPreset(Layout.TORCHVISION, s).name()).isEqualTo("torchvision_swin_s");
-        assertThat(SwinPredictor.defaultPreset(Layout.TORCHVISION, SwinConfig.preset("swin_base_patch4_window7_224")).name())
+        assertThat(ModelCard.defaultPreset(Layout.TORCHVISION, t).name()).isEqualTo("torchvision_swin_t");
+        assertThat(ModelCard.defaultPreset(Layout.TORCHVISION, s).name()).isEqualTo("torchvision_swin_s");
+        assertThat(ModelCard.defaultPreset(Layout.TORCHVISION, SwinConfig.preset("swin_base_patch4_window7_224")).name())
                 .isEqualTo("torchvision_swin_b");
-        assertThat(SwinPredictor.defaultPreset(Layout.OFFICIAL, t)).isEqualTo(EvalPreset.named("official_224"));
-        assertThat(SwinPredictor.defaultPreset(Layout.OFFICIAL, b384)).isEqualTo(EvalPreset.named("official_384"));
-        assertThat(SwinPredictor.defaultPreset(Layout.TIMM, t)).isEqualTo(EvalPreset.named("timm"));
-        assertThat(SwinPredictor.defaultPreset(Layout.TIMM, b384)).isEqualTo(EvalPreset.named("timm_384"));
-        assertThat(SwinPredictor.defaultPreset(Layout.HF, t)).isEqualTo(EvalPreset.named("hf"));
+        assertThat(ModelCard.defaultPreset(Layout.OFFICIAL, t)).isEqualTo(EvalPreset.named("official_224"));
+        assertThat(ModelCard.defaultPreset(Layout.OFFICIAL, b384)).isEqualTo(EvalPreset.named("official_384"));
+        assertThat(ModelCard.defaultPreset(Layout.TIMM, t)).isEqualTo(EvalPreset.named("timm"));
+        assertThat(ModelCard.defaultPreset(Layout.TIMM, b384)).isEqualTo(EvalPreset.named("timm_384"));
+        assertThat(ModelCard.defaultPreset(Layout.HF, t)).isEqualTo(EvalPreset.named("hf"));
         assertThat(EvalPreset.named("timm").resize()).isEqualTo(248);
+        // torchvision's V2 weights (Swin_V2_{T,S,B}_Weights: resize 260/260/272, crop 256), by preset name.
+        assertThat(ModelCard.defaultPreset(Layout.TORCHVISION, SwinConfig.preset("swin_v2_t")))
+                .isEqualTo(EvalPreset.named("torchvision_swin_v2_t")).extracting(EvalPreset::resize).isEqualTo(260);
+        assertThat(ModelCard.defaultPreset(Layout.TORCHVISION, SwinConfig.preset("swin_v2_s")).resize()).isEqualTo(260);
+        EvalPreset b = ModelCard.defaultPreset(Layout.TORCHVISION, SwinConfig.preset("swin_v2_b"));
+        assertThat(b.resize()).isEqualTo(272);
+        assertThat(b.crop()).containsExactly(256, 256);
     }
 }

@@ -484,6 +484,10 @@ public final class SwinServer implements AutoCloseable {
 
     private int attention(HttpExchange ex) throws IOException {
         SwinConfig c = predictor.config();
+        if (!predictor.hasAttentionMaps()) {
+            throw new HttpError(400, "no_attention", "this model is " + c.family() + " (" + c.name() + "): its blocks "
+                    + "mix each window's tokens with a spatial MLP, so it has no attention maps");
+        }
         Map<String, String> q = query(ex);
         int stage = intParam(q, "stage", 0, 0, c.numStages() - 1);
         int block = intParam(q, "block", 0, 0, c.depths()[stage] - 1);
@@ -536,6 +540,8 @@ public final class SwinServer implements AutoCloseable {
         body.put("name", c.name());
         body.put("weights", predictor.weights().file().getFileName().toString());
         body.put("layout", predictor.weights().layout().toString());
+        body.put("family", c.family().name());
+        body.put("attentionMaps", predictor.hasAttentionMaps());
         body.put("precision", predictor.precision().toString());
         ObjectNode arch = body.putObject("architecture");
         arch.put("imgSize", c.imgSize()).put("patchSize", c.patchSize()).put("inChans", c.inChans())

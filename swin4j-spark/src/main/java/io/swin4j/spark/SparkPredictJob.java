@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 public final class SparkPredictJob implements Callable<Integer> {
 
     @Option(names = "--weights", paramLabel = "URI",
-            description = "Checkpoint every executor can read: a path, file:, hdfs://, s3a:// ... (default: the bundled Fashion-MNIST Swin).")
+            description = "Checkpoint every executor can read: a path, file:, hdfs://, s3a:// ..., or a registry name (swin models; "
+                    + "fetched into the driver's cache, so local mode only) (default: the bundled Fashion-MNIST Swin).")
     String weights;
 
     @Option(names = "--input", required = true, paramLabel = "DIR_OR_GLOB", description = "Images: a directory (recursive) or a glob, any Hadoop URI.")
@@ -72,7 +73,7 @@ public final class SparkPredictJob implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         SparkSession.Builder builder = SparkSession.builder().appName("swin4j spark-predict");
         conf.forEach(builder::config);
@@ -84,7 +85,7 @@ public final class SparkPredictJob implements Callable<Integer> {
         SparkSession spark = builder.getOrCreate();
         try {
             int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
-            SwinSparkPredictor.Builder b = SwinSparkPredictor.builder().optWeights(weights).optPreset(preset)
+            SwinSparkPredictor.Builder b = SwinSparkPredictor.builder().optWeights(registryOrUri(weights)).optPreset(preset)
                     .optTopK(topK).optBatchSize(batchSize).optThreadsPerTask(taskCpus)
                     .optOutput(embed ? SwinSparkPredictor.Output.EMBED : SwinSparkPredictor.Output.CLASSIFY);
             if (maxPixels != null) b.optMaxPixels(maxPixels);
@@ -111,5 +112,11 @@ public final class SparkPredictJob implements Callable<Integer> {
         } finally {
             if (own) spark.stop();
         }
+    }
+
+    /** A registry name (no scheme, no such file) becomes its file in the local cache; anything else stays as given. */
+    static String registryOrUri(String weights) throws java.io.IOException {
+        if (weights == null || weights.contains(":") || java.nio.file.Files.exists(java.nio.file.Path.of(weights))) return weights;
+        return io.swin4j.hub.SwinModels.resolve(weights).toString();
     }
 }

@@ -25,8 +25,16 @@ async function loadModel() {
   const m = await r.json();
   state.model = m;
   const a = m.architecture;
-  $('model').textContent = `${m.name} · ${a.numClasses} classes · input ${m.preset.width}×${m.preset.height}` +
+  $('model').textContent = `${m.name} · Swin ${m.family} · ${a.numClasses} classes · input ${m.preset.width}×${m.preset.height}` +
     ` · window ${a.windowSize} · depths ${a.depths.join('-')} · ${m.weights}`;
+  if (!m.attentionMaps) {
+    // Swin-MLP mixes each window's tokens with a spatial MLP: there is no attention to draw.
+    $('controls').hidden = true;
+    $('overlay').hidden = true;
+    $('legend').textContent = `This model is Swin-MLP (${m.name}): its blocks mix the tokens of each window with a ` +
+      'spatial MLP instead of attention, so there are no attention maps to show. Classification works as usual.';
+    $('legend').className = 'notice';
+  }
   const stage = $('stage');
   stage.innerHTML = '';
   a.depths.forEach((_, i) => stage.add(new Option(String(i + 1), String(i))));
@@ -72,7 +80,7 @@ async function classify(file) {
 }
 
 async function loadAttention() {
-  if (!state.file) return;
+  if (!state.file || !state.model.attentionMaps) return;
   const q = `stage=${$('stage').value}&block=${$('block').value}&head=${$('head').value}`;
   const r = await fetch('v1/attention?' + q, {
     method: 'POST', body: state.file, headers: { 'Content-Type': state.file.type || 'application/octet-stream' } });
