@@ -370,11 +370,31 @@ def make_parity(refs, hfconv, proot, report):
     s3 = C.save_set(d, x1, o3)
     os.remove(os.path.join(d, "input.npy"))
     s3["input"] = dict(s3["input"], file="../v2_official/input.npy")
+    # non-square: timm's per-axis window rule (built at img_size (64, 128), the same file loads strictly)
+    tns = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
+                                depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), window_size=4, drop_path_rate=0.0)
+    tns.load_state_dict(tsd, strict=True)
+    tns.eval()
+    o3b = C.run_timm(tns, x1b)
+    report["v2_timm_64x128"] = C.tensor_stats(o3b)
+    s3b = C.save_set(d, x1b, o3b, suffix="_64x128")
+    os.remove(os.path.join(d, "input_64x128.npy"))
+    s3b["input"] = dict(s3b["input"], file="../v2_official/input_64x128.npy")
+    s3b["img_size"] = [64, 128]
+    s3b["block_windows"] = C.timm_windows(tns)
+    assert s3b["block_windows"][2]["blocks"][1] == [4, 4, 0, 2] and s3b["block_windows"][3]["blocks"][0] == [2, 4, 0, 0]
+    # ... which is not the official rule: the official weights through timm at 64x128 give other outputs
+    tns_off = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
+                                    depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), window_size=4, drop_path_rate=0.0)
+    tns_off.load_state_dict(tv2.checkpoint_filter_fn({"model": dict(sd)}, tns_off), strict=True)
+    tns_off.eval()
+    timm_vs_off_ns = rel_diff(tns_off(x1b), o1b["logits"])
+    assert timm_vs_off_ns > 1e-2, timm_vs_off_ns
     C.write_meta(d, family_meta(
         "v2_timm", "v2", "timm", {"name": "timm", "class": "timm.models.swin_transformer_v2.SwinTransformerV2",
                                   "commit": C.TIMM_COMMIT, "version": refs.timm_version,
                                   "file_sha256": C.sha256_file(tv2.__file__), "torch": torch.__version__},
-        "v2_timm.pth", None, dict(v2_cfg, img_size=64), C.timm_windows(tm), [s3], [0, 0, 0, 0], [
+        "v2_timm.pth", None, dict(v2_cfg, img_size=64), C.timm_windows(tm), [s3, s3b], [0, 0, 0, 0], [
             "timm native V2 names, plain state dict (torch.save(model.state_dict())): merge at the next stage's "
             "start (layers.{i}.downsample.{reduction,norm} for i >= 1, none in layers.0), head.fc.*, "
             "attn.{qkv.weight, q_bias, v_bias, logit_scale, cpb_mlp.0.weight, cpb_mlp.0.bias, cpb_mlp.2.weight, "
@@ -386,7 +406,13 @@ def make_parity(refs, hfconv, proot, report):
             "the official one (checked: the official weights through timm.checkpoint_filter_fn reproduce the "
             "official outputs within rel 1e-5, and the relative_coords_table buffers are equal)",
             f"logit_scale above the clamp in {len(tclamped)} attention modules (last head, stages 1-3)",
-            "input = ../v2_official/input.npy (referenced)"],
+            "set 2 (_64x128, batch 1, input ../v2_official/input_64x128.npy): timm built with img_size (64, 128) "
+            "(strict_img_size), same file; timm's per-axis rule differs from the official one here: stage 2 "
+            "(4x8) window 4x4 with shift (0, 2) in the odd block (official: no shift), stage 3 (2x4) window 2x4 "
+            "(official: 2x2); the official weights through timm at 64x128 differ from v2_official's 64x128 "
+            f"logits by rel {timm_vs_off_ns:.3g} (checked). Its block_windows are in the set",
+            "input of set 1 = ../v2_official/input.npy (referenced)"],
+        set_fields_doc="a set may carry img_size (the size timm is built with) and block_windows",
         official_key_map_doc="timm.models.swin_transformer_v2.checkpoint_filter_fn applied to each key of "
                              "../v2_official/v2_official.pth: official key -> timm key (null = dropped buffer)",
         official_key_map=timm_key_map))
@@ -501,7 +527,10 @@ def make_parity(refs, hfconv, proot, report):
             "save_pretrained would not hold them; older hub files may) -- a loader should accept either",
             "HF builds each stage's window as min(resolution, window) like the official model, so stage 3's "
             "(1,3,3,2) table fits; the cpb MLP shapes do not depend on the window",
-            "set 2 refers to v2_official's 64x128 set"],
+            "set 2 refers to v2_official's 64x128 set",
+            "quirk seen in transformers' modeling_swinv2.py (commit 004edfe2dc0fdbc94068d7977605aa6798de787e): "
+            "Swinv2SelfAttention adds the shifted-window mask twice (masked logits -200 instead of -100); after "
+            "softmax the difference is below fp32 resolution, so the official outputs stand for HF's"],
         reference_outputs_from="../v2_official (inputs and outputs referenced, not copied)",
         converted_from="../v2_official/v2_official.pth", conversion_script=hfconv.source,
         key_map_doc="every key of ../v2_official/v2_official.pth -> the keys the script writes for it, in order "
