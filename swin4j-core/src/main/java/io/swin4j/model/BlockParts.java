@@ -59,8 +59,8 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
     static BlockParts of(SwinConfig.Family family) {
         return switch (family) {
             case V1 -> new BlockParts("attn", WindowAttention.FACTORY, false, false, Shift.CYCLIC);
+            case V2 -> new BlockParts("attn", CosineWindowAttention.FACTORY, true, true, Shift.CYCLIC);
             case MLP -> new BlockParts("spatial_mlp", WindowSpatialMlp.FACTORY, false, false, Shift.ZERO_PADDED);
-            case V2 -> throw new UnsupportedOperationException(family + " blocks are not built yet");
         };
     }
 }

@@ -1,6 +1,5 @@
 package io.swin4j.model;
 
-import io.swin4j.engine.Tensors;
 import io.swin4j.geometry.WindowGeometry;
 import io.swin4j.geometry.WindowPlan;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -8,9 +7,6 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Multi-head self-attention inside windows with a learnable relative position bias table (V1's W-MSA / SW-MSA).
@@ -27,14 +23,7 @@ class WindowAttention extends TokenMixer {
     final double projDrop;
     private final Param table;
     final Linear qkv, proj;
-    /** Relative position index per effective window side, into this block's table. */
-    private final Map<Integer, Tensor> indexCache = new ConcurrentHashMap<>();
-    private final Map<Long, CachedBias> biasCache = new ConcurrentHashMap<>();
-
-    private static final class CachedBias {
-        TableState state;
-        Tensor bias;
-    }
+    private final RelativePositionBias bias;
 
     WindowAttention(int dim, int heads, int tableWindow, SwinConfig config) {
         this.dim = dim;
@@ -48,54 +37,17 @@ class WindowAttention extends TokenMixer {
                 Param.Tag.NO_DECAY, Param.Tag.POSITION);
         qkv = child("qkv", new Linear(dim, 3L * dim, config.qkvBias()));
         proj = child("proj", new Linear(dim, dim, true));
-    }
-
-    /** The (heads, N, N) relative position bias of a window of side {@code window}. */
-    private Tensor relativeBias(int window) {
-        Tensor index = indexCache.computeIfAbsent(window, w -> Tensors.keep(Tensors.fromInts(
-                WindowGeometry.relativePositionIndex(w, w, tableWindow, tableWindow), (long) w * w * w * w)));
-        long n = (long) window * window;
-        return table.tensor().index_select(0, index).view(n, n, heads).permute(2, 0, 1);
-    }
-
-    /**
-     * What is added to the attention logits: the relative position bias plus the SW-MSA mask, as
-     * (nW, heads, N, N), or (1, heads, N, N) without a mask.
-     */
-    private Tensor additiveBias(BlockPlan plan) {
-        Tensor bias = relativeBias(plan.plan.windowH()).unsqueeze(0);
-        // contiguous: an elementwise result follows its inputs' (permuted) layout otherwise.
-        return (plan.mask == null ? bias : bias.add(plan.mask.unsqueeze(1).to(bias.scalar_type()))).contiguous();
-    }
-
-    /** Identifies the table's current values: changes with every write (an optimizer step) and cast. */
-    private TableState tableState() {
-        Tensor t = table.tensor();
-        return new TableState(t.__dispatch__version(), t.scalar_type().intern());
-    }
-
-    private record TableState(long version, torch.ScalarType dtype) {}
-
-    private Tensor bias(BlockPlan plan, boolean training) {
-        if (training) return additiveBias(plan);
-        CachedBias cached = biasCache.computeIfAbsent(plan.key, k -> new CachedBias());
-        synchronized (cached) {
-            TableState state = tableState();
-            if (cached.bias == null || !state.equals(cached.state)) {
-                if (cached.bias != null) cached.bias.close();
-                cached.bias = Tensors.keep(additiveBias(plan));
-                cached.state = state;
-            }
-            return cached.bias;
-        }
+        // The table's rows are the offsets of the configured window; a smaller runtime window indexes a subset.
+        bias = new RelativePositionBias(heads, w -> table.tensor(),
+                w -> WindowGeometry.relativePositionIndex(w, w, tableWindow, tableWindow), table);
     }
 
     @Override
     Tensor forward(Tensor windows, BlockPlan plan, Tensor[] probsOut, boolean training) {
         long b = windows.size(0), n = windows.size(1);
         Tensor qkvOut = qkv.forward(windows).reshape(b, n, 3, heads, dim / heads).permute(2, 0, 3, 1, 4);
-        return proj(attend(qkvOut.get(0), qkvOut.get(1), qkvOut.get(2), bias(plan, training), scale, probsOut,
-                training), training);
+        return proj(attend(qkvOut.get(0), qkvOut.get(1), qkvOut.get(2), bias.get(plan, training), scale, attnDrop,
+                probsOut, training), training);
     }
 
     /**
@@ -104,8 +56,9 @@ class WindowAttention extends TokenMixer {
      * @param bias  (nW or 1, heads, N, N)
      * @param scale multiplies q before the product (1 where q and k already carry their scale)
      */
-    Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor[] probsOut, boolean training) {
-        long b = q.size(0), n = q.size(2), headDim = q.size(3);
+    static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double attnDrop, Tensor[] probsOut,
+                         boolean training) {
+        long b = q.size(0), heads = q.size(1), n = q.size(2), headDim = q.size(3), dim = heads * headDim;
         long groups = bias.size(0);
         if (!training && probsOut == null) {
             // Eval: libtorch's fused attention (never materialises the N×N probabilities; same speed here, less
@@ -132,9 +85,13 @@ class WindowAttention extends TokenMixer {
         return Ops.dropout(proj.forward(attended), projDrop, training);
     }
 
-    /** One window of n tokens: qkv, q·kᵀ, attn·v, proj (the official {@code WindowAttention.flops}). */
     @Override
     double macs(WindowPlan plan) {
+        return macs(plan, dim, heads);
+    }
+
+    /** One window of n tokens: qkv, q·kᵀ, attn·v, proj (the official {@code WindowAttention.flops}, V1 and V2). */
+    static double macs(WindowPlan plan, int dim, int heads) {
         int n = plan.windowTokens(), headDim = dim / heads;
         double one = (double) n * dim * 3 * dim + 2.0 * heads * n * headDim * n + (double) n * dim * dim;
         return plan.numWindows() * one;
@@ -142,11 +99,6 @@ class WindowAttention extends TokenMixer {
 
     @Override
     protected void releaseCaches() {
-        indexCache.values().forEach(Tensor::close);
-        indexCache.clear();
-        biasCache.values().forEach(c -> {
-            if (c.bias != null) c.bias.close();
-        });
-        biasCache.clear();
+        bias.release();
     }
 }
