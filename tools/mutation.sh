@@ -1,35 +1,39 @@
 #!/usr/bin/env bash
 # Mutation testing (PIT) of the packages whose tests are fast: geometry, vision, weights.io, weights.layout,
-# infer (Labels, TopK), train.augment (swin4j-core) and the batcher and multipart parser (swin4j-serve).
+# infer (Labels, TopK) (swin4j-core), train.augment (swin4j-train) and the batcher and multipart parser
+# (swin4j-serve).
 # Prints killed / mutants / score per package from PIT's mutations.xml and exits non-zero when a package is under
 # its target: 85% for geometry, vision, weights.io and weights.layout, 75% for the others.
 #
-#   tools/mutation.sh            compile, run PIT on both modules, print the table
+#   tools/mutation.sh            compile, run PIT on the three modules, print the table
 #   tools/mutation.sh --report   only print the table of the last run's reports
 #
 # Extra Maven arguments can be given in MVN_ARGS (e.g. MVN_ARGS=-o for offline, or -Dthreads=1).
-# Reports: swin4j-core/target/pit-reports/{index.html,mutations.xml}, the same under swin4j-serve/.
+# Reports: swin4j-core/target/pit-reports/{index.html,mutations.xml}, the same under swin4j-train/ and swin4j-serve/.
 # Mutators: PIT's DEFAULTS. Why each remaining survivor is equivalent, or still open: tools/mutation-equivalent.md.
 # Faster reruns: MVN_ARGS="-DwithHistory" reuses the previous run's results for unchanged classes and tests;
-# -Dpit.skip.core=true / -Dpit.skip.serve=true mutates one module only.
+# -Dpit.skip.core=true / -Dpit.skip.train=true / -Dpit.skip.serve=true leaves a module out (its report is then the
+# previous run's, or missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" != "--report" ]]; then
   start=$(date +%s)
-  # PIT mutates compiled classes and needs the test classes: compile both modules (and what they depend on)
-  # first, then mutate each module in the same reactor so swin4j-serve sees swin4j-core's classes.
-  mvn -B -q ${MVN_ARGS:-} -pl swin4j-core,swin4j-serve -am test-compile
-  mvn -B ${MVN_ARGS:-} -pl swin4j-core,swin4j-serve -am \
+  # PIT mutates compiled classes and needs the test classes: compile the modules (and what they depend on)
+  # first, then mutate each module in the same reactor so swin4j-train and swin4j-serve see swin4j-core's classes.
+  mvn -B -q ${MVN_ARGS:-} -pl swin4j-core,swin4j-train,swin4j-serve -am test-compile
+  mvn -B ${MVN_ARGS:-} -pl swin4j-core,swin4j-train,swin4j-serve -am \
       -Dsurefire.failIfNoSpecifiedTests=false \
       test-compile org.pitest:pitest-maven:mutationCoverage 2>&1 \
     | grep -E ">> Generated [0-9]+ mutations|>> Ran |BUILD|\[ERROR\]|SEVERE" || true
   test -f swin4j-core/target/pit-reports/mutations.xml || { echo "no PIT report for swin4j-core" >&2; exit 2; }
+  test -f swin4j-train/target/pit-reports/mutations.xml || { echo "no PIT report for swin4j-train" >&2; exit 2; }
   test -f swin4j-serve/target/pit-reports/mutations.xml || { echo "no PIT report for swin4j-serve" >&2; exit 2; }
   echo "PIT took $(( $(date +%s) - start )) s"
 fi
 
-python3 - swin4j-core/target/pit-reports/mutations.xml swin4j-serve/target/pit-reports/mutations.xml <<'PY'
+python3 - swin4j-core/target/pit-reports/mutations.xml swin4j-train/target/pit-reports/mutations.xml \
+  swin4j-serve/target/pit-reports/mutations.xml <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 

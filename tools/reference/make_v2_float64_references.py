@@ -13,6 +13,7 @@ as each fixture's meta.json describes it, and writes the float64 outputs (stored
 6e-8, is far below the noise measured) and, per output, the official float32 file's distance to them:
   fixtures/v2_float64/v2_official/<output file of every set>.npy
   fixtures/v2_float64/v2_official_pretrained/<output file>.npy
+  fixtures/v2_float64/v2_torchvision/<output file of every set>.npy   torchvision's V2 (its size rule, padding)
   fixtures/v2_float64/grad/grads.safetensors   every parameter gradient of the fixtures/grad/v2 step, float64 run
   fixtures/v2_float64/meta.json               sha256 of every source file, the loss, the float32 noise per output
 Asserts: the float32 official model rebuilt here reproduces the fixture files (same model, weights, inputs), only
@@ -21,6 +22,7 @@ buffers are missing when the parameters load, and two float64 runs are identical
   /usr/bin/python3 tools/reference/make_v2_float64_references.py --official /tmp/ref/official --timm /tmp/ref/timm
 """
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -97,6 +99,47 @@ def parity(v2mod, fixtures, out, sources, noise):
                       f"rebuilt float32 vs file {r:.1e}")
 
 
+def torchvision(tvm, fixtures, out, sources, noise):
+    """torchvision's V2 (its own size rule: no window shrink, zero padding, per-axis shift), built as
+    make_family_fixtures.py builds it, loaded from the fixture's own state dict."""
+    case = "v2_torchvision"
+    cdir = os.path.join(fixtures, "parity", case)
+    meta = json.load(open(os.path.join(cdir, "meta.json")))
+    cfg = meta["config"]
+    assert meta["family"] == "v2" and meta["layout"] == "torchvision"
+    assert cfg["block"] == "SwinTransformerBlockV2" and cfg["downsample_layer"] == "PatchMergingV2"
+    wfile = os.path.join(cdir, meta["weights"])
+    sources[os.path.relpath(wfile, fixtures)] = C.sha256_file(wfile)
+    model = tvm.SwinTransformer(patch_size=cfg["patch_size"], embed_dim=cfg["embed_dim"], depths=cfg["depths"],
+                                num_heads=cfg["num_heads"], window_size=cfg["window_size"],
+                                mlp_ratio=cfg["mlp_ratio"], num_classes=cfg["num_classes"],
+                                stochastic_depth_prob=0.0, block=tvm.SwinTransformerBlockV2,
+                                downsample_layer=tvm.PatchMergingV2)
+    model.load_state_dict(torch.load(wfile, map_location="cpu"))  # strict: parameters and buffers
+    model.eval()
+    odir = os.path.join(out, case)
+    os.makedirs(odir)
+    noise[case] = {}
+    for s in meta["sets"]:
+        xfile = os.path.normpath(os.path.join(cdir, s["input"]["file"]))
+        sources[os.path.relpath(xfile, fixtures)] = C.sha256_file(xfile)
+        x = torch.from_numpy(np.load(xfile))
+        m64 = copy.deepcopy(model).double()
+        with torch.no_grad():
+            o32 = C.run_torchvision(model, x)
+            o64 = C.run_torchvision(m64, x.double())
+            again = C.run_torchvision(m64, x.double())
+        for name, spec in s["outputs"].items():
+            assert torch.equal(o64[name], again[name]), name
+            expected32 = np.load(os.path.join(cdir, spec["file"]))
+            r = rel(o32[name].numpy(), expected32)
+            assert r <= REBUILD_TOL, (case, spec["file"], r)
+            C.save_npy(os.path.join(odir, spec["file"]), o64[name])
+            noise[case][spec["file"]] = rel(expected32, o64[name].numpy())
+            print(f"{case}/{spec['file']}: torchvision float32 vs float64 rel {noise[case][spec['file']]:.2e}, "
+                  f"rebuilt float32 vs file {r:.1e}")
+
+
 def grads(v2mod, fixtures, out, sources, noise):
     gdir = os.path.join(fixtures, "grad", "v2")
     meta = json.load(open(os.path.join(gdir, "meta.json")))
@@ -151,10 +194,11 @@ def main():
     os.makedirs(out)
     sources, noise = {}, {}
     parity(v2mod, fixtures, out, sources, noise)
+    torchvision(refs.tv, fixtures, out, sources, noise)
     loss64 = grads(v2mod, fixtures, out, sources, noise)
     meta = {"schema": "swin4j-float64/1",
             "reference_impl": C.impl_official_v2(refs),
-            "what": "the official V2 model of each fixture run in float64 (model.double(), input.double()) on the "
+            "what": "the official V2 model (torchvision's for v2_torchvision) of each fixture run in float64 (model.double(), input.double()) on the "
                     "fixture's own weights and inputs; outputs and gradients stored as float32",
             "sources_sha256": dict(sorted(sources.items())),
             "grad_loss_float64": loss64,

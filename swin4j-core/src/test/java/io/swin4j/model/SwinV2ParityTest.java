@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The V2 model tree equals the official {@code models/swin_transformer_v2.py}: its parameter names, shapes and order
  * are the official state dict's (buffers aside), and its logits, embedding and every stage equal the official
  * model's on the fixtures of tools/reference/make_family_fixtures.py (v2_official: batch 2 and a non-square set;
- * v2_official_pretrained: pretrained windows 4,4,4,2 under window 8).
+ * v2_official_pretrained: pretrained windows 4,4,4,2 under window 8); the same tree under torchvision's size rule
+ * equals torchvision's V2 (v2_torchvision: zero-padded windows at 72x100, no window shrink).
  */
 class SwinV2ParityTest {
 
@@ -57,16 +58,19 @@ class SwinV2ParityTest {
      * distance to it where that is larger (stages 2-3, logits: the official float32 is 2e-5 to 2e-4 off there).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"v2_official", "v2_official_pretrained"})
-    void outputsEqualTheOfficialModel(String kase) throws Exception {
+    @ValueSource(strings = {"v2_official", "v2_official_pretrained", "v2_torchvision"})
+    void outputsEqualTheReferenceModel(String kase) throws Exception {
         V2Reference.requireCurrentFloat64References();
         Path dir = Fixtures.parity(kase);
         JsonNode meta = Fixtures.json(dir.resolve("meta.json"));
         assertThat(meta.get("family").asText()).isEqualTo("v2");
-        assertThat(meta.get("layout").asText()).isEqualTo("official");
-        SwinConfig config = V2Reference.config(kase, meta.get("config"));
+        boolean torchvision = kase.equals("v2_torchvision");
+        assertThat(meta.get("layout").asText()).isEqualTo(torchvision ? "torchvision" : "official");
+        SwinConfig config = torchvision ? torchvisionConfig(meta.get("config")) : V2Reference.config(kase, meta.get("config"));
         assertThat(config.pretrainedWindowSizes()).containsExactly(V2Reference.ints(meta.get("pretrained_window_sizes")));
-        Map<String, HostTensor> weights = V2Reference.officialParameters(dir.resolve(meta.get("weights").asText()));
+        Map<String, HostTensor> weights = torchvision
+                ? V2Reference.torchvisionToOfficial(V2Reference.officialTensors(dir.resolve(meta.get("weights").asText())))
+                : V2Reference.officialParameters(dir.resolve(meta.get("weights").asText()));
         try (SwinTransformer model = SwinTransformer.fromWeights(config, weights)) {
             int sets = 0;
             for (JsonNode set : meta.get("sets")) {
@@ -97,8 +101,19 @@ class SwinV2ParityTest {
                 }
                 sets++;
             }
-            assertThat(sets).isEqualTo(kase.equals("v2_official") ? 2 : 1);
+            assertThat(sets).isEqualTo(kase.equals("v2_official_pretrained") ? 1 : 2);
         }
+    }
+
+    /** torchvision's V2 as the fixture builds it: its size rule (no window shrink, zero padding, per-axis shift). */
+    private static SwinConfig torchvisionConfig(JsonNode c) {
+        assertThat(c.get("block").asText()).isEqualTo("SwinTransformerBlockV2");
+        return SwinConfig.builder().optName("v2_torchvision").optFamily(SwinConfig.Family.V2)
+                .optSizeRule(io.swin4j.geometry.SizeRule.TORCHVISION).optImgSize(c.get("img_size").asInt())
+                .optPatchSize(c.get("patch_size").get(0).asInt()).optEmbedDim(c.get("embed_dim").asInt())
+                .optDepths(V2Reference.ints(c.get("depths"))).optNumHeads(V2Reference.ints(c.get("num_heads")))
+                .optWindowSize(c.get("window_size").get(0).asInt()).optMlpRatio(c.get("mlp_ratio").asDouble())
+                .optNumClasses(c.get("num_classes").asInt()).optDropPathRate(0).build();
     }
 
     /** The windows and shifts of every block are the reference's (meta block_windows). */

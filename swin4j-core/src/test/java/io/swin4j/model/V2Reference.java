@@ -54,6 +54,42 @@ final class V2Reference {
         return out;
     }
 
+    /**
+     * A torchvision V2 state dict under the official names, written out for the model tests (the weights loader has
+     * its own adapter): features.0.{0,2} → patch_embed.{proj,norm}; features.{2i+1}.j → layers.i.blocks.j with
+     * mlp.{0,3} → mlp.{fc1,fc2} and the full 3C qkv.bias split into q_bias and v_bias (its key third is unused);
+     * features.{2i+2} → layers.i.downsample; buffers dropped.
+     */
+    static Map<String, HostTensor> torchvisionToOfficial(Map<String, HostTensor> tv) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        tv.forEach((k, v) -> {
+            if (BUFFERS.contains(k.substring(k.lastIndexOf('.') + 1))) return;
+            String[] p = k.split("\\.", 3);
+            if (!p[0].equals("features")) {
+                out.put(k, v);
+                return;
+            }
+            int f = Integer.parseInt(p[1]);
+            if (f == 0) {
+                out.put("patch_embed." + (p[2].startsWith("0.") ? "proj" : "norm") + p[2].substring(1), v);
+            } else if (f % 2 == 0) {
+                out.put("layers." + (f / 2 - 1) + ".downsample." + p[2], v);
+            } else {
+                String prefix = "layers." + (f - 1) / 2 + ".blocks." + p[2].substring(0, p[2].indexOf('.')) + ".";
+                String rest = p[2].substring(p[2].indexOf('.') + 1);
+                if (rest.startsWith("mlp.")) rest = rest.replace("mlp.0.", "mlp.fc1.").replace("mlp.3.", "mlp.fc2.");
+                if (rest.equals("attn.qkv.bias")) {
+                    int c = v.data().length / 3;
+                    out.put(prefix + "attn.q_bias", new HostTensor(new long[] {c}, java.util.Arrays.copyOfRange(v.data(), 0, c), "F32"));
+                    out.put(prefix + "attn.v_bias", new HostTensor(new long[] {c}, java.util.Arrays.copyOfRange(v.data(), 2 * c, 3 * c), "F32"));
+                } else {
+                    out.put(prefix + rest, v);
+                }
+            }
+        });
+        return out;
+    }
+
     /** All tensors of an official checkpoint, buffers included, in file order. */
     static Map<String, HostTensor> officialTensors(Path file) throws IOException {
         return CheckpointReader.read(file).tensors();
@@ -62,12 +98,14 @@ final class V2Reference {
     // ------------------------------------------------------------------ float64 references
 
     /**
-     * How far swin4j's float32 result may be from the float64 one, in multiples of the official float32 file's own
-     * distance to it. On these fixtures the official model in float32 is itself 1e-6 (stage 0) to 2e-4 (stage 3)
-     * from its float64 result (cosine attention with logit scales up to 100 amplifies rounding about 1e3-fold), so a
-     * float32 implementation is checked for being as exact as the official one is; measured here: at most 3×.
+     * How far swin4j's float32 result may be from the float64 one, in multiples of the reference's float32 file's own
+     * distance to it. On these fixtures the reference in float32 is itself 1e-6 (stage 0) to 2e-4 (stage 3) from its
+     * float64 result (cosine attention with logit scales up to 100 amplifies rounding about 1e3-fold; reordering one
+     * product moves the official float32 logits by 1.8e-5), so a float32 implementation is checked for being about
+     * as exact as the reference is. Measured: at most 3.3× (the same rounding noise, another order of operations);
+     * 8× leaves room for other CPUs' kernels. A defect moves these outputs by 1e-2 to 1 (the clamp: 0.4).
      */
-    static final double NOISE_FACTOR = 5;
+    static final double NOISE_FACTOR = 8;
     /**
      * The same for the largest single difference, which a sharp softmax makes far noisier than the L2 norm (measured:
      * up to 8.4× the official float32's largest one, 1.6e-3 against 2e-4): a guard against a defect confined to a

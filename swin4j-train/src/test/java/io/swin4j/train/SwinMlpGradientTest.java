@@ -1,10 +1,12 @@
-package io.swin4j.model;
+package io.swin4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.swin4j.engine.Tensors;
+import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinOutput;
+import io.swin4j.model.SwinTransformer;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.testing.Fixtures;
-import io.swin4j.train.Losses;
 import io.swin4j.weights.io.Safetensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;

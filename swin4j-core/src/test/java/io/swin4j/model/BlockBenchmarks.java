@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The hot pieces of a Swin-T forward pass, one by one, in eval mode: window attention, shift + partition
- * (and its reverse), MLP, patch merging and a whole SW-MSA block. In package {@code io.swin4j.model} to reach
- * the package-private modules. Run: {@code bench/jmh.sh [regex]} (see README, Performance).
+ * (and its reverse), MLP, patch merging and a whole SW-MSA block. In swin4j-core's test sources, package
+ * {@code io.swin4j.model}, to reach the package-private modules without a split package (JMH is a test dependency
+ * of core and its annotation processor runs on the test sources only; not a test: surefire never runs it).
+ * Run: {@code bench/jmh.sh [regex]} (see README, Performance).
  *
  * <p>Stage {@code stage} of Swin-T 224 at batch {@code batch}: stage 0 is 56×56×96 with 3 heads, 64 windows.
  */
