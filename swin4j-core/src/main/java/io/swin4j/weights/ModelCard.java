@@ -142,14 +142,18 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
     /**
      * The evaluation transform each source publishes for a model, chosen by the preset the file loads as (its name),
      * never by tensor shapes: official (resize 256/224·img → crop img; squash from 384, TEST.CROP False), timm
-     * (crop_pct 0.9 below 384, 1.0 from 384), torchvision (its weights' own resize/crop per model), HF (squash).
+     * (crop_pct 0.9 below 384, 1.0 from 384), torchvision (its weights' own resize/crop per model; other models: the
+     * family's tiny model's), HF (squash).
      */
     public static EvalPreset defaultPreset(Layout source, SwinConfig c) {
         int img = c.imgSize();
         return switch (source) {
             case TORCHVISION -> {
+                // torchvision's transforms belong to its weights, not to an image size: a model it does not publish
+                // gets those of its family's tiny model (swin_t: 232 -> 224, swin_v2_t: 260 -> 256).
                 EvalPreset known = TORCHVISION.get(c.name());
-                yield known != null ? known : EvalPreset.torchvision((int) (256.0 / 224 * img), img);
+                yield known != null ? known : TORCHVISION.get(c.family() == SwinConfig.Family.V2 ? "swin_v2_t"
+                        : "swin_tiny_patch4_window7_224");
             }
             case TIMM -> EvalPreset.timm(img, img >= 384 ? 1.0 : 0.9);
             case HF, HF_V5 -> EvalPreset.hf(img);
