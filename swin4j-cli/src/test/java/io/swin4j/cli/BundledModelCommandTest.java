@@ -3,6 +3,7 @@ package io.swin4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.train.data.FashionMnist;
+import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.infer.BundledModel;
 import io.swin4j.testing.Required;
@@ -30,8 +31,8 @@ class BundledModelCommandTest {
         SwinWeights w = SwinWeights.load(file);
         assertThat(w.report().isClean()).as(w.report().toString()).isTrue();
         assertThat(w.config().numClasses()).isEqualTo(10);
-        assertThat(w.metadata()).containsKeys(SwinWeights.META_PRESET, SwinWeights.META_LABELS);
-        assertThat(w.metadata().get(SwinWeights.META_LABELS)).contains("Ankle boot").contains("T-shirt/top");
+        assertThat(w.metadata()).containsKeys(ModelCard.META_PRESET, ModelCard.META_LABELS);
+        assertThat(w.metadata().get(ModelCard.META_LABELS)).contains("Ankle boot").contains("T-shirt/top");
     }
 
     @Test

@@ -115,12 +115,12 @@ public final class SwinPredictor implements AutoCloseable {
 
     /** The preprocessing of a model: its card's (saved with it, else its source's published one). */
     public static EvalPreset savedPreset(SwinWeights weights) {
-        return ModelCard.of(weights).evalPreset();
+        return weights.card().evalPreset();
     }
 
     /** The class names of a model: its card's, else {@link Labels#defaultFor}. */
     public static Labels savedLabels(SwinWeights weights) {
-        ModelCard card = ModelCard.of(weights);
+        ModelCard card = weights.card();
         int classes = weights.config().numClasses();
         if (card.classNames() == null) return Labels.defaultFor(classes);
         return Labels.of(card.classNames(), weights.file().getFileName() + " metadata").requireSize(classes);

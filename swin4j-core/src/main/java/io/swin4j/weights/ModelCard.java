@@ -40,11 +40,6 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
 
     public SwinConfig.Family family() { return config.family(); }
 
-    /** The card of loaded weights (their metadata, config and layout). */
-    public static ModelCard of(SwinWeights w) {
-        return read(w.metadata(), w.config(), w.layout(), w.file().toString());
-    }
-
     /** The card of a file without one: its source's published transform for this preset. */
     public static ModelCard ofSource(SwinConfig config, Layout source) {
         return new ModelCard(config, source, defaultPreset(source, config), null);

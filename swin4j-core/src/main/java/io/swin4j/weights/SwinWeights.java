@@ -1,7 +1,6 @@
 package io.swin4j.weights;
 
 import io.swin4j.tensor.HostTensor;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.weights.io.Checkpoint;
@@ -36,11 +35,6 @@ import java.util.TreeMap;
  */
 public final class SwinWeights {
 
-    /** Safetensors metadata keys written by {@link #saveSafetensors}. */
-    public static final String META_CONFIG = "swin4j.config", META_LAYOUT = "swin4j.source_layout";
-    /** Optional metadata of models swin4j trained: the evaluation preprocessing (JSON) and class names (JSON array). */
-    public static final String META_PRESET = "swin4j.preset", META_LABELS = "swin4j.labels";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Layout layout;
@@ -91,23 +85,15 @@ public final class SwinWeights {
         SwinConfig config;
         LayoutHints hints = converted.hints();
         try {
-            config = savedConfig(ck.metadata());
+            config = ModelCard.savedConfig(ck.metadata(), file.toString());
             if (config == null) config = adapter.inferConfig(converted, notes);
             else hints = LayoutHints.complete(config); // the saved config is a fact, not an assumption
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
-        // Files swin4j wrote are canonical (or a source's names, --to); the layout they came from still decides
+        // Files swin4j wrote are canonical (or a source's names, --to); the layout their card names still decides
         // preprocessing defaults.
-        Layout layout = adapter.source();
-        String saved = ck.metadata().get(META_LAYOUT);
-        if (saved != null) {
-            try {
-                layout = Layout.valueOf(saved);
-            } catch (IllegalArgumentException e) {
-                notes.add("unknown source layout '" + saved + "' in metadata; using " + layout);
-            }
-        }
+        Layout layout = ModelCard.read(ck.metadata(), config, adapter.source(), file.toString()).source();
         if (options.preset() != null) {
             SwinConfig preset = SwinConfig.preset(options.preset());
             List<String> diffs = ConfigInference.check(config, preset, hints);
@@ -126,15 +112,18 @@ public final class SwinWeights {
         return new SwinWeights(file, layout, config, converted.canonical(), report, options.strict(), ck.metadata());
     }
 
-    private static SwinConfig savedConfig(Map<String, String> metadata) throws IOException {
-        String json = metadata.get(META_CONFIG);
-        return json == null ? null : JSON.readValue(json, SwinConfig.class);
-    }
-
     public Path file() { return file; }
 
     /** The implementation the weights came from (for files swin4j wrote: the one recorded in their metadata). */
     public Layout layout() { return layout; }
+
+    /**
+     * What the weights are: their metadata's card (config, eval transform, class names, source) or, for a foreign file,
+     * its source's card for the current config.
+     */
+    public ModelCard card() {
+        return ModelCard.read(metadata, config, layout, file.toString());
+    }
 
     /** The Swin family of the weights (V1, V2, Swin-MLP). */
     public SwinConfig.Family family() { return config.family(); }
@@ -214,26 +203,16 @@ public final class SwinWeights {
         return new SwinWeights(file, layout, target, newTensors, r, strict, metadata);
     }
 
-    /**
-     * Writes the canonical layout with the config in the metadata, so that loading it back is exact; the preset and
-     * labels metadata of the source (if any) are kept.
-     */
+    /** Writes the canonical layout with the model card in the metadata, so that loading it back is exact. */
     public void saveSafetensors(Path out, String dtype) throws IOException {
-        Map<String, String> extra = new LinkedHashMap<>();
-        for (String k : List.of(META_PRESET, META_LABELS)) {
-            if (metadata.containsKey(k)) extra.put(k, metadata.get(k));
-        }
-        save(out, config, layout, tensors, extra, dtype);
+        save(out, card(), tensors, dtype);
     }
 
-    /** Writes canonical tensors with swin4j's metadata (config, source layout, then {@code extra}). */
-    public static void save(Path out, SwinConfig config, Layout layout, Map<String, HostTensor> tensors,
-                            Map<String, String> extra, String dtype) throws IOException {
+    /** Writes canonical (or a source's) tensors with {@code card} as the file's metadata. */
+    public static void save(Path out, ModelCard card, Map<String, HostTensor> tensors, String dtype) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.put(META_CONFIG, JSON.writeValueAsString(config));
-        meta.put(META_LAYOUT, layout.name());
-        meta.putAll(extra);
+        meta.putAll(card.toMetadata());
         Safetensors.write(out, tensors, meta, dtype);
     }
 
@@ -256,11 +235,8 @@ public final class SwinWeights {
                     + " cannot be written; writable: " + Adapters.writableSources(config.family()));
         }
         Map<String, HostTensor> named = adapter.fromCanonical(tensors, config, notes);
-        Map<String, String> extra = new LinkedHashMap<>();
-        for (String k : List.of(META_PRESET, META_LABELS)) {
-            if (metadata.containsKey(k)) extra.put(k, metadata.get(k));
-        }
-        save(out, config, source, named, extra, dtype);
+        ModelCard card = card();
+        save(out, new ModelCard(config, source, card.evalPreset(), card.classNames()), named, dtype);
         return notes;
     }
 

@@ -5,6 +5,7 @@ import io.swin4j.tensor.HostTensor;
 import io.swin4j.testing.Fixtures;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.RgbImage;
+import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.io.CheckpointReader;
 import io.swin4j.weights.layout.Layout;
@@ -28,7 +29,7 @@ class SwinPredictorMlpTest {
                 .optImgSize(64).optEmbedDim(6).optDepths(2, 2, 2, 2).optNumHeads(1, 2, 4, 8).optWindowSize(4)
                 .optNumClasses(10).optDropPathRate(0).build();
         Path file = tmp.resolve("mlp.safetensors");
-        SwinWeights.save(file, config, Layout.OFFICIAL, official, Map.of(), "F32");
+        SwinWeights.save(file, ModelCard.ofSource(config, Layout.OFFICIAL), official, "F32");
         byte[] rgb = new byte[80 * 80 * 3];
         for (int i = 0; i < rgb.length; i++) rgb[i] = (byte) (i * 7);
         RgbImage image = new RgbImage(80, 80, rgb);

@@ -32,8 +32,8 @@ class SwinServerFamilyTest {
                 .optDepths(2, 2).optNumHeads(1, 2).optWindowSize(4).optNumClasses(3).optDropPathRate(0).build();
         Path file = dir.resolve(family + ".safetensors");
         try (SwinTransformer m = SwinTransformer.create(c, 5)) {
-            SwinWeights.save(file, c, Layout.OFFICIAL, m.parameters().toHost(),
-                    new ModelCard(c, Layout.OFFICIAL, EvalPreset.hf(32), List.of("a", "b", "c")).toMetadata(), "F32");
+            SwinWeights.save(file, new ModelCard(c, Layout.OFFICIAL, EvalPreset.hf(32), List.of("a", "b", "c")),
+                    m.parameters().toHost(), "F32");
         }
         return file;
     }

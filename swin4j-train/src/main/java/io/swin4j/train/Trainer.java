@@ -20,6 +20,7 @@ import io.swin4j.vision.ImageDecoder;
 import io.swin4j.vision.PillowResize;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.LoadOptions;
+import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.io.Safetensors;
 import io.swin4j.weights.layout.Layout;
@@ -411,16 +412,10 @@ public final class Trainer implements AutoCloseable {
         if (listener != null) listener.epoch(e);
     }
 
-    /** Saves model weights with the metadata that makes them self-describing (config, preprocessing, labels). */
+    /** Saves model weights with the card that makes them self-describing (config, preprocessing, labels). */
     private void saveModel(Path file, SwinTransformer m, String dtype) throws IOException {
-        SwinWeights.save(file, modelConfig, Layout.OFFICIAL, m.parameters().toHost(), modelMetadata(evalPreset, classNames()), dtype);
-    }
-
-    public static Map<String, String> modelMetadata(EvalPreset preset, List<String> classes) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(SwinWeights.META_PRESET, JSON.writeValueAsString(preset));
-        meta.put(SwinWeights.META_LABELS, JSON.writeValueAsString(classes));
-        return meta;
+        SwinWeights.save(file, new ModelCard(modelConfig, Layout.OFFICIAL, evalPreset, classNames()), m.parameters().toHost(),
+                dtype);
     }
 
     private void saveCheckpoint() throws IOException {
