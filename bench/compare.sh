@@ -37,7 +37,7 @@ for b in 1 $BATCHES; do [ -f "$OUT/swin_t_b$b.onnx" ] || /usr/bin/python3 bench/
 
 # OPENBLAS_CORETYPE: this machine presets Haswell; swin4j's and PyTorch's OpenBLAS detect the core themselves
 # when it is unset (./swin unsets it too). ORT does not use OpenBLAS.
-unset OPENBLAS_CORETYPE
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 # Thread pools and allocator: swin4j runs with ./swin's defaults (OpenMP and OpenBLAS at the core count, passive
 # waiting, tcmalloc; see README, Performance). PyTorch, the other libtorch, gets the same environment unless
 # TORCH_ENV overrides it (e.g. TORCH_ENV="OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2"). ORT: its own pool of all

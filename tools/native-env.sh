@@ -1,9 +1,9 @@
 # Sourced by ./swin and bench/*.sh: the native environment swin4j is measured with (README, Performance).
 # Every variable already set by the caller wins.
 #
-# This machine presets OPENBLAS_CORETYPE=Haswell, which halves GEMM speed on its AMD cores: let OpenBLAS
-# detect the core itself.
-unset OPENBLAS_CORETYPE
+# This machine presets OPENBLAS_CORETYPE=Haswell (and OPENBLAS_L2_SIZE), which halves GEMM speed on its AMD cores: let OpenBLAS
+# detect the core and its caches itself (both are unset together, in this command only).
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 # Thread pools (measured on 2 cores): libtorch's OpenMP pool runs the elementwise ops, attention and norms,
 # OpenBLAS's own pool the matrix products. Both at the core count only work when neither spins while the other
 # runs: OpenMP threads sleep when idle (PASSIVE) and OpenBLAS threads almost at once (THREAD_TIMEOUT=4, i.e.

@@ -11,6 +11,6 @@ TIMM="${TIMM_SRC:-/tmp/ref/timm}"
 if [ ! -f target/fullsize/official_swin_b_384_w12/meta.json ] || [ ! -f target/fullsize/official_swinv2_tiny_w8_256/meta.json ]; then
   /usr/bin/python3 tools/reference/make_fullsize_fixtures.py --official "$OFFICIAL" --timm "$TIMM" --out target/fullsize
 fi
-unset OPENBLAS_CORETYPE
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 mvn -B -q install -DskipTests
 mvn -B test -pl swin4j-core -Pfullsize -Dtest=FullSizeParityTest -Dsurefire.failIfNoSpecifiedTests=false
