@@ -21,10 +21,8 @@ buffers are missing when the parameters load, and two float64 runs are identical
 
   /usr/bin/python3 tools/reference/make_v2_float64_references.py --official /tmp/ref/official --timm /tmp/ref/timm
 """
-import argparse
 import json
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -115,18 +113,8 @@ def grads(v2mod, fixtures, out, sources, noise):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    C.add_source_args(ap)
-    ap.add_argument("--fixtures", default=os.path.join(REPO, "fixtures"))
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    refs = C.Refs(args.official, args.timm)
+    refs, fixtures, out = C.float64_main(__doc__, REPO, "v2_float64")
     v2mod, _ = C.load_official_family(refs)
-    fixtures = os.path.abspath(args.fixtures)
-    out = os.path.join(fixtures, "v2_float64")
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
     sources, noise = {}, {}
     parity(v2mod, fixtures, out, sources, noise)
     torchvision(refs.tv, fixtures, out, sources, noise)

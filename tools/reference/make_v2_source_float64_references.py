@@ -17,9 +17,7 @@ twice (asserted identical) and writes the float64 outputs (stored as float32) un
 
   /usr/bin/python3 tools/reference/make_v2_source_float64_references.py --official /tmp/ref/official --timm /tmp/ref/timm
 """
-import argparse
 import os
-import shutil
 import sys
 
 import torch
@@ -40,18 +38,8 @@ def build_timm(tv2, cfg, img_size):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    C.add_source_args(ap)
-    ap.add_argument("--fixtures", default=os.path.join(REPO, "fixtures"))
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    refs = C.Refs(args.official, args.timm)
+    refs, fixtures, out = C.float64_main(__doc__, REPO, "v2_float64_sources")
     import timm.models.swin_transformer_v2 as tv2
-    fixtures = os.path.abspath(args.fixtures)
-    out = os.path.join(fixtures, "v2_float64_sources")
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
     sources, noise = {}, {}
     C.float64_case("v2_timm", fixtures, out, sources, noise,
                    lambda meta, s, wfile: C.load_strict(build_timm(tv2, meta["config"], tuple(s["img_size"])

@@ -4,10 +4,12 @@ Nothing here is model code: it finds and imports the reference implementations (
 microsoft/Swin-Transformer, timm, torchvision), randomizes weights deterministically, captures the
 per-stage outputs with the meaning swin4j uses, and writes .npy / .pth / safetensors / meta.json files.
 """
+import argparse
 import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import struct
 import sys
 
@@ -489,3 +491,20 @@ def load_strict(model, wfile):
     """The fixture's state dict (parameters and buffers), loaded strictly."""
     model.load_state_dict(torch.load(wfile, map_location="cpu"), strict=True)
     return model
+
+
+def float64_main(doc, repo, out_name):
+    """The float64 generators' command line (--official, --timm, --fixtures), one torch thread, the reference sources;
+    returns (refs, fixtures, out) with out = fixtures/<out_name> emptied."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_source_args(ap)
+    ap.add_argument("--fixtures", default=os.path.join(repo, "fixtures"))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    refs = Refs(args.official, args.timm)
+    fixtures = os.path.abspath(args.fixtures)
+    out = os.path.join(fixtures, out_name)
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    return refs, fixtures, out
