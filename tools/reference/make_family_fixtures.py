@@ -106,6 +106,14 @@ def rel_diff(a, b):
     return float((a - b).abs().max() / b.abs().max())
 
 
+def save_set_shared_input(d, x, outs, suffix=""):
+    """C.save_set for a case run on v2_official's input{suffix}.npy: the set refers to that file, no copy is kept."""
+    entry = C.save_set(d, x, outs, suffix=suffix)
+    os.remove(os.path.join(d, f"input{suffix}.npy"))
+    entry["input"] = dict(entry["input"], file=f"../v2_official/input{suffix}.npy")
+    return entry
+
+
 def official_v2(refs, **over):
     v2, _ = C.load_official_family(refs)
     cfg = dict(V2_TINY)
@@ -367,9 +375,7 @@ def make_parity(refs, hfconv, proot, report):
     # the three implementations build the same coordinate table for a window
     for blk_o, blk_t in zip([b for l in off.layers for b in l.blocks], [b for l in tchk.layers for b in l.blocks]):
         assert torch.equal(blk_o.attn.relative_coords_table, blk_t.attn.relative_coords_table)
-    s3 = C.save_set(d, x1, o3)
-    os.remove(os.path.join(d, "input.npy"))
-    s3["input"] = dict(s3["input"], file="../v2_official/input.npy")
+    s3 = save_set_shared_input(d, x1, o3)
     # non-square: timm's per-axis window rule (built at img_size (64, 128), the same file loads strictly)
     tns = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
                                 depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), window_size=4, drop_path_rate=0.0)
@@ -377,9 +383,7 @@ def make_parity(refs, hfconv, proot, report):
     tns.eval()
     o3b = C.run_timm(tns, x1b)
     report["v2_timm_64x128"] = C.tensor_stats(o3b)
-    s3b = C.save_set(d, x1b, o3b, suffix="_64x128")
-    os.remove(os.path.join(d, "input_64x128.npy"))
-    s3b["input"] = dict(s3b["input"], file="../v2_official/input_64x128.npy")
+    s3b = save_set_shared_input(d, x1b, o3b, suffix="_64x128")
     s3b["img_size"] = [64, 128]
     s3b["block_windows"] = C.timm_windows(tns)
     assert s3b["block_windows"][2]["blocks"][1] == [4, 4, 0, 2] and s3b["block_windows"][3]["blocks"][0] == [2, 4, 0, 0]
@@ -440,9 +444,7 @@ def make_parity(refs, hfconv, proot, report):
                 n = p.numel() // 3
                 p[n:2 * n] = 0
         assert torch.equal(tvz(x1), o4["logits"])
-    s4 = C.save_set(d, x1, o4)
-    os.remove(os.path.join(d, "input.npy"))
-    s4["input"] = dict(s4["input"], file="../v2_official/input.npy")
+    s4 = save_set_shared_input(d, x1, o4)
     x4b = randn((2, 3, 72, 100), SEED_INPUT + 4)
     o4b = C.run_torchvision(tv, x4b)
     report["v2_torchvision_72x100"] = C.tensor_stats(o4b)
@@ -556,17 +558,13 @@ def make_parity(refs, hfconv, proot, report):
         assert torch.equal(m2(x1), o6["logits"])
     win_mlp = C.official_windows(m)
     assert win_mlp == win_off
-    s6 = C.save_set(d, x1, o6)
-    os.remove(os.path.join(d, "input.npy"))
-    s6["input"] = dict(s6["input"], file="../v2_official/input.npy")
+    s6 = save_set_shared_input(d, x1, o6)
     mns = official_mlp(refs, img_size=(64, 128))
     mns.load_state_dict(msd, strict=True)
     mns.eval()
     o6b = C.run_official(mns, x1b)
     report["mlp_official_64x128"] = C.tensor_stats(o6b)
-    s6b = C.save_set(d, x1b, o6b, suffix="_64x128")
-    os.remove(os.path.join(d, "input_64x128.npy"))
-    s6b["input"] = dict(s6b["input"], file="../v2_official/input_64x128.npy")
+    s6b = save_set_shared_input(d, x1b, o6b, suffix="_64x128")
     s6b["img_size"] = [64, 128]
     s6b["block_windows"] = C.official_windows(mns)
     spatial = sorted(k for k in msd if k.endswith("spatial_mlp.weight"))
