@@ -114,6 +114,19 @@ def save_set_shared_input(d, x, outs, suffix=""):
     return entry
 
 
+def non_square_set(d, case, model, state, x, run, windows, report):
+    """The 64x128 set of a case: model (built at img_size (64, 128)) loads the case's state dict strictly and runs on
+    v2_official's input_64x128.npy; the set carries its img_size and block windows."""
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    outs = run(model, x)
+    report[case + "_64x128"] = C.tensor_stats(outs)
+    entry = save_set_shared_input(d, x, outs, suffix="_64x128")
+    entry["img_size"] = [64, 128]
+    entry["block_windows"] = windows(model)
+    return entry
+
+
 def official_v2(refs, **over):
     v2, _ = C.load_official_family(refs)
     cfg = dict(V2_TINY)
@@ -379,13 +392,7 @@ def make_parity(refs, hfconv, proot, report):
     # non-square: timm's per-axis window rule (built at img_size (64, 128), the same file loads strictly)
     tns = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
                                 depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), window_size=4, drop_path_rate=0.0)
-    tns.load_state_dict(tsd, strict=True)
-    tns.eval()
-    o3b = C.run_timm(tns, x1b)
-    report["v2_timm_64x128"] = C.tensor_stats(o3b)
-    s3b = save_set_shared_input(d, x1b, o3b, suffix="_64x128")
-    s3b["img_size"] = [64, 128]
-    s3b["block_windows"] = C.timm_windows(tns)
+    s3b = non_square_set(d, "v2_timm", tns, tsd, x1b, C.run_timm, C.timm_windows, report)
     assert s3b["block_windows"][2]["blocks"][1] == [4, 4, 0, 2] and s3b["block_windows"][3]["blocks"][0] == [2, 4, 0, 0]
     # ... which is not the official rule: the official weights through timm at 64x128 give other outputs
     tns_off = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
@@ -560,13 +567,7 @@ def make_parity(refs, hfconv, proot, report):
     assert win_mlp == win_off
     s6 = save_set_shared_input(d, x1, o6)
     mns = official_mlp(refs, img_size=(64, 128))
-    mns.load_state_dict(msd, strict=True)
-    mns.eval()
-    o6b = C.run_official(mns, x1b)
-    report["mlp_official_64x128"] = C.tensor_stats(o6b)
-    s6b = save_set_shared_input(d, x1b, o6b, suffix="_64x128")
-    s6b["img_size"] = [64, 128]
-    s6b["block_windows"] = C.official_windows(mns)
+    s6b = non_square_set(d, "mlp_official", mns, msd, x1b, C.run_official, C.official_windows, report)
     spatial = sorted(k for k in msd if k.endswith("spatial_mlp.weight"))
     C.write_meta(d, family_meta(
         "mlp_official", "mlp", "official", impl_mlp, "mlp_official.pth", "model", mlp_cfg, win_mlp, [s6, s6b],
