@@ -34,7 +34,7 @@ import torch.nn.functional as F
 sys.dont_write_bytecode = True  # keep tools/reference free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swin_ref_common as C  # noqa: E402
-import make_parity_fixtures as P  # noqa: E402  (helpers only: base_meta, ref_set, case_dir, load_script)
+import make_parity_fixtures as P  # noqa: E402  (helpers only: base_meta, ref_set, case_dir, load_script, hf_to_official)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -189,44 +189,6 @@ class HfV2Converter:
                              for _ in range(d)]) for i, d in enumerate(depths)]
         out = self.mod.convert_state_dict(dict(sd), NS(swinv2=NS(encoder=NS(layers=layers))))
         return {k: v.contiguous() for k, v in out.items()}
-
-
-def hf_v2_to_official(hf):
-    """Inverse of the HF V2 renaming (check only): query/key/value weights -> qkv.weight, query/value bias ->
-    q_bias/v_bias."""
-    out, qkv = {}, {}
-    for k, v in hf.items():
-        if k.startswith("classifier."):
-            out["head." + k[len("classifier."):]] = v
-            continue
-        assert k.startswith("swinv2."), k
-        n = k[len("swinv2."):]
-        if n.startswith("layernorm."):
-            out["norm." + n[len("layernorm."):]] = v
-            continue
-        n = n.replace("embeddings.patch_embeddings.projection", "patch_embed.proj")
-        n = n.replace("embeddings.norm", "patch_embed.norm").replace("encoder.layers.", "layers.")
-        n = n.replace("attention.output.dense", "attn.proj")
-        n = n.replace("layernorm_before", "norm1").replace("layernorm_after", "norm2")
-        n = n.replace("intermediate.dense", "mlp.fc1").replace("output.dense", "mlp.fc2")
-        n = n.replace("continuous_position_bias_mlp", "cpb_mlp")
-        if ".attention.self.query.bias" in n:
-            out[n.replace(".attention.self.query.bias", ".attn.q_bias")] = v
-            continue
-        if ".attention.self.value.bias" in n:
-            out[n.replace(".attention.self.value.bias", ".attn.v_bias")] = v
-            continue
-        assert ".attention.self.key.bias" not in n, k
-        for part in ("query", "key", "value"):
-            tag = f".attention.self.{part}.weight"
-            if tag in n:
-                qkv.setdefault(n.replace(tag, ".attn.qkv.weight"), {})[part] = v
-                break
-        else:
-            out[n.replace("attention.self.", "attn.")] = v
-    for k, parts in qkv.items():
-        out[k] = torch.cat([parts["query"], parts["key"], parts["value"]], 0)
-    return out
 
 
 # ==========================================================================================================
@@ -493,7 +455,7 @@ def make_parity(refs, hfconv, proot, report):
     back, md = C.read_safetensors(os.path.join(d, "model.safetensors"))
     assert md == {"format": "pt"} and set(back) == set(hf)
     assert not any("key.bias" in k for k in back) and not any("attn_mask" in k for k in back)
-    rt = hf_v2_to_official(back)
+    rt = P.hf_to_official(back, prefix="swinv2.", v2=True)
     want = {k: v for k, v in sd.items() if not k.endswith("attn_mask")}
     assert set(rt) == set(want), set(rt) ^ set(want)
     for k in want:
