@@ -34,7 +34,7 @@ import torch.nn.functional as F
 sys.dont_write_bytecode = True  # keep tools/reference free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swin_ref_common as C  # noqa: E402
-import make_parity_fixtures as P  # noqa: E402  (helpers only: base_meta, ref_set, case_dir, load_script)
+import make_parity_fixtures as P  # noqa: E402  (helpers only: base_meta, ref_set, case_dir, load_script, hf_to_official)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -106,6 +106,27 @@ def rel_diff(a, b):
     return float((a - b).abs().max() / b.abs().max())
 
 
+def save_set_shared_input(d, x, outs, suffix=""):
+    """C.save_set for a case run on v2_official's input{suffix}.npy: the set refers to that file, no copy is kept."""
+    entry = C.save_set(d, x, outs, suffix=suffix)
+    os.remove(os.path.join(d, f"input{suffix}.npy"))
+    entry["input"] = dict(entry["input"], file=f"../v2_official/input{suffix}.npy")
+    return entry
+
+
+def non_square_set(d, case, model, state, x, run, windows, report):
+    """The 64x128 set of a case: model (built at img_size (64, 128)) loads the case's state dict strictly and runs on
+    v2_official's input_64x128.npy; the set carries its img_size and block windows."""
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    outs = run(model, x)
+    report[case + "_64x128"] = C.tensor_stats(outs)
+    entry = save_set_shared_input(d, x, outs, suffix="_64x128")
+    entry["img_size"] = [64, 128]
+    entry["block_windows"] = windows(model)
+    return entry
+
+
 def official_v2(refs, **over):
     v2, _ = C.load_official_family(refs)
     cfg = dict(V2_TINY)
@@ -168,44 +189,6 @@ class HfV2Converter:
                              for _ in range(d)]) for i, d in enumerate(depths)]
         out = self.mod.convert_state_dict(dict(sd), NS(swinv2=NS(encoder=NS(layers=layers))))
         return {k: v.contiguous() for k, v in out.items()}
-
-
-def hf_v2_to_official(hf):
-    """Inverse of the HF V2 renaming (check only): query/key/value weights -> qkv.weight, query/value bias ->
-    q_bias/v_bias."""
-    out, qkv = {}, {}
-    for k, v in hf.items():
-        if k.startswith("classifier."):
-            out["head." + k[len("classifier."):]] = v
-            continue
-        assert k.startswith("swinv2."), k
-        n = k[len("swinv2."):]
-        if n.startswith("layernorm."):
-            out["norm." + n[len("layernorm."):]] = v
-            continue
-        n = n.replace("embeddings.patch_embeddings.projection", "patch_embed.proj")
-        n = n.replace("embeddings.norm", "patch_embed.norm").replace("encoder.layers.", "layers.")
-        n = n.replace("attention.output.dense", "attn.proj")
-        n = n.replace("layernorm_before", "norm1").replace("layernorm_after", "norm2")
-        n = n.replace("intermediate.dense", "mlp.fc1").replace("output.dense", "mlp.fc2")
-        n = n.replace("continuous_position_bias_mlp", "cpb_mlp")
-        if ".attention.self.query.bias" in n:
-            out[n.replace(".attention.self.query.bias", ".attn.q_bias")] = v
-            continue
-        if ".attention.self.value.bias" in n:
-            out[n.replace(".attention.self.value.bias", ".attn.v_bias")] = v
-            continue
-        assert ".attention.self.key.bias" not in n, k
-        for part in ("query", "key", "value"):
-            tag = f".attention.self.{part}.weight"
-            if tag in n:
-                qkv.setdefault(n.replace(tag, ".attn.qkv.weight"), {})[part] = v
-                break
-        else:
-            out[n.replace("attention.self.", "attn.")] = v
-    for k, parts in qkv.items():
-        out[k] = torch.cat([parts["query"], parts["key"], parts["value"]], 0)
-    return out
 
 
 # ==========================================================================================================
@@ -367,21 +350,11 @@ def make_parity(refs, hfconv, proot, report):
     # the three implementations build the same coordinate table for a window
     for blk_o, blk_t in zip([b for l in off.layers for b in l.blocks], [b for l in tchk.layers for b in l.blocks]):
         assert torch.equal(blk_o.attn.relative_coords_table, blk_t.attn.relative_coords_table)
-    s3 = C.save_set(d, x1, o3)
-    os.remove(os.path.join(d, "input.npy"))
-    s3["input"] = dict(s3["input"], file="../v2_official/input.npy")
+    s3 = save_set_shared_input(d, x1, o3)
     # non-square: timm's per-axis window rule (built at img_size (64, 128), the same file loads strictly)
     tns = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
                                 depths=(2, 2, 2, 2), num_heads=(1, 2, 4, 8), window_size=4, drop_path_rate=0.0)
-    tns.load_state_dict(tsd, strict=True)
-    tns.eval()
-    o3b = C.run_timm(tns, x1b)
-    report["v2_timm_64x128"] = C.tensor_stats(o3b)
-    s3b = C.save_set(d, x1b, o3b, suffix="_64x128")
-    os.remove(os.path.join(d, "input_64x128.npy"))
-    s3b["input"] = dict(s3b["input"], file="../v2_official/input_64x128.npy")
-    s3b["img_size"] = [64, 128]
-    s3b["block_windows"] = C.timm_windows(tns)
+    s3b = non_square_set(d, "v2_timm", tns, tsd, x1b, C.run_timm, C.timm_windows, report)
     assert s3b["block_windows"][2]["blocks"][1] == [4, 4, 0, 2] and s3b["block_windows"][3]["blocks"][0] == [2, 4, 0, 0]
     # ... which is not the official rule: the official weights through timm at 64x128 give other outputs
     tns_off = tv2.SwinTransformerV2(img_size=(64, 128), patch_size=4, num_classes=10, embed_dim=TINY_EMBED,
@@ -440,9 +413,7 @@ def make_parity(refs, hfconv, proot, report):
                 n = p.numel() // 3
                 p[n:2 * n] = 0
         assert torch.equal(tvz(x1), o4["logits"])
-    s4 = C.save_set(d, x1, o4)
-    os.remove(os.path.join(d, "input.npy"))
-    s4["input"] = dict(s4["input"], file="../v2_official/input.npy")
+    s4 = save_set_shared_input(d, x1, o4)
     x4b = randn((2, 3, 72, 100), SEED_INPUT + 4)
     o4b = C.run_torchvision(tv, x4b)
     report["v2_torchvision_72x100"] = C.tensor_stats(o4b)
@@ -484,7 +455,7 @@ def make_parity(refs, hfconv, proot, report):
     back, md = C.read_safetensors(os.path.join(d, "model.safetensors"))
     assert md == {"format": "pt"} and set(back) == set(hf)
     assert not any("key.bias" in k for k in back) and not any("attn_mask" in k for k in back)
-    rt = hf_v2_to_official(back)
+    rt = P.hf_to_official(back, prefix="swinv2.", v2=True)
     want = {k: v for k, v in sd.items() if not k.endswith("attn_mask")}
     assert set(rt) == set(want), set(rt) ^ set(want)
     for k in want:
@@ -556,19 +527,9 @@ def make_parity(refs, hfconv, proot, report):
         assert torch.equal(m2(x1), o6["logits"])
     win_mlp = C.official_windows(m)
     assert win_mlp == win_off
-    s6 = C.save_set(d, x1, o6)
-    os.remove(os.path.join(d, "input.npy"))
-    s6["input"] = dict(s6["input"], file="../v2_official/input.npy")
+    s6 = save_set_shared_input(d, x1, o6)
     mns = official_mlp(refs, img_size=(64, 128))
-    mns.load_state_dict(msd, strict=True)
-    mns.eval()
-    o6b = C.run_official(mns, x1b)
-    report["mlp_official_64x128"] = C.tensor_stats(o6b)
-    s6b = C.save_set(d, x1b, o6b, suffix="_64x128")
-    os.remove(os.path.join(d, "input_64x128.npy"))
-    s6b["input"] = dict(s6b["input"], file="../v2_official/input_64x128.npy")
-    s6b["img_size"] = [64, 128]
-    s6b["block_windows"] = C.official_windows(mns)
+    s6b = non_square_set(d, "mlp_official", mns, msd, x1b, C.run_official, C.official_windows, report)
     spatial = sorted(k for k in msd if k.endswith("spatial_mlp.weight"))
     C.write_meta(d, family_meta(
         "mlp_official", "mlp", "official", impl_mlp, "mlp_official.pth", "model", mlp_cfg, win_mlp, [s6, s6b],

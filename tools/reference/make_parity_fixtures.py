@@ -98,16 +98,17 @@ def base_meta(case, layout, impl, weights, weights_format, wrapper, config, wind
 # conversions
 # ==========================================================================================================
 
-def hf_to_official(hf):
-    """Inverse of official_to_hf (used only to check the round trip)."""
+def hf_to_official(hf, prefix="swin.", v2=False):
+    """Inverse of official_to_hf (used only to check the round trip). v2: HF's Swin V2 names (make_family_fixtures.py):
+    prefix swinv2., continuous_position_bias_mlp -> cpb_mlp, query/value biases -> q_bias/v_bias, no key bias."""
     out = {}
     qkv = {}
     for k, v in hf.items():
         if k.startswith("classifier."):
             out["head." + k[len("classifier."):]] = v
             continue
-        assert k.startswith("swin."), k
-        n = k[len("swin."):]
+        assert k.startswith(prefix), k
+        n = k[len(prefix):]
         if n.startswith("layernorm."):
             out["norm." + n[len("layernorm."):]] = v
             continue
@@ -117,6 +118,15 @@ def hf_to_official(hf):
         n = n.replace("attention.output.dense", "attn.proj")
         n = n.replace("layernorm_before", "norm1").replace("layernorm_after", "norm2")
         n = n.replace("intermediate.dense", "mlp.fc1").replace("output.dense", "mlp.fc2")
+        if v2:
+            n = n.replace("continuous_position_bias_mlp", "cpb_mlp")
+            if ".attention.self.query.bias" in n:
+                out[n.replace(".attention.self.query.bias", ".attn.q_bias")] = v
+                continue
+            if ".attention.self.value.bias" in n:
+                out[n.replace(".attention.self.value.bias", ".attn.v_bias")] = v
+                continue
+            assert ".attention.self.key.bias" not in n, k
         for part in ("query", "key", "value"):
             tag = f"attention.self.{part}."
             if tag in n:

@@ -21,11 +21,8 @@ buffers are missing when the parameters load, and two float64 runs are identical
 
   /usr/bin/python3 tools/reference/make_v2_float64_references.py --official /tmp/ref/official --timm /tmp/ref/timm
 """
-import argparse
-import copy
 import json
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -41,16 +38,6 @@ BUFFERS = ("relative_coords_table", "relative_position_index", "attn_mask")
 CTOR = ("img_size", "patch_size", "in_chans", "embed_dim", "depths", "num_heads", "window_size", "mlp_ratio", "ape",
         "patch_norm", "num_classes", "drop_rate", "drop_path_rate", "qkv_bias", "attn_drop_rate",
         "pretrained_window_sizes")
-# The float32 model rebuilt here must give the fixture files: identical on the generating machine; another CPU's
-# kernels may move the last bits, amplified as above, so allow that much and no more (a wrong model is off by > 1e-2).
-REBUILD_TOL = 1e-3
-
-
-def rel(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
-
-
 def is_buffer(key):
     return key.rsplit(".", 1)[-1] in BUFFERS
 
@@ -62,82 +49,28 @@ def load_params(model, params):
 
 
 def parity(v2mod, fixtures, out, sources, noise):
+    def make(meta, s, wfile):
+        assert meta["layout"] == "official"
+        cfg = {k: v for k, v in meta["config"].items() if k in CTOR}
+        if "img_size" in s:
+            cfg["img_size"] = s["img_size"]
+        model = v2mod.SwinTransformerV2(**cfg)
+        load_params(model, {k: v for k, v in torch.load(wfile, map_location="cpu")[meta["weights_wrapper"]].items()
+                            if not is_buffer(k)})
+        return model
+
     for case in ("v2_official", "v2_official_pretrained"):
-        cdir = os.path.join(fixtures, "parity", case)
-        meta = json.load(open(os.path.join(cdir, "meta.json")))
-        assert meta["family"] == "v2" and meta["layout"] == "official"
-        wfile = os.path.normpath(os.path.join(cdir, meta["weights"]))
-        sources[os.path.relpath(wfile, fixtures)] = C.sha256_file(wfile)
-        params = {k: v for k, v in torch.load(wfile, map_location="cpu")[meta["weights_wrapper"]].items()
-                  if not is_buffer(k)}
-        odir = os.path.join(out, case)
-        os.makedirs(odir)
-        noise[case] = {}
-        for s in meta["sets"]:
-            cfg = {k: v for k, v in meta["config"].items() if k in CTOR}
-            if "img_size" in s:
-                cfg["img_size"] = s["img_size"]
-            model = v2mod.SwinTransformerV2(**cfg)
-            load_params(model, params)
-            model.eval()
-            xfile = os.path.join(cdir, s["input"]["file"])
-            sources[os.path.relpath(xfile, fixtures)] = C.sha256_file(xfile)
-            x = torch.from_numpy(np.load(xfile))
-            with torch.no_grad():
-                o32 = C.run_official(model, x)
-                model.double()
-                o64 = C.run_official(model, x.double())
-                again = C.run_official(model, x.double())
-            for name, spec in s["outputs"].items():
-                assert torch.equal(o64[name], again[name]), name
-                expected32 = np.load(os.path.join(cdir, spec["file"]))
-                r = rel(o32[name].numpy(), expected32)
-                assert r <= REBUILD_TOL, (case, spec["file"], r)
-                C.save_npy(os.path.join(odir, spec["file"]), o64[name])
-                noise[case][spec["file"]] = rel(expected32, o64[name].numpy())
-                print(f"{case}/{spec['file']}: official float32 vs float64 rel {noise[case][spec['file']]:.2e}, "
-                      f"rebuilt float32 vs file {r:.1e}")
+        C.float64_case(case, fixtures, out, sources, noise, make, C.run_official)
 
 
 def torchvision(tvm, fixtures, out, sources, noise):
     """torchvision's V2 (its own size rule: no window shrink, zero padding, per-axis shift), built as
-    make_family_fixtures.py builds it, loaded from the fixture's own state dict."""
-    case = "v2_torchvision"
-    cdir = os.path.join(fixtures, "parity", case)
-    meta = json.load(open(os.path.join(cdir, "meta.json")))
-    cfg = meta["config"]
-    assert meta["family"] == "v2" and meta["layout"] == "torchvision"
-    assert cfg["block"] == "SwinTransformerBlockV2" and cfg["downsample_layer"] == "PatchMergingV2"
-    wfile = os.path.join(cdir, meta["weights"])
-    sources[os.path.relpath(wfile, fixtures)] = C.sha256_file(wfile)
-    model = tvm.SwinTransformer(patch_size=cfg["patch_size"], embed_dim=cfg["embed_dim"], depths=cfg["depths"],
-                                num_heads=cfg["num_heads"], window_size=cfg["window_size"],
-                                mlp_ratio=cfg["mlp_ratio"], num_classes=cfg["num_classes"],
-                                stochastic_depth_prob=0.0, block=tvm.SwinTransformerBlockV2,
-                                downsample_layer=tvm.PatchMergingV2)
-    model.load_state_dict(torch.load(wfile, map_location="cpu"))  # strict: parameters and buffers
-    model.eval()
-    odir = os.path.join(out, case)
-    os.makedirs(odir)
-    noise[case] = {}
-    for s in meta["sets"]:
-        xfile = os.path.normpath(os.path.join(cdir, s["input"]["file"]))
-        sources[os.path.relpath(xfile, fixtures)] = C.sha256_file(xfile)
-        x = torch.from_numpy(np.load(xfile))
-        m64 = copy.deepcopy(model).double()
-        with torch.no_grad():
-            o32 = C.run_torchvision(model, x)
-            o64 = C.run_torchvision(m64, x.double())
-            again = C.run_torchvision(m64, x.double())
-        for name, spec in s["outputs"].items():
-            assert torch.equal(o64[name], again[name]), name
-            expected32 = np.load(os.path.join(cdir, spec["file"]))
-            r = rel(o32[name].numpy(), expected32)
-            assert r <= REBUILD_TOL, (case, spec["file"], r)
-            C.save_npy(os.path.join(odir, spec["file"]), o64[name])
-            noise[case][spec["file"]] = rel(expected32, o64[name].numpy())
-            print(f"{case}/{spec['file']}: torchvision float32 vs float64 rel {noise[case][spec['file']]:.2e}, "
-                  f"rebuilt float32 vs file {r:.1e}")
+    make_family_fixtures.py builds it, loaded from the fixture's own state dict (strictly: parameters and buffers)."""
+    def make(meta, s, wfile):
+        assert meta["layout"] == "torchvision"
+        return C.load_strict(C.build_torchvision_v2(tvm, meta["config"]), wfile)
+
+    C.float64_case("v2_torchvision", fixtures, out, sources, noise, make, C.run_torchvision)
 
 
 def grads(v2mod, fixtures, out, sources, noise):
@@ -169,9 +102,9 @@ def grads(v2mod, fixtures, out, sources, noise):
     assert set(g64) == set(expected32), set(g64) ^ set(expected32)
     noise["grad"] = {}
     for k in g64:
-        r = rel(g32[k].numpy(), expected32[k].numpy())
-        assert r <= REBUILD_TOL, (k, r)
-        noise["grad"][k] = rel(expected32[k].numpy(), g64[k].numpy())
+        r = C.rel(g32[k].numpy(), expected32[k].numpy())
+        assert r <= C.FLOAT64_REBUILD_TOL, (k, r)
+        noise["grad"][k] = C.rel(expected32[k].numpy(), g64[k].numpy())
     os.makedirs(os.path.join(out, "grad"))
     C.write_safetensors(os.path.join(out, "grad", "grads.safetensors"), {k: v.float() for k, v in g64.items()})
     print(f"grad: loss float64 {loss64!r}, float32 file {meta['loss']!r}; gradients official float32 vs float64 "
@@ -180,18 +113,8 @@ def grads(v2mod, fixtures, out, sources, noise):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    C.add_source_args(ap)
-    ap.add_argument("--fixtures", default=os.path.join(REPO, "fixtures"))
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    refs = C.Refs(args.official, args.timm)
+    refs, fixtures, out = C.float64_main(__doc__, REPO, "v2_float64")
     v2mod, _ = C.load_official_family(refs)
-    fixtures = os.path.abspath(args.fixtures)
-    out = os.path.join(fixtures, "v2_float64")
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
     sources, noise = {}, {}
     parity(v2mod, fixtures, out, sources, noise)
     torchvision(refs.tv, fixtures, out, sources, noise)

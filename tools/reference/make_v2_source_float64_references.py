@@ -9,7 +9,7 @@ with the float64 result of the source's own implementation, run on the fixture's
 
 For each case the script rebuilds the implementation exactly as fixtures/parity/<case>/meta.json describes it, loads
 the committed state dict strictly, checks that its float32 run reproduces the committed float32 files (same model,
-weights, inputs; REBUILD_TOL allows another CPU's last bits, a wrong model is off by > 1e-2), then runs it in float64
+weights, inputs; FLOAT64_REBUILD_TOL allows another CPU's last bits, a wrong model is off by > 1e-2), then runs it in float64
 twice (asserted identical) and writes the float64 outputs (stored as float32) under the fixture's own file names:
   fixtures/v2_float64_sources/v2_timm/<output file of every set>.npy
   fixtures/v2_float64_sources/v2_torchvision/<output file of every set>.npy
@@ -17,13 +17,9 @@ twice (asserted identical) and writes the float64 outputs (stored as float32) un
 
   /usr/bin/python3 tools/reference/make_v2_source_float64_references.py --official /tmp/ref/official --timm /tmp/ref/timm
 """
-import argparse
-import json
 import os
-import shutil
 import sys
 
-import numpy as np
 import torch
 
 sys.dont_write_bytecode = True
@@ -31,12 +27,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import swin_ref_common as C  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-REBUILD_TOL = 1e-3
-
-
-def rel(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
 
 
 def build_timm(tv2, cfg, img_size):
@@ -47,66 +37,18 @@ def build_timm(tv2, cfg, img_size):
                                  pretrained_window_sizes=tuple(cfg["pretrained_window_sizes"]))
 
 
-def build_torchvision(tvm, cfg):
-    assert cfg["block"] == "SwinTransformerBlockV2" and cfg["downsample_layer"] == "PatchMergingV2"
-    return tvm.SwinTransformer(patch_size=cfg["patch_size"], embed_dim=cfg["embed_dim"], depths=cfg["depths"],
-                               num_heads=cfg["num_heads"], window_size=cfg["window_size"], mlp_ratio=cfg["mlp_ratio"],
-                               num_classes=cfg["num_classes"], stochastic_depth_prob=0.0,
-                               block=tvm.SwinTransformerBlockV2, downsample_layer=tvm.PatchMergingV2)
-
-
-def run_case(case, fixtures, out, sources, noise, make, run):
-    cdir = os.path.join(fixtures, "parity", case)
-    meta = json.load(open(os.path.join(cdir, "meta.json")))
-    assert meta["family"] == "v2", meta["family"]
-    wfile = os.path.join(cdir, meta["weights"])
-    sources[os.path.relpath(wfile, fixtures)] = C.sha256_file(wfile)
-    state = torch.load(wfile, map_location="cpu")
-    odir = os.path.join(out, case)
-    os.makedirs(odir)
-    noise[case] = {}
-    for s in meta["sets"]:
-        model = make(meta["config"], s)
-        model.load_state_dict(state, strict=True)
-        model.eval()
-        xfile = os.path.normpath(os.path.join(cdir, s["input"]["file"]))
-        sources[os.path.relpath(xfile, fixtures)] = C.sha256_file(xfile)
-        x = torch.from_numpy(np.load(xfile))
-        with torch.no_grad():
-            o32 = run(model, x)
-            model.double()
-            o64 = run(model, x.double())
-            again = run(model, x.double())
-        for name, spec in s["outputs"].items():
-            assert torch.equal(o64[name], again[name]), (case, name)
-            expected32 = np.load(os.path.join(cdir, spec["file"]))
-            r = rel(o32[name].numpy(), expected32)
-            assert r <= REBUILD_TOL, (case, spec["file"], r)
-            C.save_npy(os.path.join(odir, spec["file"]), o64[name])
-            noise[case][spec["file"]] = rel(expected32, o64[name].numpy())
-            print(f"{case}/{spec['file']}: {meta['layout']} float32 vs float64 rel {noise[case][spec['file']]:.2e}, "
-                  f"rebuilt float32 vs file {r:.1e}")
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    C.add_source_args(ap)
-    ap.add_argument("--fixtures", default=os.path.join(REPO, "fixtures"))
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    refs = C.Refs(args.official, args.timm)
+    refs, fixtures, out = C.float64_main(__doc__, REPO, "v2_float64_sources")
     import timm.models.swin_transformer_v2 as tv2
-    fixtures = os.path.abspath(args.fixtures)
-    out = os.path.join(fixtures, "v2_float64_sources")
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
     sources, noise = {}, {}
-    run_case("v2_timm", fixtures, out, sources, noise,
-             lambda cfg, s: build_timm(tv2, cfg, tuple(s["img_size"]) if "img_size" in s else cfg["img_size"]),
-             C.run_timm)
-    run_case("v2_torchvision", fixtures, out, sources, noise,
-             lambda cfg, s: build_torchvision(refs.tv, cfg), C.run_torchvision)
+    C.float64_case("v2_timm", fixtures, out, sources, noise,
+                   lambda meta, s, wfile: C.load_strict(build_timm(tv2, meta["config"], tuple(s["img_size"])
+                                                                   if "img_size" in s else meta["config"]["img_size"]),
+                                                        wfile),
+                   C.run_timm)
+    C.float64_case("v2_torchvision", fixtures, out, sources, noise,
+                   lambda meta, s, wfile: C.load_strict(C.build_torchvision_v2(refs.tv, meta["config"]), wfile),
+                   C.run_torchvision)
     meta = {
         "schema": "swin4j-float64/1",
         "what": "timm's and torchvision's V2 of each fixture run in float64 (model.double(), input.double()) on the "

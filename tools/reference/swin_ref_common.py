@@ -4,10 +4,12 @@ Nothing here is model code: it finds and imports the reference implementations (
 microsoft/Swin-Transformer, timm, torchvision), randomizes weights deterministically, captures the
 per-stage outputs with the meaning swin4j uses, and writes .npy / .pth / safetensors / meta.json files.
 """
+import argparse
 import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import struct
 import sys
 
@@ -419,3 +421,90 @@ def randomize_family_(model, seed, fan_in_scaled=False):
                     clamped.append(name)
                 p.copy_(v)
     return clamped
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Float64 references of the V2 fixtures (make_v2_float64_references.py, make_v2_source_float64_references.py)
+# ----------------------------------------------------------------------------------------------------------
+
+# The float32 model rebuilt from a fixture must give the fixture files: identical on the generating machine; another
+# CPU's kernels may move the last bits, amplified by V2's cosine attention, so allow that much and no more (a wrong
+# model is off by > 1e-2).
+FLOAT64_REBUILD_TOL = 1e-3
+
+
+def rel(a, b):
+    """Relative L2 distance of a to b, in float64."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+def float64_case(case, fixtures, out, sources, noise, make, run):
+    """Runs the reference of fixtures/parity/<case> (a V2 fixture) in float32 and float64 on each input set.
+
+    make(meta, set, weights_file) builds the model for the set with the fixture's weights loaded; run(model, x) gives
+    its outputs by name. Asserts that the float32 run reproduces the committed files (FLOAT64_REBUILD_TOL) and that
+    two float64 runs are identical; writes the float64 outputs (as float32) to out/<case>/<output file>, records the
+    sha256 of the weights and inputs in sources and the committed float32 file's rel L2 distance to the float64
+    result in noise[case][<output file>]."""
+    cdir = os.path.join(fixtures, "parity", case)
+    meta = json.load(open(os.path.join(cdir, "meta.json")))
+    assert meta["family"] == "v2", meta["family"]
+    wfile = os.path.normpath(os.path.join(cdir, meta["weights"]))
+    sources[os.path.relpath(wfile, fixtures)] = sha256_file(wfile)
+    odir = os.path.join(out, case)
+    os.makedirs(odir)
+    noise[case] = {}
+    for s in meta["sets"]:
+        model = make(meta, s, wfile)
+        model.eval()
+        xfile = os.path.normpath(os.path.join(cdir, s["input"]["file"]))
+        sources[os.path.relpath(xfile, fixtures)] = sha256_file(xfile)
+        x = torch.from_numpy(np.load(xfile))
+        with torch.no_grad():
+            o32 = run(model, x)
+            model.double()
+            o64 = run(model, x.double())
+            again = run(model, x.double())
+        for name, spec in s["outputs"].items():
+            assert torch.equal(o64[name], again[name]), (case, name)
+            expected32 = np.load(os.path.join(cdir, spec["file"]))
+            r = rel(o32[name].numpy(), expected32)
+            assert r <= FLOAT64_REBUILD_TOL, (case, spec["file"], r)
+            save_npy(os.path.join(odir, spec["file"]), o64[name])
+            noise[case][spec["file"]] = rel(expected32, o64[name].numpy())
+            print(f"{case}/{spec['file']}: {meta['layout']} float32 vs float64 rel {noise[case][spec['file']]:.2e}, "
+                  f"rebuilt float32 vs file {r:.1e}")
+
+
+def build_torchvision_v2(tvm, cfg):
+    """torchvision's V2 as make_family_fixtures.py builds it (its size rule: no window shrink, zero padding, per-axis
+    shift), from a fixture's meta config."""
+    assert cfg["block"] == "SwinTransformerBlockV2" and cfg["downsample_layer"] == "PatchMergingV2"
+    return tvm.SwinTransformer(patch_size=cfg["patch_size"], embed_dim=cfg["embed_dim"], depths=cfg["depths"],
+                               num_heads=cfg["num_heads"], window_size=cfg["window_size"], mlp_ratio=cfg["mlp_ratio"],
+                               num_classes=cfg["num_classes"], stochastic_depth_prob=0.0,
+                               block=tvm.SwinTransformerBlockV2, downsample_layer=tvm.PatchMergingV2)
+
+
+def load_strict(model, wfile):
+    """The fixture's state dict (parameters and buffers), loaded strictly."""
+    model.load_state_dict(torch.load(wfile, map_location="cpu"), strict=True)
+    return model
+
+
+def float64_main(doc, repo, out_name):
+    """The float64 generators' command line (--official, --timm, --fixtures), one torch thread, the reference sources;
+    returns (refs, fixtures, out) with out = fixtures/<out_name> emptied."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_source_args(ap)
+    ap.add_argument("--fixtures", default=os.path.join(repo, "fixtures"))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    refs = Refs(args.official, args.timm)
+    fixtures = os.path.abspath(args.fixtures)
+    out = os.path.join(fixtures, out_name)
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    return refs, fixtures, out

@@ -5,13 +5,13 @@ import io.swin4j.engine.Tensors;
 import io.swin4j.geometry.WindowPlan;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.testing.Fixtures;
+import io.swin4j.testing.ParitySets;
 import io.swin4j.weights.io.CheckpointReader;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,33 +108,13 @@ class SwinMlpParityTest {
     void everyOutputOfEverySetEqualsTheOfficialModel() {
         SwinConfig config = config(meta.get("config"));
         try (SwinTransformer model = SwinTransformer.fromWeights(config, official)) {
-            int sets = 0;
-            for (JsonNode set : meta.get("sets")) {
-                try (Tensor x = Tensors.fromHost(Fixtures.npy(DIR.resolve(set.get("input").get("file").asText())));
-                     SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
-                    Iterator<Map.Entry<String, JsonNode>> it = set.get("outputs").fields();
-                    int compared = 0;
-                    while (it.hasNext()) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        String name = e.getKey();
-                        Tensor actual = switch (name) {
-                            case "logits" -> out.logits();
-                            case "embedding" -> out.embedding();
-                            default -> out.stageFeatures().get(Integer.parseInt(name.substring("stage".length())));
-                        };
-                        HostTensor expected = Fixtures.npy(DIR.resolve(e.getValue().get("file").asText()));
-                        assertThat(Tensors.shape(actual)).as(name + " shape").containsExactly(expected.shape());
-                        String what = set.get("input").get("shape") + " " + name;
-                        double[] err = Fixtures.assertClose(what, Tensors.toFloats(actual), expected.data());
-                        System.out.printf("mlp_official %-20s %-9s rel %.2e  max abs %.2e%n",
-                                set.get("input").get("shape"), name, err[0], err[1]);
-                        compared++;
-                    }
-                    assertThat(compared).isEqualTo(6);
-                }
-                sets++;
-            }
-            assertThat(sets).isEqualTo(2);
+            int[] compared = ParitySets.forEachOutput(model, DIR, meta, o -> {
+                String what = o.set().get("input").get("shape") + " " + o.name();
+                double[] err = Fixtures.assertClose(what, o.actual(), o.expected().data());
+                System.out.printf("mlp_official %-20s %-9s rel %.2e  max abs %.2e%n",
+                        o.set().get("input").get("shape"), o.name(), err[0], err[1]);
+            });
+            assertThat(compared).containsExactly(6, 6);
         }
     }
 

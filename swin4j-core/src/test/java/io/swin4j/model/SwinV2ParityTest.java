@@ -1,10 +1,9 @@
 package io.swin4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swin4j.engine.Tensors;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.testing.Fixtures;
-import org.bytedeco.pytorch.Tensor;
+import io.swin4j.testing.ParitySets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -72,36 +70,19 @@ class SwinV2ParityTest {
                 ? V2Reference.torchvisionToOfficial(V2Reference.officialTensors(dir.resolve(meta.get("weights").asText())))
                 : V2Reference.officialParameters(dir.resolve(meta.get("weights").asText()));
         try (SwinTransformer model = SwinTransformer.fromWeights(config, weights)) {
-            int sets = 0;
             for (JsonNode set : meta.get("sets")) {
                 checkWindows(model, set.has("block_windows") ? set.get("block_windows") : meta.get("block_windows"));
-                try (Tensor x = Tensors.fromHost(Fixtures.npy(dir.resolve(set.get("input").get("file").asText())));
-                     SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
-                    int compared = 0;
-                    Iterator<Map.Entry<String, JsonNode>> it = set.get("outputs").fields();
-                    while (it.hasNext()) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        String name = e.getKey(), file = e.getValue().get("file").asText();
-                        Tensor actual = switch (name) {
-                            case "logits" -> out.logits();
-                            case "embedding" -> out.embedding();
-                            default -> out.stageFeatures().get(Integer.parseInt(name.substring("stage".length())));
-                        };
-                        HostTensor official32 = Fixtures.npy(dir.resolve(file));
-                        HostTensor exact = Fixtures.npy(V2Reference.float64Root().resolve(kase).resolve(file));
-                        assertThat(Tensors.shape(actual)).as(name + " shape").containsExactly(official32.shape());
-                        assertThat(exact.shape()).as(name + " float64 shape").containsExactly(official32.shape());
-                        double[] err = V2Reference.assertAsExactAsOfficial(kase + "/" + file, Tensors.toFloats(actual),
-                                official32.data(), exact.data(), 1e-5);
-                        System.out.printf("%s/%-20s ours vs float64 %.2e, official float32 vs float64 %.2e, "
-                                + "ours vs official float32 %.2e%n", kase, file, err[0], err[1], err[2]);
-                        compared++;
-                    }
-                    assertThat(compared).isEqualTo(6);
-                }
-                sets++;
             }
-            assertThat(sets).isEqualTo(kase.equals("v2_official_pretrained") ? 1 : 2);
+            int[] compared = ParitySets.forEachOutput(model, dir, meta, o -> {
+                HostTensor official32 = o.expected();
+                HostTensor exact = Fixtures.npy(V2Reference.float64Root().resolve(kase).resolve(o.file()));
+                assertThat(exact.shape()).as(o.name() + " float64 shape").containsExactly(official32.shape());
+                double[] err = V2Reference.assertAsExactAsOfficial(kase + "/" + o.file(), o.actual(),
+                        official32.data(), exact.data(), 1e-5);
+                System.out.printf("%s/%-20s ours vs float64 %.2e, official float32 vs float64 %.2e, "
+                        + "ours vs official float32 %.2e%n", kase, o.file(), err[0], err[1], err[2]);
+            });
+            assertThat(compared).containsExactly(kase.equals("v2_official_pretrained") ? new int[] {6} : new int[] {6, 6});
         }
     }
 

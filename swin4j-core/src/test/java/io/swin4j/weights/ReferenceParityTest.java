@@ -2,17 +2,13 @@ package io.swin4j.weights;
 
 import io.swin4j.tensor.HostTensor;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swin4j.engine.Tensors;
-import io.swin4j.model.ForwardOptions;
-import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.testing.Fixtures;
-import org.bytedeco.pytorch.Tensor;
+import io.swin4j.testing.ParitySets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,31 +85,13 @@ class ReferenceParityTest {
 
     static void compareAll(SwinWeights weights, Path dir, JsonNode meta, boolean print) {
         try (SwinTransformer model = weights.createModel()) {
-            for (JsonNode set : meta.get("sets")) {
-                try (Tensor x = Tensors.fromHost(Fixtures.npy(dir.resolve(set.get("input").get("file").asText())));
-                     SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
-                    Iterator<Map.Entry<String, JsonNode>> it = set.get("outputs").fields();
-                    int compared = 0;
-                    while (it.hasNext()) {
-                        Map.Entry<String, JsonNode> e = it.next();
-                        String name = e.getKey();
-                        Tensor actual = switch (name) {
-                            case "logits" -> out.logits();
-                            case "embedding" -> out.embedding();
-                            default -> out.stageFeatures().get(Integer.parseInt(name.substring("stage".length())));
-                        };
-                        HostTensor expected = Fixtures.npy(dir.resolve(e.getValue().get("file").asText()));
-                        assertThat(Tensors.shape(actual)).as(name + " shape").containsExactly(expected.shape());
-                        double[] err = Fixtures.assertClose(dir.getFileName() + "/" + name, Tensors.toFloats(actual),
-                                expected.data());
-                        if (print) {
-                            System.out.printf("  %-28s %-10s rel %.2e  max abs %.2e%n", dir.getFileName(), name, err[0], err[1]);
-                        }
-                        compared++;
-                    }
-                    assertThat(compared).isGreaterThanOrEqualTo(4);
+            int[] compared = ParitySets.forEachOutput(model, dir, meta, o -> {
+                double[] err = Fixtures.assertClose(dir.getFileName() + "/" + o.name(), o.actual(), o.expected().data());
+                if (print) {
+                    System.out.printf("  %-28s %-10s rel %.2e  max abs %.2e%n", dir.getFileName(), o.name(), err[0], err[1]);
                 }
-            }
+            });
+            for (int c : compared) assertThat(c).isGreaterThanOrEqualTo(4);
         }
     }
 }

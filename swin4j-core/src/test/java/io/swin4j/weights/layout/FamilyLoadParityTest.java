@@ -1,26 +1,19 @@
 package io.swin4j.weights.layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.swin4j.engine.Tensors;
-import io.swin4j.model.ForwardOptions;
 import io.swin4j.model.SwinConfig;
-import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.testing.Fixtures;
+import io.swin4j.testing.ParitySets;
 import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.SwinWeights;
-import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,38 +45,15 @@ class FamilyLoadParityTest {
 
     /** Every output of the first {@code sets} sets of the fixture. */
     static void compareAll(SwinWeights weights, String kase, int sets) {
-        Path dir = Fixtures.parity(kase);
-        int compared = 0;
+        int[] compared;
         try (SwinTransformer model = weights.createModel()) {
-            for (int s = 0; s < sets; s++) {
-                JsonNode set = meta(kase).get("sets").get(s);
-                try (Tensor x = Tensors.fromHost(Fixtures.npy(dir.resolve(set.get("input").get("file").asText())));
-                     SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
-                    // in forward order (stages, embedding, logits): the first output off is where a defect starts
-                    List<Map.Entry<String, JsonNode>> outputs = new ArrayList<>();
-                    set.get("outputs").fields().forEachRemaining(outputs::add);
-                    outputs.sort(Comparator.comparing(e -> e.getKey().startsWith("stage") ? e.getKey()
-                            : e.getKey().equals("embedding") ? "x1" : "x2"));
-                    for (Map.Entry<String, JsonNode> e : outputs) {
-                        String name = e.getKey();
-                        Tensor actual = switch (name) {
-                            case "logits" -> out.logits();
-                            case "embedding" -> out.embedding();
-                            default -> out.stageFeatures().get(Integer.parseInt(name.substring("stage".length())));
-                        };
-                        Path file = dir.resolve(e.getValue().get("file").asText()).normalize();
-                        HostTensor expected = Fixtures.npy(file);
-                        assertThat(Tensors.shape(actual)).as(kase + " " + name + " shape").containsExactly(expected.shape());
-                        String what = kase + " " + set.get("input").get("file").asText() + " " + name;
-                        float[] got = Tensors.toFloats(actual);
-                        if (weights.family() == SwinConfig.Family.V2) assertAsExactAsTheReference(what, got, file, expected);
-                        else Fixtures.assertClose(what, got, expected.data());
-                        compared++;
-                    }
-                }
-            }
+            compared = ParitySets.forEachOutput(model, Fixtures.parity(kase), ParitySets.sets(meta(kase), sets), o -> {
+                String what = kase + " " + o.input() + " " + o.name();
+                if (weights.family() == SwinConfig.Family.V2) assertAsExactAsTheReference(what, o.actual(), o.path(), o.expected());
+                else Fixtures.assertClose(what, o.actual(), o.expected().data());
+            });
         }
-        assertThat(compared).as(kase + " outputs compared").isGreaterThanOrEqualTo(6);
+        assertThat(java.util.Arrays.stream(compared).sum()).as(kase + " outputs compared").isGreaterThanOrEqualTo(6);
     }
 
     /** The float64 run of the reference output {@code file} (fixtures/parity/CASE/NAME.npy). */
