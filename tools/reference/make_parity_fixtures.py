@@ -532,9 +532,8 @@ def main():
     conv = PublicConverters(args.hf_convert, args.mmseg_convert)
     out_root = os.path.abspath(args.out)
     proot = os.path.join(out_root, "parity")
-    if os.path.isdir(proot):
-        shutil.rmtree(proot)
-    os.makedirs(proot)
+    # Only this script's own case folders are replaced (case_dir); make_family_fixtures.py writes the V2/MLP ones.
+    os.makedirs(proot, exist_ok=True)
     report = {}
 
     with torch.no_grad():
