@@ -106,12 +106,6 @@ final class V2Reference {
      * 8× leaves room for other CPUs' kernels. A defect moves these outputs by 1e-2 to 1 (the clamp: 0.4).
      */
     static final double NOISE_FACTOR = 8;
-    /**
-     * The same for the largest single difference, which a sharp softmax makes far noisier than the L2 norm (measured:
-     * up to 8.4× the official float32's largest one, 1.6e-3 against 2e-4): a guard against a defect confined to a
-     * few windows, which moves its elements by O(1).
-     */
-    static final double MAX_ABS_NOISE_FACTOR = 20;
 
     /** fixtures/v2_float64 (tools/reference/make_v2_float64_references.py). */
     static Path float64Root() {
@@ -144,30 +138,14 @@ final class V2Reference {
         }
     }
 
-    static double maxAbs(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs((double) a[i] - b[i]));
-        return max;
-    }
-
     /**
-     * Asserts that {@code ours} (float32) is within max(floor, {@link #NOISE_FACTOR} × the official float32 file's
-     * distance) of the float64 result in relative L2, and within max(1e-4, {@link #MAX_ABS_NOISE_FACTOR} × its
-     * largest difference) in max abs.
+     * {@link Fixtures#assertAsExactAsReference} with the official float32 file as the reference and
+     * {@link #NOISE_FACTOR}.
      *
      * @return {ours vs float64 rel, official float32 vs float64 rel, ours vs official float32 file rel}
      */
     static double[] assertAsExactAsOfficial(String what, float[] ours, float[] official32, float[] exact,
                                             double relFloor) {
-        org.assertj.core.api.Assertions.assertThat(ours).as(what + " size").hasSameSizeAs(exact);
-        double noise = Fixtures.relativeError(official32, exact), err = Fixtures.relativeError(ours, exact);
-        double noiseMax = maxAbs(official32, exact), errMax = maxAbs(ours, exact);
-        org.assertj.core.api.Assertions.assertThat(err)
-                .as("%s: rel error vs float64 (official float32 is at %.2e)", what, noise)
-                .isLessThanOrEqualTo(Math.max(relFloor, NOISE_FACTOR * noise));
-        org.assertj.core.api.Assertions.assertThat(errMax)
-                .as("%s: max abs error vs float64 (official float32 is at %.2e)", what, noiseMax)
-                .isLessThanOrEqualTo(Math.max(1e-4, MAX_ABS_NOISE_FACTOR * noiseMax));
-        return new double[] {err, noise, Fixtures.relativeError(ours, official32)};
+        return Fixtures.assertAsExactAsReference(what, ours, official32, exact, relFloor, NOISE_FACTOR);
     }
 }

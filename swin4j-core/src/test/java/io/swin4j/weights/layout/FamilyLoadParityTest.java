@@ -65,20 +65,8 @@ class FamilyLoadParityTest {
         return Fixtures.npy(Fixtures.root().resolve(root).resolve(rel));
     }
 
-    private static double maxAbs(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
-        return m;
-    }
-
     static void assertAsExactAsTheReference(String what, float[] actual, Path file, HostTensor reference32) {
-        float[] exact = float64(file).data();
-        assertThat(exact).as(what + " float64 reference").hasSameSizeAs(reference32.data());
-        double noiseRel = Fixtures.relativeError(reference32.data(), exact), noiseMax = maxAbs(reference32.data(), exact);
-        assertThat(Fixtures.relativeError(actual, exact)).as(what + " rel L2 to float64 (reference float32: " + noiseRel + ")")
-                .isLessThanOrEqualTo(Math.max(1e-5, 5 * noiseRel));
-        assertThat(maxAbs(actual, exact)).as(what + " max abs to float64 (reference float32: " + noiseMax + ")")
-                .isLessThanOrEqualTo(Math.max(1e-4, 20 * noiseMax));
+        Fixtures.assertAsExactAsReference(what, actual, reference32.data(), float64(file).data(), 1e-5, 5);
     }
 
     @ParameterizedTest(name = "{0}")
