@@ -18,6 +18,7 @@ logit_scale log(10)+0.3*randn with the last head of every attention above the cl
 (swin_ref_common.randomize_family_).
 """
 import argparse
+import copy
 import os
 import shutil
 import sys
@@ -57,6 +58,16 @@ TV_T = dict(patch_size=[4, 4], embed_dim=96, depths=[2, 2, 6, 2], num_heads=[3, 
 
 def randn(shape, seed):
     return torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float32)
+
+
+def save_float64(case_dir, entry, outs64, suffix):
+    """V2 cases: the same model run in float64 (its float32 outputs are visibly off it at logit scales near 100),
+    saved rounded to float32 as <name><suffix>.f64.npy and named in the set entry as "float64_file"."""
+    for name, out in entry["outputs"].items():
+        fn = f"{name}{suffix}.f64.npy"
+        C.save_npy(os.path.join(case_dir, fn), outs64[name].float())
+        out["float64_file"] = fn
+    return entry
 
 
 def meta(case, layout, impl, weights, wrapper, config, windows, sets, notes):
@@ -128,7 +139,7 @@ def main():
                 x = randn((b, 3, cfg["img_size"], cfg["img_size"]), seed + 1000 + b)
                 o = C.run_official(m, x)
                 print(name, f"_b{b}", C.tensor_stats(o))
-                sets.append(C.save_set(d, x, o, suffix))
+                sets.append(save_float64(d, C.save_set(d, x, o, suffix), C.run_official(m64, x.double()), suffix))
             C.write_meta(d, meta(name, "official", refs.impl_official(), f"{name}.pth", "model",
                                  dict(cfg, layer_norm_eps=1e-5, qk_scale="head_dim^-0.5"), C.official_windows(m),
                                  sets, ["{'model': state_dict} with relative_position_index and attn_mask buffers, "
@@ -143,12 +154,13 @@ def main():
             m.eval()
             d = fresh("torchvision_swin_v2_t")
             torch.save(m.state_dict(), os.path.join(d, "torchvision_swin_v2_t.pth"))
+            m64 = copy.deepcopy(m).double()
             sets = []
             for suffix, b, seed in (("", 1, 4011), ("_b2", 2, 4012)):
                 x = randn((b, 3, 256, 256), seed)
                 o = C.run_torchvision(m, x)
                 print("torchvision_swin_v2_t", suffix or "_b1", C.tensor_stats(o))
-                sets.append(C.save_set(d, x, o, suffix))
+                sets.append(save_float64(d, C.save_set(d, x, o, suffix), C.run_torchvision(m64, x.double()), suffix))
             mt = meta("torchvision_swin_v2_t", "torchvision", refs.impl_torchvision(), "torchvision_swin_v2_t.pth",
                       None, TV_V2_T, C.torchvision_windows(m, 256, 256), sets,
                       ["plain torchvision state dict (features.*, norm, head; full 3C qkv.bias whose key third is "
@@ -167,13 +179,14 @@ def main():
             m.eval()
             d = fresh(name)
             torch.save({"model": m.state_dict()}, os.path.join(d, f"{name}.pth"))
+            m64 = copy.deepcopy(m).double()
             sets = []
             for b in (1, 2):
                 suffix = "" if b == 1 else f"_b{b}"
                 x = randn((b, 3, 256, 256), 4020 + b)
                 o = C.run_official(m, x)
                 print(name, f"_b{b}", C.tensor_stats(o))
-                sets.append(C.save_set(d, x, o, suffix))
+                sets.append(save_float64(d, C.save_set(d, x, o, suffix), C.run_official(m64, x.double()), suffix))
             mt = meta(name, "official", C.impl_official_v2(refs), f"{name}.pth", "model",
                       dict(OFFICIAL_V2_T, layer_norm_eps=1e-5, config="configs/swinv2/swinv2_tiny_patch4_window8_256.yaml"),
                       C.official_windows(m), sets,
