@@ -145,13 +145,16 @@ class WeightsCacheTest {
         assertThatThrownBy(() -> once.fetch(e, DownloadListener.NONE)).isInstanceOf(IOException.class)
                 .hasMessageContaining(e.url().toString());
         Path part = home.resolve("test/tiny.pth.part");
-        assertThat(Files.size(part)).isEqualTo(n);
+        // The client keeps what reached it before the drop: the server's n bytes at most (the JDK client may lose the
+        // chunk in flight when the connection breaks), and the next request asks for exactly the rest.
+        long kept = Files.size(part);
+        assertThat(kept).isPositive().isLessThanOrEqualTo(n);
         assertThat(home.resolve("test/tiny.pth")).doesNotExist();
 
         Recorder rec = new Recorder();
         Path p = once.fetch(e, rec);
-        assertThat(server.ranges).containsExactly("", "bytes=" + n + "-");
-        assertThat(rec.events.get(0)).isEqualTo("start " + n + "/" + SIZE);
+        assertThat(server.ranges).containsExactly("", "bytes=" + kept + "-");
+        assertThat(rec.events.get(0)).isEqualTo("start " + kept + "/" + SIZE);
         assertThat(Files.readAllBytes(p)).isEqualTo(body);
         assertThat(part).doesNotExist();
     }
@@ -161,7 +164,11 @@ class WeightsCacheTest {
         int n = 70_000;
         server.dropFirstAfter = n;
         Path p = cache().fetch(entry(server.serve("/w.pth", body), sha256(body), null), DownloadListener.NONE);
-        assertThat(server.ranges).containsExactly("", "bytes=" + n + "-");
+        assertThat(server.ranges).hasSize(2).first().isEqualTo("");
+        // The second request continues from what the first kept: at most the n bytes sent before the drop.
+        assertThat(server.ranges.get(1)).matches("bytes=\\d+-");
+        long from = Long.parseLong(server.ranges.get(1).replaceAll("\\D", ""));
+        assertThat(from).isPositive().isLessThanOrEqualTo(n);
         assertThat(Files.readAllBytes(p)).isEqualTo(body);
     }
 
