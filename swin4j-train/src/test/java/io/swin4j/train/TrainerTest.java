@@ -174,21 +174,8 @@ class TrainerTest {
         // here) and every tensor of layers.0, its patch merging included: 4 + 2 blocks × 13 + 3 = 33 tensors.
         Map<String, HostTensor> before = weights(base), after = SwinWeights.load(run.resolve(Trainer.MODEL)).tensors();
         assertThat(after.get("head.weight").shape()).containsExactly(3, 32);
-        int frozen = 0;
-        List<String> unmoved = new ArrayList<>();
-        for (Map.Entry<String, HostTensor> e : after.entrySet()) {
-            if (e.getKey().startsWith("head.")) continue;
-            boolean same = e.getValue().equals(before.get(e.getKey()));
-            if (e.getKey().startsWith("patch_embed.") || e.getKey().startsWith("layers.0.")) {
-                assertThat(same).as("%s is frozen", e.getKey()).isTrue();
-                frozen++;
-            } else if (same) {
-                unmoved.add(e.getKey());
-            }
-        }
-        assertThat(frozen).isEqualTo(33);
         // Everything else trains (stage 1's blocks and the final norm): each tensor moved.
-        assertThat(unmoved).as("trainable tensors that did not move").isEmpty();
+        assertThat(frozenStemAndStage0(before, after)).isEqualTo(33);
         assertThat(after).hasSize(33 + 2 * 13 + 2 + 2);
         assertThat(messages).anyMatch(m -> m.startsWith("frozen: patch embedding and stages 0..0 (33 tensors)"));
     }
@@ -203,5 +190,26 @@ class TrainerTest {
     @Test
     void resumingSomethingThatIsNotARunSaysSo(@TempDir Path empty) {
         assertThatThrownBy(() -> Trainer.resume(empty, null)).hasMessageContaining("not a run directory");
+    }
+
+    /**
+     * Asserts a one-stage freeze, written out: the patch embedding and every tensor under layers.0 (its merge included)
+     * kept their values, and every other tensor but the head moved. Returns how many were frozen.
+     */
+    static int frozenStemAndStage0(Map<String, HostTensor> before, Map<String, HostTensor> after) {
+        int frozen = 0;
+        List<String> unmoved = new ArrayList<>();
+        for (Map.Entry<String, HostTensor> e : after.entrySet()) {
+            if (e.getKey().startsWith("head.")) continue;
+            boolean same = e.getValue().equals(before.get(e.getKey()));
+            if (e.getKey().startsWith("patch_embed.") || e.getKey().startsWith("layers.0.")) {
+                assertThat(same).as("%s is frozen", e.getKey()).isTrue();
+                frozen++;
+            } else if (same) {
+                unmoved.add(e.getKey());
+            }
+        }
+        assertThat(unmoved).as("trainable tensors that did not move").isEmpty();
+        return frozen;
     }
 }
