@@ -160,4 +160,27 @@ class FamilyAdapterEdgesTest {
         Map<String, HostTensor> out = Adapters.family(SwinConfig.Family.V1).retarget(table, v1, w12, new ArrayList<>());
         assertThat(out.get("layers.0.blocks.0.attn.relative_position_bias_table").shape()).containsExactly(23 * 23, 3);
     }
+
+    /** torchvision V2's qkv.bias is one (3C,) vector; one of another shape is not split into q_bias / v_bias but left
+     *  for the shape check to report, without failing the conversion. */
+    @Test
+    void aTorchvisionQkvBiasOfAnotherShapeIsNotSplit() throws Exception {
+        Map<String, HostTensor> file = new LinkedHashMap<>(io.swin4j.weights.io.CheckpointReader.read(
+                io.swin4j.testing.Fixtures.parity("v2_torchvision").resolve(
+                        io.swin4j.testing.Fixtures.json(io.swin4j.testing.Fixtures.parity("v2_torchvision").resolve("meta.json"))
+                                .get("weights").asText())).tensors());
+        List<String> qkv = file.keySet().stream().filter(k -> k.endsWith("attn.qkv.bias")).toList();
+        assertThat(qkv).hasSizeGreaterThanOrEqualTo(2);
+        int n = (int) file.get(qkv.get(0)).dim(0);
+        assertThat(n % 3).isZero();
+        file.put(qkv.get(0), new HostTensor(new long[] {n, 1}, new float[n], "F32"));     // rank 2
+        int m = (int) file.get(qkv.get(1)).dim(0);
+        file.put(qkv.get(1), new HostTensor(new long[] {m + 1}, new float[m + 1], "F32")); // not 3 equal thirds
+        CheckpointAdapter a = LayoutDetector.detectAdapter(file.keySet());
+        assertThat(a.source()).isEqualTo(Layout.TORCHVISION);
+        ConversionResult r = a.toCanonical(file);
+        long split = r.canonical().keySet().stream().filter(k -> k.endsWith("attn.q_bias")).count();
+        assertThat(split).isEqualTo(qkv.size() - 2);
+        assertThat(r.canonical().values()).noneMatch(t -> t.rank() == 2 && t.dim(1) == 1 && t.dim(0) == n / 3);
+    }
 }
