@@ -183,4 +183,14 @@ class FamilyAdapterEdgesTest {
         assertThat(split).isEqualTo(qkv.size() - 2);
         assertThat(r.canonical().values()).noneMatch(t -> t.rank() == 2 && t.dim(1) == 1 && t.dim(0) == n / 3);
     }
+
+    /** A non-strict load keeps mis-shaped tensors; writing one whose qkv rows are not three equal thirds to HF's
+     *  split query/key/value is refused by name, not cut into uneven parts. */
+    @Test
+    void aQkvThatIsNotThreeThirdsIsNotWrittenAsQueryKeyValue() {
+        SwinConfig v1 = SwinConfig.preset("swin_tiny_patch4_window7_224");
+        Map<String, HostTensor> canonical = Map.of("layers.0.blocks.0.attn.qkv.weight", new HostTensor(new long[] {10, 4}, new float[40], "F32"));
+        assertThatThrownBy(() -> Adapters.require(SwinConfig.Family.V1, Layout.HF).fromCanonical(canonical, v1, new ArrayList<>()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot split [10, 4] in 3");
+    }
 }
