@@ -193,4 +193,17 @@ class FamilyAdapterEdgesTest {
         assertThatThrownBy(() -> Adapters.require(SwinConfig.Family.V1, Layout.HF).fromCanonical(canonical, v1, new ArrayList<>()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot split [10, 4] in 3");
     }
+
+    /** V2 presets whose last stage shrinks its window (window 16 at 256: maps 64, 32, 16, 8) are named from the
+     *  buffers' windows: the image size they imply (8·4·2³ = 256) is the preset's own. */
+    @Test
+    void v2PresetsWithAShrunkLastStageAreRecognised() {
+        for (String name : List.of("swinv2_tiny_patch4_window16_256", "swinv2_base_patch4_window12to16_192to256_22kto1k_ft")) {
+            SwinConfig c = SwinConfig.preset(name);
+            SwinConfig inferred = ConfigInference.inferFromShapes(CanonicalKeys.expected(c), SizeRule.OFFICIAL,
+                    LayoutHints.complete(c), new ArrayList<>());
+            assertThat(inferred.name()).isEqualTo(name);
+            assertThat(inferred.imgSize()).isEqualTo(256);
+        }
+    }
 }
