@@ -206,4 +206,16 @@ class FamilyAdapterEdgesTest {
             assertThat(inferred.imgSize()).isEqualTo(256);
         }
     }
+
+    /** swinv2_tiny_w8 at 128 (maps 32, 16, 8, 4: the last stage's window shrinks to 4) has the preset's parameters
+     *  but its buffers say 4·4·2³ = 128: the inferred config keeps 128, not the preset's 256. */
+    @Test
+    void aShrunkWindowThatImpliesAnotherImageSizeKeepsIt() {
+        SwinConfig c = SwinConfig.preset("swinv2_tiny_patch4_window8_256").toBuilder().optImgSize(128).build();
+        assertThat(c.stageWindow(3)).isEqualTo(4);
+        SwinConfig inferred = ConfigInference.inferFromShapes(CanonicalKeys.expected(c), SizeRule.OFFICIAL,
+                LayoutHints.complete(c), new ArrayList<>());
+        assertThat(inferred.imgSize()).isEqualTo(128);
+        assertThat(inferred.windowSize()).isEqualTo(8);
+    }
 }
