@@ -136,18 +136,6 @@ final class RuleAdapter implements CheckpointAdapter {
         };
     }
 
-    /** The first of {@code renames} that gives a name. */
-    @SafeVarargs
-    static Function<String, String> firstOf(Function<String, String>... renames) {
-        return key -> {
-            for (Function<String, String> r : renames) {
-                String n = r.apply(key);
-                if (n != null) return n;
-            }
-            return null;
-        };
-    }
-
     static final Function<String, String> IDENTITY = key -> key;
 
     static final class Builder {
