@@ -44,8 +44,8 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
             @Override
             BlockPlan build(WindowPlan plan) {
                 ZeroPaddedWindows z = new ZeroPaddedWindows(plan);
-                return new BlockPlan(BlockPlan.key(plan.height(), plan.width()), plan, z.numWindows(),
-                        z.windowTokens(), z.partitionIndex(), z.reverseIndex(), null);
+                return new BlockPlan(plan, z.numWindows(), z.windowTokens(), z.partitionIndex(), z.reverseIndex(),
+                        null);
             }
         };
 

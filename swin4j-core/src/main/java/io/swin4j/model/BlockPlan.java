@@ -27,9 +27,9 @@ final class BlockPlan {
      *                  a zero padding token
      * @param reverse   for each position of the H×W map, its index in the window sequence
      */
-    BlockPlan(long key, WindowPlan plan, int windows, int tokens, int[] partition, int[] reverse, float[] mask) {
+    BlockPlan(WindowPlan plan, int windows, int tokens, int[] partition, int[] reverse, float[] mask) {
         if (partition.length != windows * tokens) throw new IllegalArgumentException("partition index size");
-        this.key = key;
+        this.key = key(plan.height(), plan.width());
         this.plan = plan;
         this.windows = windows;
         this.tokens = tokens;
@@ -44,7 +44,7 @@ final class BlockPlan {
 
     /** The cyclic shift of V1 and V2: roll, partition, and a mask keeping the rolled-in regions apart. */
     static BlockPlan cyclic(WindowPlan p) {
-        return new BlockPlan(key(p.height(), p.width()), p, p.numWindows(), p.windowTokens(),
+        return new BlockPlan(p, p.numWindows(), p.windowTokens(),
                 WindowGeometry.partitionIndex(p), WindowGeometry.reverseIndex(p),
                 WindowGeometry.shiftMask(p, SwinConfig.MASK_FILL));
     }

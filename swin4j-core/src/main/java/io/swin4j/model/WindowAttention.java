@@ -18,7 +18,7 @@ class WindowAttention extends TokenMixer {
     static final TokenMixer.Factory FACTORY = (c, stage, dim, heads, window, pretrained) ->
             new WindowAttention(dim, heads, window, c);
 
-    final int dim, heads, tableWindow;
+    final int dim, heads;
     private final double scale, attnDrop;
     final double projDrop;
     private final Param table;
@@ -28,7 +28,6 @@ class WindowAttention extends TokenMixer {
     WindowAttention(int dim, int heads, int tableWindow, SwinConfig config) {
         this.dim = dim;
         this.heads = heads;
-        this.tableWindow = tableWindow;
         this.scale = Math.pow((double) dim / heads, -0.5);
         this.attnDrop = config.attnDropRate();
         this.projDrop = config.dropRate();
