@@ -5,7 +5,6 @@ import io.swin4j.hub.ModelEntry;
 import io.swin4j.hub.ModelRegistry;
 import io.swin4j.hub.SwinModels;
 import io.swin4j.hub.WeightsCache;
-import io.swin4j.model.SwinConfig;
 import io.swin4j.weights.LoadOptions;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -52,8 +51,7 @@ final class WeightsOptions {
         ModelRegistry registry = ModelRegistry.defaults();
         WeightsCache cache = WeightsCache.defaults();
         Path file = SwinModels.resolve(value, registry, cache, new Progress(err));
-        registry.find(value).map(ModelEntry::preset).filter(SwinConfig.presetNames()::contains)
-                .ifPresent(p -> registryPreset = p);
+        registry.find(value).flatMap(ModelEntry::knownPreset).ifPresent(p -> registryPreset = p);
         return file;
     }
 

@@ -1,8 +1,11 @@
 package io.swin4j.hub;
 
+import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinConfig.Family;
+
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One named public weight file.
@@ -35,6 +38,11 @@ public record ModelEntry(String name, Family family, Source source, String prese
     /** The hash the downloaded file must have (whole or leading hex digits), or null when none is published. */
     public String expectedSha256() {
         return sha256 != null ? sha256 : sha256Prefix;
+    }
+
+    /** The entry's preset when swin4j knows it (a cross-check for loading), else empty. */
+    public Optional<String> knownPreset() {
+        return SwinConfig.presetNames().contains(preset) ? Optional.of(preset) : Optional.empty();
     }
 
     /** The name without its {@code source/} prefix. */

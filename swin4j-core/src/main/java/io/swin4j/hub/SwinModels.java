@@ -1,6 +1,5 @@
 package io.swin4j.hub;
 
-import io.swin4j.model.SwinConfig;
 import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.SwinWeights;
 
@@ -37,8 +36,7 @@ public final class SwinModels {
         if (file != null) return SwinWeights.load(file, options);
         ModelEntry entry = registry.get(nameOrPath);
         Path fetched = cache.fetch(entry, listener);
-        LoadOptions o = options.preset() == null && SwinConfig.presetNames().contains(entry.preset())
-                ? options.optPreset(entry.preset()) : options;
+        LoadOptions o = options.preset() == null ? entry.knownPreset().map(options::optPreset).orElse(options) : options;
         return SwinWeights.load(fetched, o);
     }
 

@@ -43,6 +43,8 @@ public final class SwinWeights {
     private final LoadReport report;
     private final boolean strict;
     private final Map<String, String> metadata;
+    /** {@link #card()}, read from the metadata on first use (each instance has one config, so one card). */
+    private volatile ModelCard card;
 
     private SwinWeights(Path file, Layout layout, SwinConfig config, Map<String, HostTensor> tensors, LoadReport report,
                         boolean strict, Map<String, String> metadata) {
@@ -122,7 +124,9 @@ public final class SwinWeights {
      * its source's card for the current config.
      */
     public ModelCard card() {
-        return ModelCard.read(metadata, config, layout, file.toString());
+        ModelCard c = card;
+        if (c == null) card = c = ModelCard.read(metadata, config, layout, file.toString());
+        return c;
     }
 
     /** The Swin family of the weights (V1, V2, Swin-MLP). */

@@ -114,9 +114,12 @@ public final class SparkPredictJob implements Callable<Integer> {
         }
     }
 
-    /** A registry name (no scheme, no such file) becomes its file in the local cache; anything else stays as given. */
+    /**
+     * A URI (with a scheme) stays as given; a path or registry name becomes a local file ({@link
+     * io.swin4j.hub.SwinModels#resolve}: an existing path as it is, a registry name its file in the cache).
+     */
     static String registryOrUri(String weights) throws java.io.IOException {
-        if (weights == null || weights.contains(":") || java.nio.file.Files.exists(java.nio.file.Path.of(weights))) return weights;
+        if (weights == null || weights.contains(":")) return weights;
         return io.swin4j.hub.SwinModels.resolve(weights).toString();
     }
 }
