@@ -6,7 +6,8 @@ package io.swin4j.vision;
  * counts and out-of-line tag values) that a 100-byte file can set to 2 GiB, and the pixel limit sees only width and
  * height. Every declared extent must lie inside the file; PNG's compressed data must be able to inflate to the rows
  * its header declares (deflate expands at most 1032:1). BMP with an embedded JPEG or PNG (BI_JPEG, BI_PNG) is refused,
- * as Pillow refuses it. JPEG and GIF decoders allocate from width·height only (the pixel limit's business).
+ * as Pillow refuses it, and so is a TIFF of more than 64 bits a pixel. JPEG and GIF decoders allocate from
+ * width·height only (the pixel limit's business).
  */
 final class DeclaredSizes {
 
@@ -70,7 +71,14 @@ final class DeclaredSizes {
     // ---- TIFF ----
 
     private static final int STRIP_OFFSETS = 273, STRIP_BYTE_COUNTS = 279, TILE_OFFSETS = 324, TILE_BYTE_COUNTS = 325,
-            JPEG_IF_OFFSET = 513, JPEG_IF_LENGTH = 514;
+            JPEG_IF_OFFSET = 513, JPEG_IF_LENGTH = 514, SAMPLES_PER_PIXEL = 277, BITS_PER_SAMPLE = 258;
+
+    /**
+     * The JDK decodes a TIFF into a raster of SamplesPerPixel × BitsPerSample a pixel, which compressed strips do not
+     * bound: more than 64 bits (16-bit RGBA; Pillow opens nothing wider) is refused, so every format's raster stays
+     * within {@link ImageDecoder#MAX_RASTER_BYTES_PER_PIXEL}.
+     */
+    static final int MAX_BITS_PER_PIXEL = 64;
 
     private static void tiff(byte[] b, String source) throws ImageDecodeException {
         boolean le = b[0] == 'I';
@@ -85,6 +93,7 @@ final class DeclaredSizes {
                     + " runs past the end of the file (" + b.length + " bytes)");
         }
         long[] stripOffsets = null, stripCounts = null, tileOffsets = null, tileCounts = null, jpegOffset = null, jpegLength = null;
+        long samples = 1, bits = 1;
         for (int i = 0; i < entries; i++) {
             int at = (int) ifd + 2 + 12 * i;
             int tag = u16(b, at, le), type = u16(b, at + 2, le);
@@ -105,8 +114,16 @@ final class DeclaredSizes {
                 case TILE_BYTE_COUNTS -> tileCounts = values(b, (int) valueAt, count, type, le);
                 case JPEG_IF_OFFSET -> jpegOffset = values(b, (int) valueAt, count, type, le);
                 case JPEG_IF_LENGTH -> jpegLength = values(b, (int) valueAt, count, type, le);
+                case SAMPLES_PER_PIXEL -> samples = count > 0 ? values(b, (int) valueAt, 1, type, le)[0] : 1;
+                case BITS_PER_SAMPLE -> {
+                    for (long v : values(b, (int) valueAt, count, type, le)) bits = Math.max(bits, v);
+                }
                 default -> { }
             }
+        }
+        if (samples * bits > MAX_BITS_PER_PIXEL) {
+            throw new ImageDecodeException(source, "TIFF of " + samples + " samples of " + bits + " bits a pixel is not supported"
+                    + " (at most " + MAX_BITS_PER_PIXEL + " bits a pixel, e.g. 16-bit RGBA)");
         }
         segments(stripOffsets, stripCounts, "strip", b.length, source);
         segments(tileOffsets, tileCounts, "tile", b.length, source);

@@ -39,6 +39,9 @@ public final class ImageDecoder {
     /** The largest raster a JDK reader decodes into, per pixel: 16-bit RGBA (4 samples of 2 bytes). */
     static final int MAX_RASTER_BYTES_PER_PIXEL = 8;
 
+    /** The JDK readers' format names this decoder uses (Pillow opens these; the JDK's WBMP reader it does not). */
+    private static final java.util.Set<String> FORMATS = java.util.Set.of("jpeg", "png", "bmp", "gif", "tif");
+
     private final ImageLimits limits;
 
     public ImageDecoder() {
@@ -107,13 +110,17 @@ public final class ImageDecoder {
             if (!readers.hasNext()) throw new ImageDecodeException(source, "unsupported image format (" + sniff(bytes) + ")");
             ImageReader reader = readers.next();
             try {
+                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                if (!FORMATS.contains(format)) {
+                    // e.g. WBMP, which the JDK guesses from a few bytes with no signature and Pillow does not open
+                    throw new ImageDecodeException(source, "unsupported image format (" + format + "; not JPEG, PNG, BMP, GIF or TIFF)");
+                }
                 reader.setInput(in, true, true);
                 w = reader.getWidth(0);
                 h = reader.getHeight(0);
                 checkGeometry(w, h, source);
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((IIOReadWarningListener) (r, warning) -> warnings.add(warning));
-                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
                 RgbImage image;
                 try {
                     image = format.contains("jpeg") && hasMarker(bytes, 0xe2, "ICC_PROFILE", 0)

@@ -55,26 +55,34 @@ public final class HostileImages {
     }
 
     /**
-     * 131 bytes: a little-endian TIFF of 1×1 8-bit grey, Deflate-compressed, with one strip whose StripByteCounts is
+     * 131 bytes: a TIFF of 1×1 8-bit grey, Deflate-compressed, with one strip whose StripByteCounts is
      * 2 GiB; the JDK allocates the strip's declared byte count to read it.
      */
     public static byte[] tiffDeflateStrip() {
-        int entries = 9, dataAt = 8 + 2 + 12 * entries + 4; // 122: the strip's (9) bytes follow the directory
-        ByteBuffer b = ByteBuffer.allocate(131).order(ByteOrder.LITTLE_ENDIAN);
+        return tiff(1, 1, 1, 8, TWO_GIB, deflate(new byte[] {0}));
+    }
+
+    /**
+     * A little-endian TIFF of width×height, {@code samples} samples a pixel of {@code bits} bits (BitsPerSample given
+     * once), BlackIsZero, Deflate-compressed in one strip of {@code strip} bytes whose StripByteCounts says
+     * {@code stripByteCount}.
+     */
+    public static byte[] tiff(int width, int height, int samples, int bits, long stripByteCount, byte[] strip) {
+        int entries = 9, dataAt = 8 + 2 + 12 * entries + 4; // 122: the strip follows the directory
+        ByteBuffer b = ByteBuffer.allocate(dataAt + strip.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
         b.putShort((short) entries);
-        tiffEntry(b, 256, 1);            // ImageWidth
-        tiffEntry(b, 257, 1);            // ImageLength
-        tiffShort(b, 258, 8);            // BitsPerSample
+        tiffEntry(b, 256, width);        // ImageWidth
+        tiffEntry(b, 257, height);       // ImageLength
+        tiffShort(b, 258, bits);         // BitsPerSample
         tiffShort(b, 259, 8);            // Compression: Deflate (Adobe)
         tiffShort(b, 262, 1);            // PhotometricInterpretation: BlackIsZero
         tiffEntry(b, 273, dataAt);       // StripOffsets
-        tiffShort(b, 277, 1);            // SamplesPerPixel
-        tiffEntry(b, 278, 1);            // RowsPerStrip
-        tiffEntry(b, 279, TWO_GIB);      // StripByteCounts: 2 GiB
+        tiffShort(b, 277, samples);      // SamplesPerPixel
+        tiffEntry(b, 278, height);       // RowsPerStrip
+        tiffEntry(b, 279, stripByteCount); // StripByteCounts
         b.putInt(0);                     // no next directory
-        byte[] strip = deflate(new byte[] {0});
-        b.put(strip, 0, Math.min(strip.length, b.remaining()));
+        b.put(strip);
         return b.array();
     }
 
@@ -148,7 +156,7 @@ public final class HostileImages {
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
-    private static byte[] deflate(byte[] data) {
+    static byte[] deflate(byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DeflaterOutputStream z = new DeflaterOutputStream(out)) {
             z.write(data);

@@ -58,6 +58,14 @@ class ImageBudgetTest {
     }
 
     @Test
+    void aTiffOfMoreThan64BitsAPixelIsRefusedFromItsDirectory() throws Exception {
+        // 1000x1000 of 1000 32-bit samples: a 4 GB raster from 128 compressed bytes
+        Path f = write("wide.tif", HostileImages.tiff(1000, 1000, 1000, 32, 6, HostileImages.deflate(new byte[] {0})));
+        assertThatThrownBy(() -> DECODER.decode(f)).isInstanceOf(ImageDecodeException.class)
+                .hasMessage(f + ": TIFF of 1000 samples of 32 bits a pixel is not supported (at most 64 bits a pixel, e.g. 16-bit RGBA)");
+    }
+
+    @Test
     void aPngWhoseDataCannotInflateToItsRowsIsRefusedBeforeDecoding() throws Exception {
         byte[] png = HostileImages.greyPng(8000, 8000); // honest: 64 M pixels of zeros
         byte[] cut = java.util.Arrays.copyOf(png, 33 + 12 + 100); // signature + IHDR, then an IDAT cut to 100 bytes
