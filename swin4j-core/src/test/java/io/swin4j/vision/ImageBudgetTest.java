@@ -142,6 +142,24 @@ class ImageBudgetTest {
     }
 
     @Test
+    void aFileOverTheLengthLimitIsRefusedBeforeItIsRead() throws Exception {
+        byte[] png = HostileImages.greyPng(5, 2);
+        Path f = write("small.png", png);
+        ImageDecoder d = new ImageDecoder(ImageLimits.DEFAULTS.withMaxFileBytes(png.length - 1));
+        String reason = ": file of " + png.length + " bytes exceeds the limit of " + (png.length - 1) + " bytes";
+        assertThatThrownBy(() -> d.decode(f)).isInstanceOf(ImageDecodeException.class).hasMessage(f + reason);
+        assertThatThrownBy(() -> d.decode(png, "upload")).isInstanceOf(ImageDecodeException.class).hasMessage("upload" + reason);
+        assertThat(new ImageDecoder(ImageLimits.DEFAULTS.withMaxFileBytes(png.length)).decode(f).width()).isEqualTo(5);
+    }
+
+    @Test
+    void formatsPillowDoesNotOpenAreRefused() {
+        byte[] wbmp = {0, 0, 2, 1, 0}; // WBMP type 0, no extension headers, 2x1, one byte of pixels: the JDK reads it
+        assertThatThrownBy(() -> DECODER.decode(wbmp, "x.wbmp")).isInstanceOf(ImageDecodeException.class)
+                .hasMessage("x.wbmp: unsupported image format (wbmp; not JPEG, PNG, BMP, GIF or TIFF)");
+    }
+
+    @Test
     void decodingAndPngEncodingUseNoImageIoCacheFile() throws Exception {
         java.util.Map<String, byte[]> images = new java.util.LinkedHashMap<>();
         for (String format : new String[] {"png", "jpeg", "bmp", "gif", "tiff"}) images.put(format, HostileImages.small(format));
