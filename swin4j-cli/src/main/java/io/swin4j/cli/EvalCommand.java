@@ -31,7 +31,8 @@ import java.util.Map;
 /** {@code swin eval}: accuracy of a checkpoint on a labelled dataset. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a checkpoint on a labelled dataset: top-1/top-5, loss, per-class accuracy and the confusion matrix.",
-                "Exit 0 when evaluated (unreadable images are skipped and listed), 1 when the evaluation could not run."})
+                "Exit 0 when every image was evaluated; 1 when some could not be read (they are skipped, listed at the end, and",
+                "the report covers the others) or when the evaluation could not run."})
 public final class EvalCommand extends WeightsCommand {
 
     @Option(names = "--weights", paramLabel = "CKPT",
@@ -105,7 +106,7 @@ public final class EvalCommand extends WeightsCommand {
         for (String f : report.failures()) err().println("swin eval: skipped " + f);
         if (!report.failures().isEmpty()) err().println("swin eval: " + report.failures().size() + " images could not be read");
         out.flush();
-        return report.count() > 0 ? 0 : 1;
+        return report.count() > 0 && report.failures().isEmpty() ? 0 : 1;
     }
 
     private void printText(PrintWriter out, EvalReport r, EvalPreset p) {

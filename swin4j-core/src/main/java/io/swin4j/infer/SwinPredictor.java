@@ -147,7 +147,7 @@ public final class SwinPredictor implements AutoCloseable {
     }
 
     public List<Prediction> classify(RgbImage image, int topK) {
-        return topK(run(List.of(preset.apply(image)), false)[0], topK);
+        return topK(run(List.of(preset.apply(image, decoder.limits())), false)[0], topK);
     }
 
     public float[] embed(Path image) throws IOException {
@@ -155,15 +155,18 @@ public final class SwinPredictor implements AutoCloseable {
     }
 
     public float[] embed(RgbImage image) {
-        return run(List.of(preset.apply(image)), true)[0];
+        return run(List.of(preset.apply(image, decoder.limits())), true)[0];
     }
 
-    /** Classifies every file in batches; a file that fails is reported and the others go on. */
+    /**
+     * Classifies every file in batches; a file that fails (unreadable, refused by the decoder's {@link
+     * io.swin4j.vision.ImageLimits}, or out of memory while decoding) is reported as "file: reason" and the others go on.
+     */
     public List<Result<List<Prediction>>> classifyAll(List<Path> images, int topK, Consumer<Result<List<Prediction>>> each) {
         return forAll(images, false, each, v -> topK(v, topK));
     }
 
-    /** Embeds every file in batches; a file that fails is reported and the others go on. */
+    /** Embeds every file in batches; a file that fails is reported as "file: reason" and the others go on. */
     public List<Result<float[]>> embedAll(List<Path> images, Consumer<Result<float[]>> each) {
         return forAll(images, true, each, v -> v);
     }
@@ -178,11 +181,11 @@ public final class SwinPredictor implements AutoCloseable {
             List<Result<T>> chunkResults = new ArrayList<>();
             for (Path p : chunk) {
                 try {
-                    inputs.add(preset.apply(decoder.decode(p)));
+                    inputs.add(preset.apply(decoder.decode(p), decoder.limits()));
                     ok.add(p);
                     chunkResults.add(null);
                 } catch (IOException | RuntimeException e) {
-                    chunkResults.add(new Result<>(p.toString(), null, e.getMessage() != null ? e.getMessage() : e.toString()));
+                    chunkResults.add(new Result<>(p.toString(), null, failure(p, e)));
                 }
             }
             float[][] outputs = inputs.isEmpty() ? new float[0][] : run(inputs, embedding);
@@ -195,6 +198,12 @@ public final class SwinPredictor implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /** "file: reason": decode errors name their file already; the preset's (a resize over the limits) are prefixed. */
+    private static String failure(Path image, Exception e) {
+        String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+        return e instanceof io.swin4j.vision.ImageDecodeException ? reason : image + ": " + reason;
     }
 
     /** One forward pass over preprocessed CHW inputs: softmax probabilities, or embeddings. */

@@ -99,23 +99,54 @@ public record EvalPreset(String name, int resize, int[] squash, int[] crop, Pill
         return crop != null ? crop[1] : squash[1];
     }
 
-    /** The resized (uncropped) image: Pillow-exact. */
+    /** The resized (uncropped) image: Pillow-exact; within the default {@link ImageLimits#maxResizePixels()}. */
     public RgbImage resized(RgbImage img) {
+        return resized(img, ImageLimits.DEFAULTS);
+    }
+
+    /**
+     * The resized (uncropped) image: Pillow-exact.
+     *
+     * @throws IllegalArgumentException if a shorter-side resize would be larger than {@code limits.maxResizePixels()}
+     *                                  (a long thin image: 10900×1 to 256 on the shorter side is 2,790,400×256)
+     */
+    public RgbImage resized(RgbImage img, ImageLimits limits) {
         if (squash != null) return PillowResize.resize(img, squash[1], squash[0], filter);
         int w = img.width(), h = img.height();
+        long[] size = resizedSize(w, h);
+        if (size[0] * size[1] > limits.maxResizePixels()) {
+            throw new IllegalArgumentException("image of " + w + "x" + h + ": resizing its shorter side to " + resize + " gives "
+                    + size[0] + "x" + size[1] + " = " + size[0] * size[1] + " pixels, over the limit of "
+                    + limits.maxResizePixels() + " (max resize pixels)");
+        }
+        return PillowResize.resize(img, (int) size[0], (int) size[1], filter);
+    }
+
+    /** {width, height} of the shorter-side resize: the longer side becomes int(resize·long/short), as torchvision. */
+    private long[] resizedSize(int w, int h) {
         int shortSide = Math.min(w, h), longSide = Math.max(w, h);
-        int newLong = (int) ((double) resize * longSide / shortSide);
-        return w <= h ? PillowResize.resize(img, resize, newLong, filter) : PillowResize.resize(img, newLong, resize, filter);
+        long newLong = (long) ((double) resize * longSide / shortSide);
+        return w <= h ? new long[] {resize, newLong} : new long[] {newLong, resize};
     }
 
     /** Resize, crop, ToTensor and Normalize: fp32 CHW of {@link #height()}×{@link #width()}. */
     public float[] apply(RgbImage img) {
-        return normalize(prepare(img));
+        return apply(img, ImageLimits.DEFAULTS);
+    }
+
+    /** {@link #apply(RgbImage)} with other limits on the resize. */
+    public float[] apply(RgbImage img, ImageLimits limits) {
+        return normalize(prepare(img, limits));
     }
 
     /** Resize and center crop: the uint8 image torchvision's PIL transforms produce before ToTensor. */
     public RgbImage prepare(RgbImage img) {
-        RgbImage r = resized(img);
+        return prepare(img, ImageLimits.DEFAULTS);
+    }
+
+    /** {@link #prepare(RgbImage)} with other limits on the resize. */
+    public RgbImage prepare(RgbImage img, ImageLimits limits) {
+        RgbImage r = resized(img, limits);
         return crop == null ? r : centerCrop(r, crop[0], crop[1]);
     }
 

@@ -40,6 +40,10 @@ public final class PillowResize {
 
     public static RgbImage resize(RgbImage in, int width, int height, Filter filter) {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("target size must be positive: " + width + "x" + height);
+        if (3L * width * height > Integer.MAX_VALUE - 8 || 3L * width * in.height() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("resize of " + in.width() + "x" + in.height() + " to " + width + "x" + height
+                    + " is too large for one RGB array");
+        }
         if (width == in.width() && height == in.height()) return new RgbImage(width, height, in.rgb().clone());
         if (filter == Filter.NEAREST) return nearest(in, width, height);
         Coefficients horiz = coefficients(in.width(), width, filter);

@@ -28,8 +28,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
         }
         img.setRGB(0, 0, width, height, argb, 0, width);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            javax.imageio.ImageIO.write(img, "png", out);
+        try (javax.imageio.stream.ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+            javax.imageio.ImageIO.write(img, "png", ios); // in memory: no ImageIO cache file
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e); // in-memory stream: cannot happen
         }
