@@ -230,6 +230,11 @@ public final class SwinServer implements AutoCloseable {
         return options;
     }
 
+    /** Complete requests waiting for a worker (for tests). */
+    int queuedRequests() {
+        return workers.getQueue().size();
+    }
+
     /** Connections open now (for tests). */
     int openConnections() {
         return guard.open();
@@ -386,25 +391,41 @@ public final class SwinServer implements AutoCloseable {
     // ---- request bodies -------------------------------------------------------------------------------------
 
     /**
-     * Receives the body without holding a thread: Jetty calls back as bytes arrive. Refuses (413) a declared or
-     * received length over the body limit, or a raw image over the image limit, as soon as it is known; the body
-     * deadline answers 408 and closes the connection. Then runs {@code then} with {@link Exchange#body} set.
+     * Past the body limit, up to this much in all is read and dropped before the 413 goes out: a server that
+     * answers and closes while the client is still sending resets the connection, and the client never sees the
+     * answer. A larger declared body is refused on its headers, and the connection closed.
+     */
+    private static final long DRAIN_LIMIT = 64L << 20;
+
+    /**
+     * Receives the body without holding a thread: Jetty calls back as bytes arrive. A body over the limit, or a
+     * raw image over the image limit, is never buffered past the limit: its refusal (413) is known from the
+     * declared length or as soon as the limit is passed, and the rest is dropped (up to {@link #DRAIN_LIMIT}) so
+     * that the client can read the answer. The body deadline answers 408 and closes the connection. Then runs
+     * {@code then} with {@link Exchange#body} set.
      */
     private void readBody(Exchange ex, Runnable then) {
         long limit = options.maxBodyBytes();
         long declared = ex.request().getLength();
-        if (declared > limit) throw tooLarge(Long.toString(declared));
-        if (!Multipart.isMultipart(ex.header("Content-Type")) && declared > options.maxImageBytes()) {
-            throw imageTooLarge(Long.toString(declared));
+        HttpError refused = null;
+        if (declared > limit) refused = tooLarge(Long.toString(declared));
+        else if (!Multipart.isMultipart(ex.header("Content-Type")) && declared > options.maxImageBytes()) {
+            refused = imageTooLarge(Long.toString(declared));
         }
+        if (refused != null && declared > DRAIN_LIMIT) throw refused;
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (!ex.bodyComplete) {
                 fail(ex, new HttpError(408, "request_timeout", "request body not received within "
                         + options.bodyTimeoutMillis() + " ms (--body-timeout-ms)"));
             }
         }, options.bodyTimeoutMillis(), TimeUnit.MILLISECONDS);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        HttpError firstRefusal = refused;
         new Runnable() {
+            ByteArrayOutputStream out = firstRefusal == null
+                    ? new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192) : null;
+            HttpError refusal = firstRefusal;
+            long received;
+
             @Override
             public void run() {
                 try {
@@ -420,16 +441,23 @@ public final class SwinServer implements AutoCloseable {
                             return;
                         }
                         ByteBuffer b = chunk.getByteBuffer();
-                        if (out.size() + (long) b.remaining() > limit) {
-                            chunk.release();
-                            deadline.cancel(false);
-                            throw tooLarge("more than " + limit);
+                        received += b.remaining();
+                        if (refusal == null && received > limit) {
+                            refusal = tooLarge("more than " + limit);
+                            out = null; // what came so far is dropped, and so is the rest
                         }
-                        byte[] bytes = new byte[b.remaining()];
-                        b.get(bytes);
-                        out.write(bytes, 0, bytes.length);
+                        if (out != null) {
+                            byte[] bytes = new byte[b.remaining()];
+                            b.get(bytes);
+                            out.write(bytes, 0, bytes.length);
+                        }
                         boolean last = chunk.isLast();
                         chunk.release();
+                        if (refusal != null && (last || received > DRAIN_LIMIT)) {
+                            deadline.cancel(false);
+                            fail(ex, refusal);
+                            return;
+                        }
                         if (last) {
                             deadline.cancel(false);
                             ex.body = out.toByteArray();
