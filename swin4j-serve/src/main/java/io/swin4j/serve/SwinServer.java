@@ -92,9 +92,12 @@ public final class SwinServer implements AutoCloseable {
     private static final String WEB = "/io/swin4j/serve/web/";
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css");
-    /** Jetty's own threads: they parse, route and answer GETs, never block; a queue bounded all the same. */
+    /**
+     * Jetty's own threads: they parse, route and answer GETs, and never block. Their queue is Jetty's default
+     * (Jetty warns against bounding it: its internal jobs must not be rejected); what can reach it is bounded by
+     * the connection cap, and the blocking work goes to the bounded worker pool.
+     */
     private static final int JETTY_THREADS = 16;
-    private static final int JETTY_QUEUE = 4096;
 
     /** One image's answer from a batch. */
     private record Answer(float[] probabilities, float[] embedding) {}
@@ -170,8 +173,7 @@ public final class SwinServer implements AutoCloseable {
         stpe.setRemoveOnCancelPolicy(true);
         this.timer = stpe;
 
-        QueuedThreadPool pool = new QueuedThreadPool(JETTY_THREADS, 4, 60_000, -1,
-                new ArrayBlockingQueue<>(JETTY_QUEUE), null);
+        QueuedThreadPool pool = new QueuedThreadPool(JETTY_THREADS, 4);
         pool.setName("swin4j-http");
         pool.setDaemon(true);
         this.http = new Server(pool);
@@ -206,11 +208,9 @@ public final class SwinServer implements AutoCloseable {
         SwinServer server = new SwinServer(predictor, options, forward);
         try {
             server.http.start();
-        } catch (IOException e) {
-            server.shutdownExecutors();
-            throw e;
         } catch (Exception e) {
-            server.shutdownExecutors();
+            server.abandon();
+            if (e instanceof IOException io) throw io;
             throw new IOException("cannot start the HTTP server on " + options.host() + ":" + options.port() + ": " + e, e);
         }
         return server;
@@ -857,6 +857,18 @@ public final class SwinServer implements AutoCloseable {
             shutdownExecutors();
             stopped.countDown();
         }
+    }
+
+    /** After a failed start: nothing was served, so nothing to drain. */
+    private void abandon() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "stopping a server that did not start", e);
+        }
+        batcher.close(1000);
+        shutdownExecutors();
+        stopped.countDown();
     }
 
     private void shutdownExecutors() {
