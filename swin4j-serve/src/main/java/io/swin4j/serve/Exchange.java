@@ -104,9 +104,12 @@ final class Exchange {
         return true;
     }
 
-    /** Closes the connection at once (a response that did not get out before the request deadline). */
-    void abort(Throwable why) {
+    /**
+     * Closes the connection at once (a response that did not get out before the request deadline): the pending
+     * write fails, and with it the request.
+     */
+    void abort() {
         responded.set(true);
-        callback.failed(why);
+        request.getConnectionMetaData().getConnection().getEndPoint().close();
     }
 }

@@ -359,7 +359,8 @@ public final class SwinServer implements AutoCloseable {
         if (!ex.responded()) {
             fail(ex, ex.bodyComplete ? new HttpError(504, "timeout", message) : new HttpError(408, "request_timeout", message));
         } else {
-            ex.abort(new TimeoutException(message));
+            LOG.fine(() -> ex.target() + ": " + message + "; closing the connection");
+            ex.abort();
         }
     }
 
