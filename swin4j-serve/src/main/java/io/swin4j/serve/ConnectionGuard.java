@@ -44,13 +44,15 @@ final class ConnectionGuard implements Connection.Listener {
     private final ScheduledExecutorService timer;
     private final AtomicInteger open = new AtomicInteger();
     private final Map<Connection, State> states = new ConcurrentHashMap<>();
-    final AtomicInteger shed = new AtomicInteger();
-    final AtomicInteger headerTimeouts = new AtomicInteger();
+    /** Told the reason of each connection it closes: over_cap, header_timeout. */
+    private final java.util.function.Consumer<String> closing;
 
-    ConnectionGuard(int maxConnections, long headerMillis, ScheduledExecutorService timer) {
+    ConnectionGuard(int maxConnections, long headerMillis, ScheduledExecutorService timer,
+                    java.util.function.Consumer<String> closing) {
         this.maxConnections = maxConnections;
         this.headerMillis = headerMillis;
         this.timer = timer;
+        this.closing = closing;
     }
 
     /** Connections open now (shed ones included until they close). */
@@ -61,7 +63,7 @@ final class ConnectionGuard implements Connection.Listener {
     @Override
     public void onOpened(Connection c) {
         if (open.incrementAndGet() > maxConnections) {
-            shed.incrementAndGet();
+            closing.accept("over_cap");
             rawClose(c, "503 Service Unavailable", "Retry-After: 1\r\n", "{\"error\":\"overloaded\",\"message\":\"more than "
                     + maxConnections + " open connections (--max-connections)\"}");
             return;
@@ -99,7 +101,7 @@ final class ConnectionGuard implements Connection.Listener {
         long bytesIn = c.getBytesIn();
         s.deadline = timer.schedule(() -> {
             if (s.active.get() > 0 || s.begun.get() != begun || !states.containsKey(c)) return;
-            headerTimeouts.incrementAndGet();
+            closing.accept("header_timeout");
             if (c.getBytesIn() > bytesIn) {
                 LOG.fine(() -> "request headers not complete within " + headerMillis + " ms: closing " + c.getEndPoint());
                 rawClose(c, "408 Request Timeout", "", "{\"error\":\"request_timeout\",\"message\":\"request headers not "

@@ -186,7 +186,9 @@ public final class SwinServer implements AutoCloseable {
         connector.setAcceptQueueSize(128);
         // Jetty's idle timeout is a backstop; the deadlines below are what clients meet first.
         connector.setIdleTimeout(Math.max(options.requestTimeoutMillis(), options.headerTimeoutMillis()) + 1000);
-        this.guard = new ConnectionGuard(options.maxConnections(), options.headerTimeoutMillis(), timer);
+        this.guard = new ConnectionGuard(options.maxConnections(), options.headerTimeoutMillis(), timer,
+                metrics::connectionClosed);
+        metrics.watchConnections(guard::open);
         connector.addEventListener(guard);
         http.addConnector(connector);
         http.setHandler(new org.eclipse.jetty.server.Handler.Abstract() {
@@ -360,6 +362,7 @@ public final class SwinServer implements AutoCloseable {
             fail(ex, ex.bodyComplete ? new HttpError(504, "timeout", message) : new HttpError(408, "request_timeout", message));
         } else {
             LOG.fine(() -> ex.target() + ": " + message + "; closing the connection");
+            metrics.connectionClosed("request_timeout");
             ex.abort();
         }
     }

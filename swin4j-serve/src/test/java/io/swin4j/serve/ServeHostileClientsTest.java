@@ -152,6 +152,11 @@ class ServeHostileClientsTest {
                 assertThat(o.millis()).as("closed by the body deadline").isBetween(BODY_MS - 100, BODY_MS + SLACK_MS);
             }
             await("every stalled connection is gone").atMost(Duration.ofSeconds(10)).until(() -> s.openConnections() <= 1);
+            String metrics = new String(get(s, "metrics").body(), StandardCharsets.UTF_8);
+            // 32 drippers, and any idle keep-alive connection of the test's own client
+            assertThat(SwinServerTest.metricValue(metrics, "swin4j_connections_closed_total{reason=\"header_timeout\"}"))
+                    .isGreaterThanOrEqualTo(32.0);
+            assertThat(metrics).contains("swin4j_http_requests_total{route=\"classify\",status=\"408\"} 32.0");
         } finally {
             drip.shutdownNow();
             readers.shutdownNow();
@@ -181,6 +186,8 @@ class ServeHostileClientsTest {
             }
             for (Socket k : idle) k.close();
             await("the cap frees up").atMost(Duration.ofSeconds(10)).until(() -> s.openConnections() == 0);
+            assertThat(new String(get(s, "metrics").body(), StandardCharsets.UTF_8))
+                    .contains("swin4j_connections_closed_total{reason=\"over_cap\"} 1.0");
             assertThat(get(s, "healthz").statusCode()).isEqualTo(200);
         } finally {
             for (Socket k : idle) k.close();
