@@ -14,17 +14,25 @@ package io.swin4j.serve;
  * @param maxImageBytes        one image (a raw body or a multipart part) above this gets 413, checked while parsing
  * @param maxImages            images in one multipart request
  * @param maxPixels            decoded pixel limit per image (decompression bombs)
- * @param threads              request workers: decode, preprocess and wait for the batch (not held while a body uploads)
+ * @param threads              request workers: decode, preprocess and wait for the batch (not held while a body
+ *                             uploads)
  * @param workQueue            complete requests waiting for a worker before the service answers 503
- * @param maxDecodes           images decoded at once (each can take hundreds of MB); a request that cannot get a slot within the timeout gets 503
+ * @param maxDecodes           images decoded at once (each can take hundreds of MB); a request that cannot get a
+ *                             slot within the timeout gets 503
  * @param maxConnections       open connections; one more gets 503 and is closed at once
- * @param headerTimeoutMillis  from a connection's opening (or its previous response) to the end of the request's headers; then 408 and close
+ * @param headerTimeoutMillis  from a connection's opening (or its previous response) to the end of the request's
+ *                             headers; then 408 (or a plain close if nothing was sent) and close
  * @param bodyTimeoutMillis    from the end of the headers to the end of the body; then 408 and close
- * @param requestTimeoutMillis from the end of the headers to the last byte of the response; then the connection is closed
+ * @param requestTimeoutMillis from the end of the headers to the last byte of the response; then 408/504 if nothing
+ *                             was answered yet, else the connection is closed
  * @param readyStallSeconds    /readyz turns 503 when images are queued and no batch has finished for this long
  * @param drainSeconds         on shutdown, how long in-flight requests may take to finish
  */
-public record ServeOptions(String host, int port, int maxBatch, long maxWaitMillis, int queueCapacity, long timeoutMillis, long maxBodyBytes, long maxImageBytes, int maxImages, long maxPixels, int threads, int workQueue, int maxDecodes, int maxConnections, long headerTimeoutMillis, long bodyTimeoutMillis, long requestTimeoutMillis, int readyStallSeconds, int drainSeconds) {
+public record ServeOptions(String host, int port, int maxBatch, long maxWaitMillis, int queueCapacity,
+                           long timeoutMillis, long maxBodyBytes, long maxImageBytes, int maxImages, long maxPixels,
+                           int threads, int workQueue, int maxDecodes, int maxConnections, long headerTimeoutMillis,
+                           long bodyTimeoutMillis, long requestTimeoutMillis, int readyStallSeconds,
+                           int drainSeconds) {
 
     public ServeOptions {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, got " + port);
@@ -53,7 +61,8 @@ public record ServeOptions(String host, int port, int maxBatch, long maxWaitMill
 
     public static ServeOptions defaults() {
         // 40 M pixels (below Pillow's 89 M); at most maxDecodes images decode at once, whatever the worker count.
-        return new ServeOptions("127.0.0.1", 8080, 16, 5, 256, 30_000, 20L << 20, 16L << 20, 32, 40_000_000L, 16, 64, 4, 512, 10_000, 30_000, 120_000, 60, 30);
+        return new ServeOptions("127.0.0.1", 8080, 16, 5, 256, 30_000, 20L << 20, 16L << 20, 32, 40_000_000L,
+                16, 64, 4, 512, 10_000, 30_000, 120_000, 60, 30);
     }
 
     public ServeOptions optHost(String v) { return new ServeOptions(v, port, maxBatch, maxWaitMillis, queueCapacity, timeoutMillis, maxBodyBytes, maxImageBytes, maxImages, maxPixels, threads, workQueue, maxDecodes, maxConnections, headerTimeoutMillis, bodyTimeoutMillis, requestTimeoutMillis, readyStallSeconds, drainSeconds); }
