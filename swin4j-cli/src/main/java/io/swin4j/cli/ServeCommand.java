@@ -39,14 +39,38 @@ final class ServeCommand extends WeightsCommand {
     @Option(names = "--max-body-mb", paramLabel = "MB", description = "Request body limit, 413 above it (default: ${DEFAULT-VALUE}).")
     double maxBodyMb = DEFAULTS.maxBodyBytes() / (double) (1 << 20);
 
+    @Option(names = "--max-image-mb", paramLabel = "MB", description = "One image (a raw body or a multipart part) above this gets 413, checked while parsing (default: ${DEFAULT-VALUE}).")
+    double maxImageMb = DEFAULTS.maxImageBytes() / (double) (1 << 20);
+
     @Option(names = "--max-images", paramLabel = "N", description = "Images in one multipart request (default: ${DEFAULT-VALUE}).")
     int maxImages = DEFAULTS.maxImages();
 
     @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images with more pixels (decompression bombs; default: ${DEFAULT-VALUE}).")
     long maxPixels = DEFAULTS.maxPixels();
 
-    @Option(names = "--http-threads", paramLabel = "N", description = "HTTP worker threads; they decode and preprocess in parallel (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-threads", paramLabel = "N", description = "Request workers: they decode, preprocess and wait for the batch; no worker is held while a body uploads (default: ${DEFAULT-VALUE}).")
     int httpThreads = DEFAULTS.threads();
+
+    @Option(names = "--work-queue", paramLabel = "N", description = "Complete requests waiting for a worker before new ones get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+    int workQueue = DEFAULTS.workQueue();
+
+    @Option(names = "--max-decodes", paramLabel = "N", description = "Images decoded at once (a decode can take hundreds of MB); 503 when no slot frees up within --timeout-ms (default: ${DEFAULT-VALUE}).")
+    int maxDecodes = DEFAULTS.maxDecodes();
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "Open connections; one more gets 503 with Retry-After and is closed (default: ${DEFAULT-VALUE}).")
+    int maxConnections = DEFAULTS.maxConnections();
+
+    @Option(names = "--header-timeout-ms", paramLabel = "MS", description = "From a connection's opening (or its previous response) to the end of the request headers; then 408 and close (default: ${DEFAULT-VALUE}).")
+    long headerTimeoutMs = DEFAULTS.headerTimeoutMillis();
+
+    @Option(names = "--body-timeout-ms", paramLabel = "MS", description = "From the end of the headers to the end of the body; then 408 and close (default: ${DEFAULT-VALUE}).")
+    long bodyTimeoutMs = DEFAULTS.bodyTimeoutMillis();
+
+    @Option(names = "--request-timeout-ms", paramLabel = "MS", description = "From the end of the headers to the last byte of the response; then the connection is closed (default: ${DEFAULT-VALUE}).")
+    long requestTimeoutMs = DEFAULTS.requestTimeoutMillis();
+
+    @Option(names = "--ready-stall-seconds", paramLabel = "S", description = "/readyz answers 503 when images are queued and no batch has finished for this long (default: ${DEFAULT-VALUE}).")
+    int readyStallSeconds = DEFAULTS.readyStallSeconds();
 
     @Option(names = "--drain-seconds", paramLabel = "S", description = "On shutdown, how long in-flight requests may take (default: ${DEFAULT-VALUE}).")
     int drainSeconds = DEFAULTS.drainSeconds();
@@ -56,13 +80,17 @@ final class ServeCommand extends WeightsCommand {
         long maxBody = Math.round(maxBodyMb * (1 << 20));
         ServeOptions options = DEFAULTS.optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxWaitMillis(maxWaitMs)
                 .optQueueCapacity(queue).optTimeoutMillis(timeoutMs).optMaxBodyBytes(maxBody).optMaxImages(maxImages)
-                .optMaxPixels(maxPixels).optThreads(httpThreads).optDrainSeconds(drainSeconds);
+                .optMaxPixels(maxPixels).optThreads(httpThreads).optDrainSeconds(drainSeconds)
+                .optMaxImageBytes(Math.round(maxImageMb * (1 << 20))).optWorkQueue(workQueue).optMaxDecodes(maxDecodes)
+                .optMaxConnections(maxConnections).optHeaderTimeoutMillis(headerTimeoutMs)
+                .optBodyTimeoutMillis(bodyTimeoutMs).optRequestTimeoutMillis(requestTimeoutMs)
+                .optReadyStallSeconds(readyStallSeconds);
         // The options validate themselves above, before the model is loaded.
         SwinPredictor predictor = model.builder(weights, err(), "serve").build();
         SwinServer server;
         try {
             server = SwinServer.start(predictor, options);
-        } catch (java.net.BindException e) {
+        } catch (java.io.IOException e) {
             predictor.close();
             throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }

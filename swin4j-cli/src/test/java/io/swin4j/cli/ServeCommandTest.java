@@ -20,6 +20,14 @@ class ServeCommandTest {
         assertThat(port.exit()).isNotZero();
         assertThat(port.err()).contains("port must be 0-65535, got 70000");
 
+        CliRun header = CliRun.of("serve", "--header-timeout-ms", "0");
+        assertThat(header.exit()).isNotZero();
+        assertThat(header.err()).contains("header timeout (ms) must be >= 1, got 0");
+
+        CliRun cap = CliRun.of("serve", "--max-connections", "0", "--work-queue", "4");
+        assertThat(cap.exit()).isNotZero();
+        assertThat(cap.err()).contains("max connections must be >= 1, got 0");
+
         CliRun typo = CliRun.of("serve", "--max-wait", "5");
         assertThat(typo.exit()).isNotZero();
         assertThat(typo.err()).contains("--max-wait");

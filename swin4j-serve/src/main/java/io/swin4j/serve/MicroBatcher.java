@@ -42,6 +42,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private final Thread worker;
     /** Inputs accepted and not yet handed to the runner: queued, or held by the worker while it gathers a batch. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** When the worker last showed progress: a batch finished, or work arrived while it was idle (System.nanoTime). */
+    private volatile long progressNanos = System.nanoTime();
+    /** A batch is in the runner now. */
+    private volatile boolean running;
     private volatile boolean closing;
     /** Set when the owner is draining: a gathered batch runs at once instead of waiting for company. */
     private volatile boolean flushing;
@@ -78,7 +82,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 queue.add(job); // cannot fail: only this lock adds, and the worker only removes
                 futures.add(job.result());
             }
-            waiting.addAndGet(inputs.size());
+            if (waiting.getAndAdd(inputs.size()) == 0 && !running) progressNanos = System.nanoTime();
             return futures;
         }
     }
@@ -86,6 +90,16 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     /** Inputs waiting for a batch: queued, or gathered into the next batch while it waits for company. */
     public int queueDepth() {
         return waiting.get();
+    }
+
+    /**
+     * How long the batcher has had work (inputs waiting or a batch running) without finishing a batch, in
+     * nanoseconds at {@code nowNanos}; 0 when it has no work. A runner that hangs, or a worker that died, makes this
+     * grow without bound: the owner's readiness check.
+     */
+    public long stalledNanos(long nowNanos) {
+        if (waiting.get() == 0 && !running) return 0;
+        return Math.max(0, nowNanos - progressNanos);
     }
 
     /** Inputs still in the queue itself, not yet taken by the worker (for tests). */
@@ -143,6 +157,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         try {
             List<I> inputs = new ArrayList<>(batch.size());
             for (Job<I, O> job : batch) inputs.add(job.input());
+            running = true;
             List<O> outputs = runner.apply(inputs);
             if (outputs.size() != batch.size()) {
                 throw new IllegalStateException("the runner answered " + outputs.size() + " of " + batch.size() + " inputs");
@@ -151,6 +166,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         } catch (Throwable t) {
             // The worker must outlive any batch: the batch's callers get the error, the next batch runs.
             for (Job<I, O> job : batch) job.result().completeExceptionally(t);
+        } finally {
+            running = false;
+            progressNanos = System.nanoTime();
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * A multipart/form-data body (RFC 7578) already read into memory under the body limit, split into its parts.
- * Written by hand: the JDK's server has no parser, and the maintained one (commons-fileupload2) is a milestone
- * release built around servlet request objects; a bounded in-memory body needs only the delimiter search below.
+ * Written by hand: a bounded in-memory body needs only the delimiter search below (linear time: a body built to
+ * make a naive search quadratic costs no more than any other), and its limits (bytes per part, number of parts)
+ * are checked while parsing, before a part's bytes are copied. Every failure is an {@link HttpError} (400 for a
+ * malformed body, 413 for a limit), whatever the input.
  */
 final class Multipart {
 
@@ -43,7 +45,16 @@ final class Multipart {
         return b;
     }
 
+    /** What a body may hold: bytes per part (an image), and parts. */
+    record Limits(long maxPartBytes, int maxParts) {
+        static final Limits NONE = new Limits(Long.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
     static List<Part> parse(byte[] body, String boundary) {
+        return parse(body, boundary, Limits.NONE);
+    }
+
+    static List<Part> parse(byte[] body, String boundary, Limits limits) {
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         byte[] partEnd = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         int pos = indexOf(body, delimiter, 0);
@@ -61,7 +72,19 @@ final class Multipart {
             int dataEnd = indexOf(body, partEnd, dataStart);
             if (dataEnd < 0) throw new HttpError(400, "bad_multipart", "multipart part " + (parts.size() + 1) + " is not terminated (truncated body?)");
             String disposition = header(headers, "content-disposition");
-            parts.add(new Part(find(NAME, disposition), find(FILENAME, disposition), header(headers, "content-type"),
+            String name = find(NAME, disposition);
+            String filename = find(FILENAME, disposition);
+            if (parts.size() >= limits.maxParts()) {
+                throw new HttpError(413, "too_many_images", "the multipart body has more than " + limits.maxParts()
+                        + " parts (--max-images)");
+            }
+            if (dataEnd - dataStart > limits.maxPartBytes()) {
+                String label = new Part(name, filename, null, null).label(parts.size());
+                throw new HttpError(413, "image_too_large", "multipart part " + (parts.size() + 1) + " (" + label + ") has "
+                        + (dataEnd - dataStart) + " bytes, over the image limit of " + limits.maxPartBytes()
+                        + " bytes (--max-image-mb)");
+            }
+            parts.add(new Part(name, filename, header(headers, "content-type"),
                     java.util.Arrays.copyOfRange(body, dataStart, dataEnd)));
             pos = dataEnd + partEnd.length;
         }
@@ -93,11 +116,19 @@ final class Multipart {
         return true;
     }
 
+    /** First index of needle in haystack at or after from, or -1: Knuth-Morris-Pratt, O(haystack + needle). */
     static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = Math.max(0, from); i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
-            return i;
+        if (needle.length == 0) return Math.max(0, from) <= haystack.length ? Math.max(0, from) : -1;
+        int[] fail = new int[needle.length];
+        for (int i = 1, k = 0; i < needle.length; i++) {
+            while (k > 0 && needle[i] != needle[k]) k = fail[k - 1];
+            if (needle[i] == needle[k]) k++;
+            fail[i] = k;
+        }
+        for (int i = Math.max(0, from), k = 0; i < haystack.length; i++) {
+            while (k > 0 && haystack[i] != needle[k]) k = fail[k - 1];
+            if (haystack[i] == needle[k]) k++;
+            if (k == needle.length) return i - needle.length + 1;
         }
         return -1;
     }

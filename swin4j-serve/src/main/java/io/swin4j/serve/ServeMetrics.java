@@ -22,6 +22,7 @@ final class ServeMetrics {
     private final Histogram batchSize;
     private final Histogram forwardSeconds;
     private final Counter images;
+    private final Counter closed;
     private final RateMeter imageRate = new RateMeter(10);
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -40,6 +41,9 @@ final class ServeMetrics {
         images = Counter.builder().name("swin4j_images")
                 .help("Images answered, by outcome (ok, or error: undecodable, timed out, failed)")
                 .labelNames("outcome").register(registry);
+        closed = Counter.builder().name("swin4j_connections_closed")
+                .help("Connections the service closed on a client, by reason (over_cap, header_timeout, request_timeout)")
+                .labelNames("reason").register(registry);
         GaugeWithCallback.builder().name("swin4j_queue_depth").help("Images waiting for a batch")
                 .callback(cb -> cb.call(queueDepth.getAsInt())).register(registry);
         GaugeWithCallback.builder().name("swin4j_images_per_second")
@@ -63,6 +67,16 @@ final class ServeMetrics {
     void batch(int size, long nanos) {
         batchSize.observe(size);
         forwardSeconds.observe(nanos / 1e9);
+    }
+
+    /** Exports the number of open connections. */
+    void watchConnections(IntSupplier open) {
+        GaugeWithCallback.builder().name("swin4j_open_connections").help("Open client connections")
+                .callback(cb -> cb.call(open.getAsInt())).register(registry);
+    }
+
+    void connectionClosed(String reason) {
+        closed.labelValues(reason).inc();
     }
 
     void images(String outcome, int count) {

@@ -152,4 +152,21 @@ class MicroBatcherTest {
         assertThatThrownBy(() -> b.submitAll(List.of(4))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("shutting down");
     }
+
+    @Test
+    void stalledTimeGrowsOnlyWhileThereIsWorkAndNoBatchFinishes() throws Exception {
+        Doubler runner = new Doubler();
+        runner.gate = new Gate();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>(runner, 1, 0, 100)) {
+            long far = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+            assertThat(b.stalledNanos(far)).as("no work: never stalled").isZero();
+            CompletableFuture<Integer> stuck = b.submitAll(List.of(1)).get(0);
+            await().until(() -> !runner.sizes.isEmpty());
+            // The batch is in the runner (blocked on the gate): an hour from now, it would have stalled an hour.
+            assertThat(b.stalledNanos(far)).isGreaterThan(TimeUnit.MINUTES.toNanos(59));
+            runner.gate.open();
+            assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            await().until(() -> b.stalledNanos(far) == 0);
+        }
+    }
 }
