@@ -1,5 +1,7 @@
 package io.swin4j.hub;
 
+import io.swin4j.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -144,10 +146,13 @@ public final class WeightsCache {
                         + " or -D" + HOME_PROPERTY + ").", last);
             }
             verify(entry, part);
+            // Durable before it has its final name: a power cut cannot leave a cached file that is short or empty.
+            AtomicFiles.sync(part);
             try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.move(part, target);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.syncDirectory(target.getParent());
             }
             listener.finished(entry, target);
             return target;
