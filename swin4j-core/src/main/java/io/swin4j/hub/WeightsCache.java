@@ -1,6 +1,7 @@
 package io.swin4j.hub;
 
 import io.swin4j.io.AtomicFiles;
+import io.swin4j.io.Sha256Manifest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -271,17 +269,7 @@ public final class WeightsCache {
     }
 
     static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) >= 0; ) md.update(buf, 0, n);
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256Manifest.sha256(file);
     }
 
     /** A failure that another attempt would not cure (a hash mismatch, a 4xx answer). */

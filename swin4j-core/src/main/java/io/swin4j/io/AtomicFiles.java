@@ -45,20 +45,62 @@ public final class AtomicFiles {
      * directory.
      */
     public static void write(Path target, Writer writer) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
-            writer.write(out);
-            out.flush();
-            ch.force(true);
-            syncObserver.accept(tmp);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        try (Pending p = begin(target)) {
+            writer.write(p.stream());
+            p.commit();
         }
-        move(tmp, target);
+    }
+
+    /**
+     * Starts a write whose content comes from code that runs for a while (a stream of results): write to
+     * {@link Pending#stream()}, then {@link Pending#commit()}; closing an uncommitted write deletes its temporary
+     * file and leaves the target as it was.
+     */
+    public static Pending begin(Path target) throws IOException {
+        return new Pending(target);
+    }
+
+    /** A write in progress to a temporary file beside its target. */
+    public static final class Pending implements AutoCloseable {
+        private final Path target, tmp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private boolean committed;
+
+        private Pending(Path target) throws IOException {
+            this.target = target;
+            Path dir = target.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20);
+        }
+
+        /** Where the content goes (buffered); closing it is not needed (and does not commit). */
+        public OutputStream stream() {
+            return out;
+        }
+
+        /** Forces the content to the device, renames it over the target and forces the directory. */
+        public void commit() throws IOException {
+            out.flush();
+            channel.force(true);
+            syncObserver.accept(tmp);
+            channel.close();
+            move(tmp, target);
+            committed = true;
+        }
+
+        /** Without a commit: deletes the temporary file. */
+        @Override
+        public void close() throws IOException {
+            if (committed) return;
+            try {
+                channel.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
     }
 
     /**

@@ -71,6 +71,26 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aPendingWriteReplacesTheTargetOnlyOnCommit(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("emb.csv");
+        Files.writeString(target, "old");
+        try (AtomicFiles.Pending p = AtomicFiles.begin(target)) {
+            p.stream().write("half".getBytes(StandardCharsets.UTF_8));
+            p.stream().flush();
+            assertThat(Files.readString(target)).isEqualTo("old");
+        } // no commit: an interrupted stream of results
+        assertThat(Files.readString(target)).isEqualTo("old");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("emb.csv");
+        }
+        try (AtomicFiles.Pending p = AtomicFiles.begin(target)) {
+            p.stream().write("new".getBytes(StandardCharsets.UTF_8));
+            p.commit();
+        }
+        assertThat(Files.readString(target)).isEqualTo("new");
+    }
+
+    @Test
     void syncTreeForcesEveryFileThenEveryDirectoryBottomUp(@TempDir Path dir) throws IOException {
         Path root = dir.resolve("ckpt");
         Files.createDirectories(root.resolve("sub"));
