@@ -367,8 +367,16 @@ public final class Trainer implements AutoCloseable {
         state.epochLossSum += lossValue * n;
         state.epochSamples += n;
         stepLosses.add(new double[] {state.epoch + (b.index() + 1.0) / trainLoader.batchesPerEpoch(), lossValue, currentLr()});
-        appendJsonl(Map.of("event", "step", "epoch", state.epoch + 1, "batch", b.index() + 1, "optimizerStep", state.optimizerStep,
-                "loss", lossValue, "lr", currentLr()));
+        // In this key order every time (Map.of's order differs from one JVM to the next): a run resumed in
+        // another process logs the same bytes as an uninterrupted one.
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("event", "step");
+        line.put("epoch", state.epoch + 1);
+        line.put("batch", b.index() + 1);
+        line.put("optimizerStep", state.optimizerStep);
+        line.put("loss", lossValue);
+        line.put("lr", currentLr());
+        appendJsonl(line);
     }
 
     /** timm ModelEmaV2: ema = decay·ema + (1 − decay)·model, after each optimizer step. */
