@@ -3,6 +3,7 @@ package io.swin4j.train;
 import io.swin4j.io.SyncRecorder;
 import io.swin4j.testing.SyntheticImages;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -10,6 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ import java.util.stream.Stream;
 import static io.swin4j.train.TrainerTest.stepLines;
 import static io.swin4j.train.TrainerTest.weights;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * kill -9 of a child JVM running the real trainer while it writes a checkpoint, then a resume: the run ends exactly
@@ -138,5 +141,18 @@ class CheckpointCrashTest {
             // The interrupted save's leftovers are gone with the older checkpoints.
             assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).isEqualTo(List.of(LAST, Trainer.LATEST));
         }
+    }
+
+    @Test
+    void aPointerToAnIncompleteOrForeignCheckpointIsNamed(@TempDir Path run) throws IOException {
+        config(data).write(run.resolve(Trainer.CONFIG_FILE));
+        Path checkpoints = Files.createDirectories(run.resolve(Trainer.CHECKPOINTS).resolve(FIRST)).getParent();
+        Path latest = checkpoints.resolve(Trainer.LATEST);
+        Files.writeString(latest, "{\"checkpoint\": \"" + FIRST + "\"}");
+        assertThatThrownBy(() -> Trainer.resume(run, null)).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(checkpoints.resolve(FIRST).resolve("state.json").toString()).hasMessageContaining("incomplete");
+        Files.writeString(latest, "{\"checkpoint\": \"../elsewhere\"}");
+        assertThatThrownBy(() -> Trainer.resume(run, null)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(latest + ": no checkpoint name in it");
     }
 }
