@@ -17,13 +17,13 @@ import static org.assertj.core.api.Assertions.within;
 /** `swin predict` / `swin embed` end to end on the torchvision reference (tools/reference/make_predict_fixtures.py). */
 class PredictCommandTest {
 
-    private static final Path DIR = Path.of(System.getProperty("swin4j.fixtures", "../fixtures")).resolve("predict");
+    static final Path DIR = Path.of(System.getProperty("swin4j.fixtures", "../fixtures")).resolve("predict");
 
     private static CliRun run(String... args) {
         return CliRun.of(args);
     }
 
-    private static String weights() throws Exception {
+    static String weights() throws Exception {
         JsonNode e = new ObjectMapper().readTree(DIR.resolve("expected.json").toFile());
         return DIR.resolve(e.get("weights").asText()).toString();
     }

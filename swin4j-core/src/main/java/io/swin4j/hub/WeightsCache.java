@@ -1,5 +1,8 @@
 package io.swin4j.hub;
 
+import io.swin4j.io.AtomicFiles;
+import io.swin4j.io.Sha256Manifest;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -14,10 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -144,10 +144,13 @@ public final class WeightsCache {
                         + " or -D" + HOME_PROPERTY + ").", last);
             }
             verify(entry, part);
+            // Durable before it has its final name: a power cut cannot leave a cached file that is short or empty.
+            AtomicFiles.sync(part);
             try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.move(part, target);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.syncDirectory(target.getParent());
             }
             listener.finished(entry, target);
             return target;
@@ -266,17 +269,7 @@ public final class WeightsCache {
     }
 
     static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) >= 0; ) md.update(buf, 0, n);
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256Manifest.sha256(file);
     }
 
     /** A failure that another attempt would not cure (a hash mismatch, a 4xx answer). */

@@ -15,8 +15,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * One model per executor JVM: loaded on first use by the first task that needs it, then shared by every task on
@@ -32,6 +34,12 @@ final class ExecutorModels {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> MODELS.values().forEach(SwinPredictor::close),
                 "swin4j-executor-models"));
     }
+
+    /**
+     * One forward pass of a partition's batch through the executor's model. A seam: tests replace it to inject
+     * failures into a task; nothing else sets it.
+     */
+    static volatile BiFunction<SwinPredictor, List<float[]>, SwinPredictor.BatchOutput> forward = SwinPredictor::forward;
 
     private ExecutorModels() {}
 

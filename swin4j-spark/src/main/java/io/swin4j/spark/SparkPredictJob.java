@@ -40,7 +40,7 @@ public final class SparkPredictJob implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master, e.g. local[2] (default: spark-submit's, else local[*]).")
+            description = "Spark master, e.g. local[2,4] (default: spark-submit's, else local[*,4]: up to 4 attempts per task).")
     String master;
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE",
@@ -78,7 +78,8 @@ public final class SparkPredictJob implements Callable<Integer> {
         SparkSession.Builder builder = SparkSession.builder().appName("swin4j spark-predict");
         conf.forEach(builder::config);
         if (master != null) builder.master(master);
-        else if (System.getProperty("spark.master") == null) builder.master("local[*]");
+        // Up to 4 attempts per task, as on a cluster (plain local[*] tries once): a transient failure is retried.
+        else if (System.getProperty("spark.master") == null) builder.master("local[*,4]");
         long start = System.nanoTime();
         // Inside an application that already has a session (a test, a notebook), use it and leave it running.
         boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();

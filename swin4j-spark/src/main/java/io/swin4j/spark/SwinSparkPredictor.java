@@ -27,7 +27,11 @@ import java.util.NoSuchElementException;
  * {@code binaryFile} source) or a path column in, the same rows out with prediction or embedding columns added.
  * Each executor loads the model once and shares it between its tasks; each partition runs batched forward
  * passes through the core inference API. An image that cannot be decoded gets null results and an
- * {@code error} message; the job goes on.
+ * {@code error} message; the job goes on. A failure of the forward pass itself (the images decoded) or an
+ * {@link Error} fails the task instead, so Spark runs it again, up to {@code spark.task.maxFailures} attempts
+ * (default 4 on a cluster; in local mode give it in the master URL, {@code local[N,maxFailures]}: plain
+ * {@code local[N]} tries each task once). A fatal JVM error (OutOfMemoryError) ends the executor as Spark always
+ * does; its tasks run again on another one.
  *
  * <pre>{@code
  * Dataset<Row> images = SwinSparkPredictor.readImages(spark, "hdfs:///photos");
@@ -231,12 +235,14 @@ public final class SwinSparkPredictor implements Serializable {
             }
         }
         SwinPredictor.BatchOutput out = null;
-        String batchError = null;
         if (!inputs.isEmpty()) {
             try {
-                out = predictor.forward(inputs);
+                out = ExecutorModels.forward.apply(predictor, inputs);
             } catch (RuntimeException e) {
-                batchError = "inference failed: " + e.getMessage(); // answered per row: the job goes on
+                // Not the images' fault (they decoded): fail the task, so Spark runs it again (spark.task.maxFailures),
+                // perhaps elsewhere, instead of writing permanent error rows for a transient failure.
+                throw new IllegalStateException("inference failed on a batch of " + inputs.size() + " images (first: "
+                        + firstAnswered(rows, errors, source) + "): " + e.getMessage(), e);
             }
         }
         List<Row> result = new ArrayList<>(rows.size());
@@ -248,8 +254,8 @@ public final class SwinSparkPredictor implements Serializable {
                 if (!keepImageColumn && c == source.imageIndex) continue;
                 values.add(row.get(c));
             }
-            String error = errors[i] != null ? errors[i] : batchError;
-            int index = errors[i] == null ? k++ : -1;
+            String error = errors[i];
+            int index = error == null ? k++ : -1;
             if (output == Output.CLASSIFY) {
                 if (error != null) {
                     values.addAll(Arrays.asList(null, null, null, null));
@@ -279,6 +285,14 @@ public final class SwinSparkPredictor implements Serializable {
             result.add(RowFactory.create(values.toArray()));
         }
         return result;
+    }
+
+    /** The name of the first row of a batch that decoded (for the message of a failed forward pass). */
+    private static String firstAnswered(List<Row> rows, String[] errors, Source source) {
+        for (int i = 0; i < rows.size(); i++) {
+            if (errors[i] == null) return source.pathIndex >= 0 && !rows.get(i).isNullAt(source.pathIndex) ? rows.get(i).getString(source.pathIndex) : "row " + i;
+        }
+        return "none";
     }
 
     /** Spark's Row encoder takes arrays as Scala sequences. */

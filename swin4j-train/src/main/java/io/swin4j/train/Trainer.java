@@ -239,10 +239,13 @@ public final class Trainer implements AutoCloseable {
         Path configFile = runDir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile.toString(), null, "not a run directory (no " + CONFIG_FILE + ")");
         TrainConfig cfg = TrainConfig.read(configFile).validate();
-        Path latest = runDir.resolve(CHECKPOINTS).resolve(LATEST);
-        if (!Files.isRegularFile(latest)) throw new NoSuchFileException(latest.toString(), null, "the run has no checkpoint yet");
-        JsonNode pointer = JSON.readTree(latest.toFile());
-        Path ckpt = runDir.resolve(CHECKPOINTS).resolve(pointer.get("checkpoint").asText());
+        Path ckpt = latestCheckpoint(runDir);
+        if (ckpt == null) {
+            throw new NoSuchFileException(runDir.resolve(CHECKPOINTS).resolve(LATEST).toString(), null, "the run has no checkpoint yet");
+        }
+        if (!Files.isRegularFile(ckpt.resolve("state.json"))) {
+            throw new NoSuchFileException(ckpt.resolve("state.json").toString(), null, "the checkpoint that " + LATEST + " names is incomplete");
+        }
         LoopState st = JSON.readValue(ckpt.resolve("state.json").toFile(), LoopState.class);
         return new Trainer(cfg, runDir, listener, st, ckpt);
     }
@@ -364,8 +367,16 @@ public final class Trainer implements AutoCloseable {
         state.epochLossSum += lossValue * n;
         state.epochSamples += n;
         stepLosses.add(new double[] {state.epoch + (b.index() + 1.0) / trainLoader.batchesPerEpoch(), lossValue, currentLr()});
-        appendJsonl(Map.of("event", "step", "epoch", state.epoch + 1, "batch", b.index() + 1, "optimizerStep", state.optimizerStep,
-                "loss", lossValue, "lr", currentLr()));
+        // In this key order every time (Map.of's order differs from one JVM to the next): a run resumed in
+        // another process logs the same bytes as an uninterrupted one.
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("event", "step");
+        line.put("epoch", state.epoch + 1);
+        line.put("batch", b.index() + 1);
+        line.put("optimizerStep", state.optimizerStep);
+        line.put("loss", lossValue);
+        line.put("lr", currentLr());
+        appendJsonl(line);
     }
 
     /** timm ModelEmaV2: ema = decay·ema + (1 − decay)·model, after each optimizer step. */
@@ -418,9 +429,17 @@ public final class Trainer implements AutoCloseable {
                 dtype);
     }
 
+    /**
+     * Writes a checkpoint so that a crash or power cut at any point leaves a complete one that {@code latest.json}
+     * names: everything goes into a temporary directory that is forced to the device, renamed to its final name
+     * (directory forced), then the pointer is replaced atomically (forced); only then are older checkpoints and
+     * leftovers of interrupted saves deleted. The metrics files are forced first, since the state records how many
+     * of their bytes belong to the checkpoint.
+     */
     private void saveCheckpoint() throws IOException {
         Path dir = runDir.resolve(CHECKPOINTS);
         Files.createDirectories(dir);
+        AtomicFiles.syncDirectory(runDir);
         String name = String.format("epoch%04d-batch%06d", state.epoch, state.batch);
         Path tmp = dir.resolve("." + name + ".tmp");
         deleteTree(tmp);
@@ -428,23 +447,44 @@ public final class Trainer implements AutoCloseable {
         saveModel(tmp.resolve(MODEL), model, "F32");
         optimizer.save(tmp.resolve("optimizer.pt"));
         if (ema != null) Safetensors.write(tmp.resolve("ema.safetensors"), ema.parameters().toHost(), Map.of(), "F32");
-        state.metricsJsonlBytes = size(runDir.resolve(METRICS_JSONL));
-        state.metricsCsvBytes = size(runDir.resolve(METRICS_CSV));
+        state.metricsJsonlBytes = syncedSize(runDir.resolve(METRICS_JSONL));
+        state.metricsCsvBytes = syncedSize(runDir.resolve(METRICS_CSV));
         JSON.writeValue(tmp.resolve("state.json").toFile(), state);
+        AtomicFiles.syncTree(tmp);
         Path target = dir.resolve(name);
-        deleteTree(target);
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Path current = latestCheckpoint(runDir);
+        if (target.equals(current)) {
+            // Cannot happen (a checkpoint follows at least one step), and would delete the only good checkpoint.
+            throw new IllegalStateException(target + ": a checkpoint of this name is the current one");
+        }
+        deleteTree(target); // a leftover of a crash between its rename and the pointer: never named by latest.json
+        AtomicFiles.move(tmp, target);
         byte[] pointer = JSON.writeValueAsBytes(Map.of("checkpoint", name));
         AtomicFiles.write(dir.resolve(LATEST), out -> out.write(pointer));
-        // The pointer now names the new checkpoint: older ones can go.
+        // The pointer durably names the new checkpoint: older ones (and leftovers of interrupted saves) can go.
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(Files::isDirectory).filter(p -> !p.equals(target)).toList()) deleteTree(p);
         }
         saveModel(runDir.resolve(MODEL), model, "F32");
     }
 
-    private static long size(Path p) throws IOException {
-        return Files.exists(p) ? Files.size(p) : 0;
+    /** The checkpoint {@code checkpoints/latest.json} names; null when there is none yet. */
+    private static Path latestCheckpoint(Path runDir) throws IOException {
+        Path latest = runDir.resolve(CHECKPOINTS).resolve(LATEST);
+        if (!Files.isRegularFile(latest)) return null;
+        JsonNode name = JSON.readTree(latest.toFile()).get("checkpoint");
+        if (name == null || !name.isTextual() || name.asText().isEmpty() || name.asText().contains("/")
+                || name.asText().contains("\\") || name.asText().startsWith(".")) {
+            throw new IOException(latest + ": no checkpoint name in it (expected {\"checkpoint\": \"epochNNNN-batchNNNNNN\"})");
+        }
+        return runDir.resolve(CHECKPOINTS).resolve(name.asText());
+    }
+
+    /** The size of an appended file, after forcing it to the device (0 when it does not exist yet). */
+    private static long syncedSize(Path p) throws IOException {
+        if (!Files.exists(p)) return 0;
+        AtomicFiles.sync(p);
+        return Files.size(p);
     }
 
     private static void truncate(Path p, long bytes) throws IOException {

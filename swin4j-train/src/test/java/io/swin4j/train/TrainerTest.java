@@ -37,6 +37,11 @@ class TrainerTest {
 
     /** A tiny Swin with two stages (a shifted-window stage and a merged one) and every augmentation switched on. */
     static TrainConfig config() {
+        return config(data);
+    }
+
+    /** The same settings over another image folder (the crash test's child JVMs build theirs). */
+    static TrainConfig config(Path data) {
         TrainConfig c = TrainConfig.official();
         c.model = SwinConfig.builder().optName("tiny_test").optImgSize(28).optPatchSize(2).optEmbedDim(16).optDepths(2, 2)
                 .optNumHeads(1, 2).optWindowSize(7).build();
