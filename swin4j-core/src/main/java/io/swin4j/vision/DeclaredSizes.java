@@ -49,20 +49,20 @@ final class DeclaredSizes {
         }
         if (compression > 3) throw new ImageDecodeException(source, "unsupported BMP compression " + compression);
         if (offBits > b.length) {
-            throw new ImageDecodeException(source, "BMP pixel data offset " + offBits + " is beyond the end of the file ("
+            throw truncated(source, "BMP pixel data offset " + offBits + " is beyond the end of the file ("
                     + b.length + " bytes)");
         }
         long available = b.length - offBits;
         if (compression == 1 || compression == 2) { // RLE: the JDK reads biSizeImage bytes at once
             if (sizeImage > available) {
-                throw new ImageDecodeException(source, "BMP declares " + sizeImage + " bytes of RLE data, the file has "
+                throw truncated(source, "BMP declares " + sizeImage + " bytes of RLE data, the file has "
                         + available + " after the header");
             }
         } else if (width > 0 && bpp > 0) {
             long stride = (width * bpp + 31) / 32 * 4;
             long needed = stride * height;
             if (needed > available) {
-                throw new ImageDecodeException(source, "truncated BMP: " + width + "x" + height + " at " + bpp + " bits needs "
+                throw truncated(source, "truncated BMP: " + width + "x" + height + " at " + bpp + " bits needs "
                         + needed + " bytes of pixels, the file has " + available + " after the header");
             }
         }
@@ -84,12 +84,12 @@ final class DeclaredSizes {
         boolean le = b[0] == 'I';
         if (b.length < 8) throw new ImageDecodeException(source, "truncated TIFF header (" + b.length + " bytes)");
         long ifd = u32(b, 4, le);
-        if (ifd + 2 > b.length) throw new ImageDecodeException(source, "TIFF directory offset " + ifd + " is beyond the end of the file ("
+        if (ifd + 2 > b.length) throw truncated(source, "TIFF directory offset " + ifd + " is beyond the end of the file ("
                 + b.length + " bytes)");
         int entries = u16(b, (int) ifd, le);
         long end = ifd + 2 + 12L * entries + 4;
         if (end - 4 > b.length) {
-            throw new ImageDecodeException(source, "TIFF directory of " + entries + " entries at " + ifd
+            throw truncated(source, "TIFF directory of " + entries + " entries at " + ifd
                     + " runs past the end of the file (" + b.length + " bytes)");
         }
         long[] stripOffsets = null, stripCounts = null, tileOffsets = null, tileCounts = null, jpegOffset = null, jpegLength = null;
@@ -103,7 +103,7 @@ final class DeclaredSizes {
             long bytes = count * size;
             long valueAt = bytes <= 4 ? at + 8 : u32(b, at + 8, le);
             if (valueAt + bytes > b.length) {
-                throw new ImageDecodeException(source, "TIFF tag " + tag + " declares " + count + " values (" + bytes
+                throw truncated(source, "TIFF tag " + tag + " declares " + count + " values (" + bytes
                         + " bytes) at offset " + valueAt + ", beyond the end of the file (" + b.length + " bytes)");
             }
             if (type != 3 && type != 4) continue;
@@ -135,7 +135,7 @@ final class DeclaredSizes {
         for (int i = 0; i < counts.length; i++) {
             long offset = offsets != null && i < offsets.length ? offsets[i] : 0;
             if (offset + counts[i] > length) {
-                throw new ImageDecodeException(source, "TIFF " + what + " " + i + " declares " + counts[i] + " bytes at offset "
+                throw truncated(source, "TIFF " + what + " " + i + " declares " + counts[i] + " bytes at offset "
                         + offset + ", beyond the end of the file (" + length + " bytes)");
             }
         }
@@ -169,7 +169,7 @@ final class DeclaredSizes {
             long len = u32(b, at, false);
             String type = new String(b, at + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
             if (at + 12 + len > b.length) {
-                throw new ImageDecodeException(source, "PNG chunk " + printable(type) + " declares " + len + " bytes at offset "
+                throw truncated(source, "PNG chunk " + printable(type) + " declares " + len + " bytes at offset "
                         + at + ", beyond the end of the file (" + b.length + " bytes)");
             }
             if (type.equals("IHDR") && len >= 13) {
@@ -194,7 +194,7 @@ final class DeclaredSizes {
         if (width <= 0 || height <= 0 || channels == 0 || depth == 0) return; // the decoder says what is wrong
         long raw = height * (1 + (width * channels * depth + 7) / 8); // filter byte + packed samples per row
         if (raw > DEFLATE_MAX_RATIO * (idat + 16)) {
-            throw new ImageDecodeException(source, "PNG of " + width + "x" + height + " needs " + raw + " bytes of image data, but its "
+            throw truncated(source, "PNG of " + width + "x" + height + " needs " + raw + " bytes of image data, but its "
                     + idat + " compressed bytes inflate to at most " + DEFLATE_MAX_RATIO * (idat + 16) + " (truncated, or a decompression bomb)");
         }
     }
@@ -224,5 +224,10 @@ final class DeclaredSizes {
     private static long u32(byte[] b, int at, boolean le) {
         if (le) return u32le(b, at);
         return ((long) (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff));
+    }
+
+    /** A declared size the file cannot hold: the category the decoder's own failures get, then the detail. */
+    private static ImageDecodeException truncated(String source, String detail) {
+        return new ImageDecodeException(source, "corrupt or truncated image: " + detail);
     }
 }

@@ -40,11 +40,11 @@ class ImageBudgetTest {
     void aBmpWhoseRleDataOrPixelsRunPastTheFileIsRefused() throws Exception {
         Path rle = write("rle.bmp", HostileImages.bmp(4, 4, 8, 1, HostileImages.TWO_GIB, new byte[] {0, 1}));
         assertThatThrownBy(() -> DECODER.decode(rle)).isInstanceOf(ImageDecodeException.class)
-                .hasMessage(rle + ": BMP declares 2147483647 bytes of RLE data, the file has 2 after the header");
+                .hasMessage(rle + ": corrupt or truncated image: BMP declares 2147483647 bytes of RLE data, the file has 2 after the header");
         // 100x100 at 24 bits: rows of (100*24 + 31) / 32 * 4 = 300 bytes, 30000 in all; 12 given
         Path raw = write("raw.bmp", HostileImages.bmp(100, 100, 24, 0, 0, new byte[12]));
         assertThatThrownBy(() -> DECODER.decode(raw)).isInstanceOf(ImageDecodeException.class)
-                .hasMessage(raw + ": truncated BMP: 100x100 at 24 bits needs 30000 bytes of pixels, the file has 12 after the header");
+                .hasMessage(raw + ": corrupt or truncated image: truncated BMP: 100x100 at 24 bits needs 30000 bytes of pixels, the file has 12 after the header");
     }
 
     @Test
@@ -54,7 +54,7 @@ class ImageBudgetTest {
         Path f = write("bomb.tif", tiff);
         int stripAt = 8 + 2 + 12 * 9 + 4; // header, entry count, 9 entries, next-directory offset
         assertThatThrownBy(() -> DECODER.decode(f)).isInstanceOf(ImageDecodeException.class)
-                .hasMessage(f + ": TIFF strip 0 declares 2147483647 bytes at offset " + stripAt + ", beyond the end of the file (131 bytes)");
+                .hasMessage(f + ": corrupt or truncated image: TIFF strip 0 declares 2147483647 bytes at offset " + stripAt + ", beyond the end of the file (131 bytes)");
     }
 
     @Test
@@ -73,7 +73,7 @@ class ImageBudgetTest {
         Path f = write("cut.png", cut);
         long raw = 8000L * (1 + 8000), bound = 1032L * (100 + 16); // filter byte + 8000 samples per row; deflate's 1032:1
         assertThatThrownBy(() -> DECODER.decode(f)).isInstanceOf(ImageDecodeException.class)
-                .hasMessage(f + ": PNG of 8000x8000 needs " + raw + " bytes of image data, but its 100 compressed bytes inflate"
+                .hasMessage(f + ": corrupt or truncated image: PNG of 8000x8000 needs " + raw + " bytes of image data, but its 100 compressed bytes inflate"
                         + " to at most " + bound + " (truncated, or a decompression bomb)");
     }
 
