@@ -102,7 +102,7 @@ public final class Safetensors {
                 if (f.getKey().equals("__metadata__")) {
                     readMetadata(file, f.getValue(), metadata);
                 } else {
-                    entries.add(entry(file, f.getKey(), f.getValue(), limits));
+                    entries.add(entry(file, f.getKey(), f.getValue(), dataSize, limits));
                 }
             }
             checkTiling(file, entries, dataSize);
@@ -135,7 +135,7 @@ public final class Safetensors {
         }
     }
 
-    private static Entry entry(Path file, String name, JsonNode info, CheckpointLimits limits) throws CheckpointFormatException {
+    private static Entry entry(Path file, String name, JsonNode info, long dataSize, CheckpointLimits limits) throws CheckpointFormatException {
         String shown = Summary.of(name);
         if (!info.isObject()) throw new CheckpointFormatException(file, "tensor " + shown + " is not a JSON object");
         JsonNode dtypeNode = info.path("dtype");
@@ -155,10 +155,10 @@ public final class Safetensors {
         }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) shape[i] = natural(file, shown, "shape", shapeNode.get(i));
-        long begin = natural(file, shown, "data_offsets", offsets.get(0));
-        long end = natural(file, shown, "data_offsets", offsets.get(1));
-        if (end < begin) {
-            throw new CheckpointFormatException(file, "tensor " + shown + " data_offsets [" + begin + ", " + end + "] end before they begin");
+        long begin = integral(file, shown, offsets.get(0)), end = integral(file, shown, offsets.get(1));
+        if (begin < 0 || end < begin || end > dataSize) {
+            throw new CheckpointFormatException(file, "tensor " + shown + " data_offsets [" + begin + ", " + end
+                    + "] fall outside the " + dataSize + "-byte data section");
         }
         long bytes;
         try {
@@ -169,7 +169,7 @@ public final class Safetensors {
         }
         if (bytes != end - begin) {
             throw new CheckpointFormatException(file, "tensor " + shown + " of shape " + java.util.Arrays.toString(shape)
-                    + " " + dtype + " needs " + bytes + " bytes, its data_offsets span " + (end - begin));
+                    + " " + dtype + " needs " + bytes + " bytes, its offsets span " + (end - begin));
         }
         if (bytes > limits.maxEntryBytes() || bytes / dtype.bytes > Integer.MAX_VALUE - 8) {
             throw new CheckpointFormatException(file, "tensor " + shown + " of " + bytes + " bytes is over the limit of "
@@ -183,6 +183,14 @@ public final class Safetensors {
         if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
             throw new CheckpointFormatException(file, "tensor " + tensor + " has an invalid " + field + ": "
                     + Summary.of(String.valueOf(n)) + " is not a non-negative 64-bit integer");
+        }
+        return n.longValue();
+    }
+
+    private static long integral(Path file, String tensor, JsonNode n) throws CheckpointFormatException {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw new CheckpointFormatException(file, "tensor " + tensor + " has invalid data_offsets: "
+                    + Summary.of(String.valueOf(n)) + " is not a 64-bit integer");
         }
         return n.longValue();
     }
