@@ -14,7 +14,7 @@ import java.util.Arrays;
 final class ConfigBounds {
 
     static final int MAX_IMG = 8192, MAX_PATCH = 64, MAX_CHANS = 64, MAX_CLASSES = 1_000_000, MAX_EMBED = 8192,
-            MAX_STAGES = 8, MAX_DEPTH = 256, MAX_HEADS = 1024, MAX_WINDOW = 256, MAX_STAGE_DIM = 1 << 16;
+            MAX_STAGES = 8, MAX_DEPTH = 256, MAX_HEADS = 1024, MAX_WINDOW = 256, MAX_STAGE_DIM = 1 << 15;
     static final double MAX_MLP_RATIO = 64;
 
     private ConfigBounds() {}

@@ -92,8 +92,8 @@ final class HostileCheckpoints {
     }
 
     /**
-     * Row 3: {meta: L12, w: tensor}, where L0 = [] and L(i) holds L(i-1) ten times (memo references: 10^12 paths
-     * through 13 lists); or, with {@code cycle}, {meta: A} where A = [B] and B = [A].
+     * Row 3: {meta: L12, model: {w: tensor}}, where L0 = [] and L(i) holds L(i-1) ten times (memo references: 10^12 paths
+     * through 13 lists); or, with {@code cycle}, {meta: A} where A = [B] and B = [A] (the state dict under model).
      */
     static Path sharedReferences(Path file, boolean cycle) throws IOException {
         PickleWriter p = new PickleWriter().raw("}").str("meta");
@@ -108,7 +108,8 @@ final class HostileCheckpoints {
             }
             p.raw("h\u000c");
         }
-        p.raw("s").str("w").tensor("0", 1, 0, new int[] {1}, new int[] {1}).raw("s.");
+        // metadata sits beside the state dict, as in a training checkpoint {meta, model: {w}}
+        p.raw("s").str("model").raw("}").str("w").tensor("0", 1, 0, new int[] {1}, new int[] {1}).raw("ss.");
         return torchZip(file, p.bytes(), PickleWriter.floats(1));
     }
 
