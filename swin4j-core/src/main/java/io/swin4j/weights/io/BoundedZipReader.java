@@ -13,11 +13,14 @@ import java.util.zip.ZipFile;
  * declares: decompressed bytes are counted as they come, per entry and over the file, and an entry that inflates
  * beyond {@code compressed / minInflateRatio} is refused (Apache POI's zip-bomb rule). The compressed size bounds what
  * {@link ZipFile} reads of an entry's raw bytes, and it is checked against the file's length, so a lying header can
- * make the reader read at most {@code fileLength / minInflateRatio} bytes.
+ * make the reader read at most {@code fileLength / minInflateRatio} bytes per entry (or the 100 KiB grace that small
+ * entries get), and {@code maxTotalBytes} over the file.
  */
 final class BoundedZipReader {
 
     private static final int CHUNK = 1 << 16;
+    /** Decompressed size below which the ratio rule does not apply (Apache POI's GRACE_ENTRY_SIZE: 100 KiB). */
+    static final long RATIO_GRACE = 100 << 10;
 
     private final ZipFile zip;
     private final Path file;
@@ -44,7 +47,9 @@ final class BoundedZipReader {
         long cap1 = Math.min(cap, limits.maxEntryBytes());
         String why1 = cap1 == cap ? capName : "CheckpointLimits.maxEntryBytes";
         // Inflating beyond compressed/ratio is a zip bomb, whatever the entry declares (POI: min inflate ratio).
-        long ratioCap = limits.minInflateRatio() == 0 ? Long.MAX_VALUE : (long) Math.ceil(compressed / limits.minInflateRatio());
+        // As POI, small entries get a grace size: a zeroed bias of a few KB deflates far beyond 1:100 in any zip tool.
+        long ratioCap = limits.minInflateRatio() == 0 ? Long.MAX_VALUE
+                : Math.max(RATIO_GRACE, (long) Math.ceil(compressed / limits.minInflateRatio()));
         if (declared > cap1) throw tooLarge(name, declared, cap1, why1, "declares");
         if (declared > ratioCap) throw bomb(name, declared, compressed, "declares");
         long remainingTotal = limits.maxTotalBytes() - total;

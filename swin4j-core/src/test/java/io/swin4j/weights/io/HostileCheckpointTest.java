@@ -64,6 +64,9 @@ class HostileCheckpointTest {
                 .isInstanceOf(CheckpointFormatException.class)
                 .hasMessageStartingWith(f + ": entry archive/data/0 " + verb)
                 .hasMessageContaining("refused as a zip bomb (CheckpointLimits.minInflateRatio)");
+        // An entry smaller than the 100 KiB grace may compress as well as it likes (64 KiB of zeros: ~1:500).
+        Path zeros = HostileCheckpoints.zipBomb(tmp.resolve("zeros-" + lie + ".pth"), 64 << 10, false);
+        assertThat(CheckpointReader.read(zeros).tensors().get("w").data()).containsExactly(0f);
         // Without the ratio rule, the per-entry cap stops it, counting bytes as they come.
         assertThatThrownBy(() -> CheckpointReader.read(f, false,
                 CheckpointLimits.defaults().withMinInflateRatio(0).withMaxEntryBytes(1 << 20)))
