@@ -17,7 +17,9 @@ package io.swin4j.weights.io;
  * @param maxExpandedBytes fp32 bytes materialised beyond what the storages hold, over the whole file: views that read
  *                         the same elements more than once (stride 0, {@code expand}, overlapping strides). Torch
  *                         keeps such views lazy; swin4j copies tensors out, so it pays for each copy.
- * @param maxHeaderBytes   safetensors JSON header (the reference implementation's cap is 100 MB)
+ * @param maxHeaderBytes   safetensors JSON header: 16 MiB by default, stricter than the reference's 100 MB because a
+ *                         JSON tree takes about ten times its text in heap (Swin-L's header is about 40 KB); at most
+ *                         100 MB whatever is set
  */
 public record CheckpointLimits(long maxEntryBytes, long maxTotalBytes, double minInflateRatio, long maxPickleBytes,
                                long maxPickleOps, long maxExpandedBytes, long maxHeaderBytes) {
@@ -43,7 +45,7 @@ public record CheckpointLimits(long maxEntryBytes, long maxTotalBytes, double mi
     /** The defaults, with {@code -Dswin4j.checkpoint.maxTotalBytes} applied when set. */
     public static CheckpointLimits defaults() {
         CheckpointLimits d = new CheckpointLimits(Integer.MAX_VALUE - 8, 8L << 30, 0.01, 64L << 20, 20_000_000L,
-                64L << 20, 100L << 20);
+                64L << 20, 16L << 20);
         String total = System.getProperty(TOTAL_PROPERTY);
         return total == null || total.isBlank() ? d : d.withMaxTotalBytes(parseBytes(total));
     }

@@ -142,6 +142,13 @@ class HostileCheckpointTest {
                 .hasMessage(meta + ": __metadata__ entry a is not a string (NUMBER)");
         assertThat(CheckpointReader.read(HostileCheckpoints.safetensorsTrailing(tmp.resolve("exact.safetensors"), 0))
                 .tensors()).containsOnlyKeys("w");
+        // the header cap is a limit of its own (the reference: 100 MB; here 16 MiB by default)
+        Path valid = HostileCheckpoints.validSafetensors(tmp.resolve("valid.safetensors"));
+        long headerLength = Files.size(valid) - 8 - 20; // 20 data bytes: 4 F32 and 2 F16
+        assertThatThrownBy(() -> CheckpointReader.read(valid, false, CheckpointLimits.defaults().withMaxHeaderBytes(64)))
+                .hasMessage(valid + ": safetensors header length " + headerLength + " is invalid for a file of "
+                        + Files.size(valid) + " bytes (at most 64, CheckpointLimits.maxHeaderBytes)");
+        assertThat(CheckpointReader.read(valid).tensors().get("b").data()).containsExactly(1f, 2f); // F16 0x3c00, 0x4000
     }
 
     /** A saved config with window 0 or depths [1e9] fails as a format error naming the file, before any model. */
