@@ -162,7 +162,10 @@ public final class TorchCheckpointReader {
     private static final class Views {
         private final Path file;
         private final CheckpointLimits limits;
-        private final Map<String, HostTensor> built = new HashMap<>();
+        /** A view, by its storage's key (the same String for every reference to it: hashed once). */
+        private record ViewKey(String storage, long offset, String size, String stride) {}
+
+        private final Map<ViewKey, HostTensor> built = new HashMap<>();
         private final Map<String, Long> materialised = new HashMap<>();
         private long expandedBytes;
 
@@ -185,7 +188,7 @@ public final class TorchCheckpointReader {
                     throw new CheckpointFormatException(file, "tensor of rank " + size.length + " (at most "
                             + CheckpointLimits.MAX_RANK + ")");
                 }
-                String view = s.key + "@" + offset + Arrays.toString(size) + Arrays.toString(stride);
+                ViewKey view = new ViewKey(s.key, offset, Arrays.toString(size), Arrays.toString(stride));
                 HostTensor same = built.get(view);
                 if (same != null) return same;
                 long n = checkView(s, offset, size, stride);
