@@ -114,6 +114,22 @@ class HostileCheckpointTest {
                         + " left in the pickle");
     }
 
+    /** A list that holds itself used as a dict key: Python refuses it (unhashable); hashing it here would recurse. */
+    @Test
+    void unhashableKeysAndOpcodeFloodsAreRefused() throws Exception {
+        byte[] pickle = new PickleWriter().raw("}]q\u0000h\u0000aNs.").bytes(); // d = {}; l = []; l.append(l); d[l] = None
+        Path f = HostileCheckpoints.torchZip(tmp.resolve("key.pth"), pickle);
+        assertThatThrownBy(() -> CheckpointReader.read(f))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessage(f + ": malformed pickle in data.pkl: net.razorvine.pickle.PickleException: unhashable ArrayList"
+                        + " used as a dict key or set element");
+        // validPickle runs PROTO, EMPTY_DICT, BINUNICODE "w", GLOBAL, MARK, ... : the 6th opcode is refused
+        Path valid = HostileCheckpoints.validPth(tmp.resolve("valid.pth"));
+        assertThatThrownBy(() -> CheckpointReader.read(valid, false, CheckpointLimits.defaults().withMaxPickleOps(5)))
+                .hasMessage(valid + ": refused pickle: more than 5 opcodes (CheckpointLimits.maxPickleOps)");
+        assertThat(CheckpointReader.read(valid).tensors().get("w").data()).containsExactly(1f, 2f, 3f, 4f);
+    }
+
     /** Row 5: shape [3], stride [2^62] on one element: (3 - 1) · 2^62 = 2^63 overflows a long. */
     @Test
     void viewArithmeticIsOverflowChecked() throws Exception {
