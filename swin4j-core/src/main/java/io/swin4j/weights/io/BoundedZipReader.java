@@ -54,7 +54,10 @@ final class BoundedZipReader {
         if (declared > ratioCap) throw bomb(name, declared, compressed, "declares");
         long remainingTotal = limits.maxTotalBytes() - total;
         if (declared > remainingTotal) throw tooLarge(name, declared, remainingTotal, "CheckpointLimits.maxTotalBytes", "declares");
-        byte[] buf = new byte[(int) Math.min(Math.max(declared, 0), CHUNK * 16L)];
+        // A stored entry (torch.save's) is its declared size on disk, within the file: allocate it at once. A deflated
+        // one starts small and grows as bytes actually come.
+        boolean stored = entry.getMethod() == ZipEntry.STORED && declared == compressed;
+        byte[] buf = new byte[(int) (stored ? declared : Math.min(Math.max(declared, 0), CHUNK * 16L))];
         int n = 0;
         try (InputStream in = zip.getInputStream(entry)) {
             while (true) {
