@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.vision.EvalPreset;
+import io.swin4j.weights.io.CheckpointFormatException;
 import io.swin4j.weights.layout.Layout;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,15 +71,25 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
         return meta;
     }
 
-    /** The config a file's metadata holds, or null (foreign files). */
-    public static SwinConfig savedConfig(Map<String, String> metadata, String file) {
+    /**
+     * The config a file's metadata holds, or null (foreign files). The metadata comes from whoever wrote the file, so
+     * the config is checked to be finite and within {@link ConfigBounds} before any model is built from it.
+     *
+     * @throws CheckpointFormatException unreadable or out-of-range config (the message names the file and the field)
+     */
+    public static SwinConfig savedConfig(Map<String, String> metadata, String file) throws CheckpointFormatException {
         String json = metadata.get(META_CONFIG);
         if (json == null) return null;
+        SwinConfig config;
         try {
-            return JSON.readValue(json, SwinConfig.class);
+            config = JSON.readValue(json, SwinConfig.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": unreadable " + META_CONFIG + " metadata: " + message(e), e);
+            throw new CheckpointFormatException(Path.of(file), "unreadable " + META_CONFIG + " metadata: " + message(e), e);
         }
+        if (config == null) throw new CheckpointFormatException(Path.of(file), META_CONFIG + " metadata is null");
+        String problem = ConfigBounds.check(config);
+        if (problem != null) throw new CheckpointFormatException(Path.of(file), META_CONFIG + " metadata: " + problem);
+        return config;
     }
 
     /**

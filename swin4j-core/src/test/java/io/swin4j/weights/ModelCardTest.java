@@ -18,7 +18,7 @@ class ModelCardTest {
             .optNumClasses(3).build();
 
     @Test
-    void roundTripsEveryFieldThroughMetadata() {
+    void roundTripsEveryFieldThroughMetadata() throws Exception {
         ModelCard card = new ModelCard(MLP10, Layout.TIMM, EvalPreset.hf(256), List.of("a", "b", "c"));
         Map<String, String> meta = card.toMetadata();
         assertThat(meta).containsEntry(ModelCard.META_FAMILY, "MLP").containsEntry(ModelCard.META_LAYOUT, "TIMM");
@@ -28,7 +28,7 @@ class ModelCardTest {
     }
 
     @Test
-    void aFileWithoutACardGetsItsSourcesPublishedTransform() {
+    void aFileWithoutACardGetsItsSourcesPublishedTransform() throws Exception {
         SwinConfig v2t = SwinConfig.preset("swin_v2_t");
         ModelCard card = ModelCard.read(Map.of(), v2t, Layout.TORCHVISION, "f");
         assertThat(card.evalPreset()).isEqualTo(EvalPreset.torchvision("swin_v2_t", 260, 256));
@@ -38,7 +38,7 @@ class ModelCardTest {
     }
 
     @Test
-    void configsSavedBeforeFamiliesReadAsV1() {
+    void configsSavedBeforeFamiliesReadAsV1() throws Exception {
         Map<String, String> meta = new HashMap<>(new ModelCard(SwinConfig.preset("swin_tiny_patch4_window7_224"),
                 Layout.OFFICIAL, EvalPreset.official224(224), null).toMetadata());
         String json = meta.get(ModelCard.META_CONFIG);

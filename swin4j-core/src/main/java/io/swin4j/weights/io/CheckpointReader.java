@@ -31,6 +31,25 @@ public final class CheckpointReader {
 
     /** @param lenient accept non-allowlisted objects as inert placeholders (training checkpoints) */
     public static Checkpoint read(Path file, boolean lenient) throws IOException {
+        return read(file, lenient, CheckpointLimits.defaults());
+    }
+
+    /**
+     * Reads within {@code limits}. Every failure of the file, whatever its cause inside (an unpickler exception, a
+     * corrupt zip, a heap too small for it), is a {@link CheckpointFormatException} naming the file and the reason; a
+     * missing file is a {@link NoSuchFileException}.
+     */
+    public static Checkpoint read(Path file, boolean lenient, CheckpointLimits limits) throws IOException {
+        try {
+            return readChecked(file, lenient, limits);
+        } catch (CheckpointFormatException | NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            throw e;
+        } catch (RuntimeException | IOException | OutOfMemoryError | StackOverflowError e) {
+            throw ReaderFailures.of(file, e);
+        }
+    }
+
+    private static Checkpoint readChecked(Path file, boolean lenient, CheckpointLimits limits) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "checkpoint file not found");
         if (Files.isDirectory(file)) throw new CheckpointFormatException(file, "is a directory, not a checkpoint file");
         byte[] head = new byte[16];
@@ -40,7 +59,7 @@ public final class CheckpointReader {
         }
         if (n == 0) throw new CheckpointFormatException(file, "file is empty");
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            Object root = TorchCheckpointReader.readObject(file, lenient);
+            Object root = TorchCheckpointReader.readObject(file, lenient, limits);
             return unwrap(file, root);
         }
         if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
@@ -50,7 +69,7 @@ public final class CheckpointReader {
         if (n >= 9) {
             long headerLen = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLen > 0 && headerLen <= Safetensors.MAX_HEADER && head[8] == '{') {
-                Safetensors.Contents c = Safetensors.read(file);
+                Safetensors.Contents c = Safetensors.read(file, limits);
                 return new Checkpoint(file, "safetensors", c.tensors(), c.metadata(), List.of());
             }
         }
@@ -72,7 +91,7 @@ public final class CheckpointReader {
             }
             if (depth == 0) {
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    if (!(e.getValue() instanceof Map)) metadata.put(String.valueOf(e.getKey()), summarise(e.getValue()));
+                    if (!(e.getValue() instanceof Map)) metadata.put(Summary.of(e.getKey()), summarise(e.getValue()));
                 }
             }
             if (next == null) break;
@@ -84,8 +103,9 @@ public final class CheckpointReader {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         List<String> dropped = new ArrayList<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (e.getValue() instanceof HostTensor t) tensors.put(String.valueOf(e.getKey()), t);
-            else dropped.add(String.valueOf(e.getKey()));
+            if (e.getValue() instanceof HostTensor t) tensors.put(keyOf(e.getKey()), t);
+            else if (dropped.size() < Summary.MAX_ELEMENTS) dropped.add(Summary.of(e.getKey()));
+            else if (dropped.size() == Summary.MAX_ELEMENTS) dropped.add("...");
         }
         if (tensors.isEmpty()) {
             throw new CheckpointFormatException(file, "contains no tensors (top-level keys: " + keys(root) + ")");
@@ -104,10 +124,14 @@ public final class CheckpointReader {
         return map.values().stream().anyMatch(v -> v instanceof HostTensor);
     }
 
-    private static String summarise(Object v) {
-        if (v instanceof RestrictedUnpickler.Opaque o) return "<" + o.pythonClass() + ">";
-        String s = String.valueOf(v instanceof Object[] a ? java.util.Arrays.deepToString(a) : v);
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    /** Bounded whatever the value holds: shared references, cycles, huge ints (see {@link Summary}). */
+    static String summarise(Object v) {
+        return Summary.of(v);
+    }
+
+    /** A state-dict key: a string in every real checkpoint; anything else is shown in bounded form. */
+    private static String keyOf(Object key) {
+        return key instanceof String s ? s : Summary.of(key);
     }
 
     private static String typeName(Object o) {
@@ -116,6 +140,6 @@ public final class CheckpointReader {
     }
 
     private static String keys(Object root) {
-        return root instanceof Map<?, ?> m ? m.keySet().toString() : typeName(root);
+        return root instanceof Map<?, ?> m ? Summary.of(m.keySet(), 200) : typeName(root);
     }
 }

@@ -54,6 +54,36 @@ final class PickleWriter {
         return this;
     }
 
+    /** LONG1 with 8 bytes: any long, as pickle writes ints beyond 32 bits. */
+    PickleWriter longInt(long v) {
+        out.write(0x8a);
+        out.write(8);
+        out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+        return this;
+    }
+
+    /** MARK, the longs (LONG1), then TUPLE. */
+    PickleWriter longTuple(long... values) {
+        raw("(");
+        for (long v : values) longInt(v);
+        return raw("t");
+    }
+
+    /** _rebuild_tensor_v2 of storage {@code key} (FloatStorage of {@code numel}) with 64-bit offset/size/stride. */
+    PickleWriter tensor(String key, int numel, long offset, long[] size, long[] stride) {
+        global("torch._utils", "_rebuild_tensor_v2").raw("(");
+        storage('t', key, numel);
+        longInt(offset).longTuple(size).longTuple(stride).raw("\u0089");
+        global("collections", "OrderedDict").raw(")R");
+        return raw("tR");
+    }
+
+    /** Raw bytes appended as they are. */
+    PickleWriter bytes(byte[] b) {
+        out.writeBytes(b);
+        return this;
+    }
+
     /** MARK, the ints, then TUPLE ('t') or LIST ('l'). */
     PickleWriter seq(char close, int... values) {
         raw("(");
