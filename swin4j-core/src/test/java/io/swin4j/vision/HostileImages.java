@@ -130,12 +130,21 @@ public final class HostileImages {
         } finally {
             deflater.end();
         }
+        return pngFile(width, height, colorType, idat.toByteArray());
+    }
+
+    /** A valid PNG header of width×height RGB and no pixel data (no IDAT): a decompression bomb's signature. */
+    public static byte[] pngHeaderOnly(int width, int height) {
+        return pngFile(width, height, 2, null);
+    }
+
+    private static byte[] pngFile(int width, int height, int colorType, byte[] idat) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) colorType)
                 .put((byte) 0).put((byte) 0).put((byte) 0);
         pngChunk(out, "IHDR", ihdr.array());
-        pngChunk(out, "IDAT", idat.toByteArray());
+        if (idat != null) pngChunk(out, "IDAT", idat);
         pngChunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }
