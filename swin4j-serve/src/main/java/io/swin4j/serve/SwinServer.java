@@ -1,16 +1,6 @@
 package io.swin4j.serve;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.swin4j.infer.AttentionView;
-import io.swin4j.infer.Prediction;
 import io.swin4j.infer.SwinPredictor;
-import io.swin4j.model.SwinConfig;
-import io.swin4j.vision.ImageDecodeException;
-import io.swin4j.vision.ImageDecoder;
-import io.swin4j.vision.RgbImage;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -24,35 +14,25 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+
+import static io.swin4j.serve.Responses.error;
+import static io.swin4j.serve.Responses.json;
+import static io.swin4j.serve.Responses.send;
 
 /**
  * The HTTP service over one {@link SwinPredictor}: classify, embed, model info, health, Prometheus metrics and a
@@ -78,6 +58,10 @@ import java.util.logging.Logger;
  * batch for {@link ServeOptions#readyStallSeconds()}, and for good after an {@link Error} (an OutOfMemoryError
  * leaves the process's state unknown: it is logged, and the orchestrator should replace the process).
  *
+ * <p>This class holds the Jetty wiring, the routing table, dispatch, the executors and shutdown; the model's routes
+ * are {@link InferenceRoutes}, bodies and their limits {@link RequestBodies}, health and readiness {@link Health},
+ * and the answers' encoding {@link Responses}.
+ *
  * <pre>{@code
  * try (SwinPredictor p = SwinPredictor.builder(weights).build();
  *      SwinServer server = SwinServer.start(p, ServeOptions.defaults().optPort(8080))) {
@@ -88,7 +72,6 @@ import java.util.logging.Logger;
 public final class SwinServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SwinServer.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WEB = "/io/swin4j/serve/web/";
     private static final Map<String, String> STATIC = Map.of(
             "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css");
@@ -99,12 +82,6 @@ public final class SwinServer implements AutoCloseable {
      */
     private static final int JETTY_THREADS = 16;
 
-    /** One image's answer from a batch. */
-    private record Answer(float[] probabilities, float[] embedding) {}
-
-    /** An image of a request: its name, and either its preprocessed input or why it has none. */
-    private record Entry(String name, float[] input, String error) {}
-
     @FunctionalInterface
     private interface Handler {
         /** Sends the response and returns its status. */
@@ -114,48 +91,48 @@ public final class SwinServer implements AutoCloseable {
     /** A route; {@code work} routes read a body and run on a worker, the others answer on Jetty's thread. */
     private record Route(String label, Set<String> methods, boolean work, Handler handler) {}
 
-    private final SwinPredictor predictor;
     private final ServeOptions options;
-    private final Function<List<float[]>, SwinPredictor.BatchOutput> forward;
-    private final ImageDecoder decoder;
-    private final MicroBatcher<float[], Answer> batcher;
+    private final MicroBatcher<float[], InferenceRoutes.Answer> batcher;
     private final ServeMetrics metrics;
+    private final Health health;
+    private final RequestBodies bodies;
+    private final InferenceRoutes inference;
     private final Server http;
     private final ServerConnector connector;
     private final ConnectionGuard guard;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
-    private final Semaphore decodes;
     private final Map<String, Route> routes = new HashMap<>();
     private final Map<String, byte[]> staticFiles = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Attention views run one at a time beside the batcher's forward passes (they are for people, not traffic). */
-    private final Semaphore attentionPermit = new Semaphore(1);
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    /** Why the service is broken for good (an Error was thrown somewhere in it), or null. */
-    private final AtomicReference<String> failure = new AtomicReference<>();
-    private volatile boolean draining;
 
     private SwinServer(SwinPredictor predictor, ServeOptions options,
                        Function<List<float[]>, SwinPredictor.BatchOutput> forward) {
-        this.predictor = predictor;
         this.options = options;
-        this.forward = forward;
-        this.decoder = new ImageDecoder(options.maxPixels());
-        this.batcher = new MicroBatcher<>(this::runBatch, options.maxBatch(), options.maxWaitMillis(),
-                options.queueCapacity());
-        this.metrics = new ServeMetrics(batcher::queueDepth, options.maxBatch());
-        this.decodes = new Semaphore(options.maxDecodes());
+        this.metrics = new ServeMetrics(this::queueDepth, options.maxBatch());
+        this.batcher = new MicroBatcher<>(InferenceRoutes.batches(forward, metrics), options.maxBatch(),
+                options.maxWaitMillis(), options.queueCapacity());
+        this.health = new Health(batcher, options.readyStallSeconds());
+        ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "swin4j-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        stpe.setRemoveOnCancelPolicy(true);
+        this.timer = stpe;
+        this.bodies = new RequestBodies(options, timer, this::fail);
+        this.inference = new InferenceRoutes(predictor, options, batcher, metrics, health, bodies);
         for (Map.Entry<String, String> e : STATIC.entrySet()) {
             staticFiles.put(e.getKey(), resource(e.getValue()));
             route(e.getKey(), "page", Set.of("GET", "HEAD"), false, this::page);
         }
-        route("/v1/classify", "classify", Set.of("POST"), true, this::classify);
-        route("/v1/embed", "embed", Set.of("POST"), true, this::embed);
-        route("/v1/attention", "attention", Set.of("POST"), true, this::attention);
-        route("/v1/model", "model", Set.of("GET"), false, this::model);
-        route("/healthz", "healthz", Set.of("GET"), false, this::healthz);
-        route("/readyz", "readyz", Set.of("GET"), false, this::readyz);
+        route("/v1/classify", "classify", Set.of("POST"), true, inference::classify);
+        route("/v1/embed", "embed", Set.of("POST"), true, inference::embed);
+        route("/v1/attention", "attention", Set.of("POST"), true, inference::attention);
+        route("/v1/model", "model", Set.of("GET"), false, inference::model);
+        route("/healthz", "healthz", Set.of("GET"), false, health::healthz);
+        route("/readyz", "readyz", Set.of("GET"), false, health::readyz);
         route("/metrics", "metrics", Set.of("GET"), false, this::metricsPage);
 
         AtomicInteger n = new AtomicInteger();
@@ -165,13 +142,6 @@ public final class SwinServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
-        ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "swin4j-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        stpe.setRemoveOnCancelPolicy(true);
-        this.timer = stpe;
 
         QueuedThreadPool pool = new QueuedThreadPool(JETTY_THREADS, 4);
         pool.setName("swin4j-http");
@@ -242,6 +212,10 @@ public final class SwinServer implements AutoCloseable {
         return guard.open();
     }
 
+    private int queueDepth() {
+        return batcher.queueDepth();
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitShutdown() throws InterruptedException {
         stopped.await();
@@ -284,7 +258,7 @@ public final class SwinServer implements AutoCloseable {
             if (!route.work()) {
                 run(ex, route);
             } else {
-                readBody(ex, () -> submit(ex, route));
+                bodies.read(ex, () -> submit(ex, route));
             }
         } catch (Throwable t) {
             fail(ex, t);
@@ -306,7 +280,7 @@ public final class SwinServer implements AutoCloseable {
             throw new HttpError(405, "method_not_allowed", ex.method() + " " + path + " is not supported; use "
                     + String.join(" or ", new java.util.TreeSet<>(route.methods())));
         }
-        if (draining && ex.method().equals("POST")) {
+        if (health.draining() && ex.method().equals("POST")) {
             throw new HttpError(503, "shutting_down", "the service is shutting down");
         }
         return route;
@@ -338,21 +312,9 @@ public final class SwinServer implements AutoCloseable {
             json(ex, e.status, error(e.code, e.getMessage()), e.status == 408 || e.status == 413);
             return;
         }
-        if (t instanceof Error e) broken(ex.target(), e);
+        if (t instanceof Error e) health.broken(ex.target(), e);
         else LOG.log(Level.WARNING, "request " + ex.target() + " failed", t);
         json(ex, 500, error("internal", "internal error: " + t), false);
-    }
-
-    /**
-     * Records that an {@link Error} was thrown (OutOfMemoryError, StackOverflowError, ...): the process's state is
-     * unknown from now on, so /readyz and /healthz answer 503 for good and the orchestrator should replace it.
-     */
-    private void broken(String where, Throwable e) {
-        String why = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " in " + where;
-        if (failure.compareAndSet(null, why)) {
-            LOG.log(Level.SEVERE, "swin serve: " + why + "; the service's state is unknown, /readyz and /healthz now "
-                    + "answer 503: restart the process", e);
-        }
     }
 
     /** The whole-request deadline: an answer, or a close for an answer that has not gone out. */
@@ -367,453 +329,7 @@ public final class SwinServer implements AutoCloseable {
         }
     }
 
-    private static ObjectNode error(String code, String message) {
-        return JSON.createObjectNode().put("error", code).put("message", message);
-    }
-
-    private static int json(Exchange ex, int status, Object body) {
-        return json(ex, status, body, false);
-    }
-
-    private static int json(Exchange ex, int status, Object body, boolean close) {
-        try {
-            return send(ex, status, "application/json", JSON.writeValueAsBytes(body), close);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
-    }
-
-    private static int send(Exchange ex, int status, String contentType, byte[] body) {
-        return send(ex, status, contentType, body, false);
-    }
-
-    private static int send(Exchange ex, int status, String contentType, byte[] body, boolean close) {
-        ex.respond(status, contentType, body, close);
-        return status;
-    }
-
-    // ---- request bodies -------------------------------------------------------------------------------------
-
-    /**
-     * Past the body limit, up to this much in all is read and dropped before the 413 goes out: a server that
-     * answers and closes while the client is still sending resets the connection, and the client never sees the
-     * answer. A larger declared body is refused on its headers, and the connection closed.
-     */
-    private static final long DRAIN_LIMIT = 64L << 20;
-
-    /**
-     * Receives the body without holding a thread: Jetty calls back as bytes arrive. A body over the limit, or a
-     * raw image over the image limit, is never buffered past the limit: its refusal (413) is known from the
-     * declared length or as soon as the limit is passed, and the rest is dropped (up to {@link #DRAIN_LIMIT}) so
-     * that the client can read the answer. The body deadline answers 408 and closes the connection. Then runs
-     * {@code then} with {@link Exchange#body} set.
-     */
-    private void readBody(Exchange ex, Runnable then) {
-        long limit = options.maxBodyBytes();
-        long declared = ex.request().getLength();
-        HttpError refused = null;
-        if (declared > limit) refused = tooLarge(Long.toString(declared));
-        else if (!Multipart.isMultipart(ex.header("Content-Type")) && declared > options.maxImageBytes()) {
-            refused = imageTooLarge(Long.toString(declared));
-        }
-        if (refused != null && declared > DRAIN_LIMIT) throw refused;
-        ScheduledFuture<?> deadline = timer.schedule(() -> {
-            if (!ex.bodyComplete) {
-                fail(ex, new HttpError(408, "request_timeout", "request body not received within "
-                        + options.bodyTimeoutMillis() + " ms (--body-timeout-ms)"));
-            }
-        }, options.bodyTimeoutMillis(), TimeUnit.MILLISECONDS);
-        HttpError firstRefusal = refused;
-        new Runnable() {
-            ByteArrayOutputStream out = firstRefusal == null
-                    ? new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192) : null;
-            HttpError refusal = firstRefusal;
-            long received;
-
-            @Override
-            public void run() {
-                try {
-                    while (!ex.responded()) {
-                        Content.Chunk chunk = ex.request().read();
-                        if (chunk == null) {
-                            ex.request().demand(this);
-                            return;
-                        }
-                        if (Content.Chunk.isFailure(chunk)) {
-                            deadline.cancel(false);
-                            fail(ex, new HttpError(400, "bad_body", "cannot read the request body: " + chunk.getFailure()));
-                            return;
-                        }
-                        ByteBuffer b = chunk.getByteBuffer();
-                        received += b.remaining();
-                        if (refusal == null && received > limit) {
-                            refusal = tooLarge("more than " + limit);
-                            out = null; // what came so far is dropped, and so is the rest
-                        }
-                        if (out != null) {
-                            byte[] bytes = new byte[b.remaining()];
-                            b.get(bytes);
-                            out.write(bytes, 0, bytes.length);
-                        }
-                        boolean last = chunk.isLast();
-                        chunk.release();
-                        if (refusal != null && (last || received > DRAIN_LIMIT)) {
-                            deadline.cancel(false);
-                            fail(ex, refusal);
-                            return;
-                        }
-                        if (last) {
-                            deadline.cancel(false);
-                            ex.body = out.toByteArray();
-                            ex.bodyComplete = true;
-                            then.run();
-                            return;
-                        }
-                    }
-                } catch (Throwable t) {
-                    deadline.cancel(false);
-                    fail(ex, t);
-                }
-            }
-        }.run();
-    }
-
-    private HttpError tooLarge(String size) {
-        return new HttpError(413, "body_too_large", "request body of " + size + " bytes exceeds the limit of "
-                + options.maxBodyBytes() + " bytes (--max-body-mb)");
-    }
-
-    private HttpError imageTooLarge(String size) {
-        return new HttpError(413, "image_too_large", "image of " + size + " bytes exceeds the limit of "
-                + options.maxImageBytes() + " bytes (--max-image-mb)");
-    }
-
-    /** The request's images: a raw body is one image, a multipart body one per part. */
-    private List<Multipart.Part> images(Exchange ex) {
-        byte[] body = ex.body;
-        String type = ex.header("Content-Type");
-        if (!Multipart.isMultipart(type)) {
-            if (body.length == 0) throw new HttpError(400, "empty_body", "empty request body: send an image (raw or multipart/form-data)");
-            if (body.length > options.maxImageBytes()) throw imageTooLarge(Integer.toString(body.length));
-            return List.of(new Multipart.Part(null, "body", type, body));
-        }
-        // Empty parts (a form's unused fields) do not count against the image limit; the rest are checked.
-        List<Multipart.Part> parts = new ArrayList<>(Multipart.parse(body, Multipart.boundary(type),
-                new Multipart.Limits(options.maxImageBytes(), Math.max(options.maxImages(), 2 * options.maxImages() + 8))));
-        parts.removeIf(p -> p.filename() == null && p.data().length == 0);
-        if (parts.isEmpty()) throw new HttpError(400, "no_images", "the multipart body has no parts with content");
-        if (parts.size() > options.maxImages()) {
-            throw new HttpError(413, "too_many_images", parts.size() + " images in one request exceed the limit of "
-                    + options.maxImages() + " (--max-images)");
-        }
-        return parts;
-    }
-
-    // ---- health -----------------------------------------------------------------------------------------------
-
-    private int healthz(Exchange ex) {
-        String why = failure.get();
-        if (why != null) return json(ex, 503, JSON.createObjectNode().put("status", "failed").put("reason", why));
-        return json(ex, 200, JSON.createObjectNode().put("status", "ok"));
-    }
-
-    private int readyz(Exchange ex) {
-        String why = failure.get();
-        if (why != null) return json(ex, 503, JSON.createObjectNode().put("status", "failed").put("reason", why));
-        if (draining) return json(ex, 503, JSON.createObjectNode().put("status", "draining"));
-        long stalled = batcher.stalledNanos(System.nanoTime());
-        if (stalled > TimeUnit.SECONDS.toNanos(options.readyStallSeconds())) {
-            return json(ex, 503, JSON.createObjectNode().put("status", "stalled").put("reason", batcher.queueDepth()
-                    + " image(s) queued and no batch finished for " + TimeUnit.NANOSECONDS.toSeconds(stalled)
-                    + " s (--ready-stall-seconds " + options.readyStallSeconds() + ")"));
-        }
-        return json(ex, 200, JSON.createObjectNode().put("status", "ready"));
-    }
-
-    // ---- inference ------------------------------------------------------------------------------------------
-
-    private List<Entry> prepare(List<Multipart.Part> parts) {
-        List<Entry> entries = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            Multipart.Part p = parts.get(i);
-            String name = p.label(i);
-            try {
-                RgbImage img = decode(p.data(), name);
-                entries.add(new Entry(name, predictor.preset().apply(img), null));
-            } catch (ImageDecodeException e) {
-                entries.add(new Entry(name, null, e.getMessage()));
-            } catch (RuntimeException e) {
-                // Decoded but unusable (a preprocessing failure): this image's entry fails, not the request.
-                entries.add(new Entry(name, null, name + ": cannot preprocess the image: " + e.getMessage()));
-            }
-        }
-        return entries;
-    }
-
-    /**
-     * Decodes one image holding one of the {@link ServeOptions#maxDecodes()} decode slots (a decode can take
-     * hundreds of MB); 503 when no slot frees up within the request timeout.
-     */
-    private RgbImage decode(byte[] data, String name) throws ImageDecodeException {
-        try {
-            if (!decodes.tryAcquire(options.timeoutMillis(), TimeUnit.MILLISECONDS)) {
-                throw new RetryLater("all " + options.maxDecodes() + " decode slots stayed busy for "
-                        + options.timeoutMillis() + " ms (--max-decodes)");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HttpError(503, "interrupted", "interrupted while waiting to decode");
-        }
-        try {
-            return decoder.decode(data, name);
-        } finally {
-            decodes.release();
-        }
-    }
-
-    /** Runs the valid entries through the batcher; answers are in entry order, null for invalid entries. */
-    private List<Answer> infer(Exchange ex, List<Entry> entries) {
-        List<float[]> inputs = new ArrayList<>();
-        for (Entry e : entries) if (e.input() != null) inputs.add(e.input());
-        List<CompletableFuture<Answer>> futures;
-        try {
-            futures = batcher.submitAll(inputs);
-        } catch (MicroBatcher.QueueFullException e) {
-            metrics.images("rejected", inputs.size());
-            throw new RetryLater(e.getMessage());
-        } catch (IllegalStateException e) {
-            throw new RetryLater(e.getMessage());
-        }
-        long deadline = Math.min(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.timeoutMillis()),
-                ex.startNanos() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
-        List<Answer> answers = new ArrayList<>();
-        int k = 0;
-        try {
-            for (Entry e : entries) {
-                if (e.input() == null) {
-                    answers.add(null);
-                    continue;
-                }
-                CompletableFuture<Answer> f = futures.get(k++);
-                answers.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            }
-            return answers;
-        } catch (TimeoutException e) {
-            futures.forEach(f -> f.cancel(false)); // the batcher skips what is not yet run
-            metrics.images("timeout", inputs.size());
-            throw new HttpError(504, "timeout", "no answer within " + options.timeoutMillis() + " ms (--timeout-ms)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            futures.forEach(f -> f.cancel(false));
-            throw new HttpError(503, "interrupted", "interrupted while waiting for the model");
-        } catch (ExecutionException | CancellationException e) {
-            metrics.images("failed", inputs.size());
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof Error err) {
-                broken("a forward pass", err);
-                throw new HttpError(503, "failed", "inference failed with " + err + "; the service is unhealthy");
-            }
-            throw new IllegalStateException("inference failed: " + cause, cause);
-        }
-    }
-
-    /** 503 with Retry-After. */
-    private static final class RetryLater extends HttpError {
-        RetryLater(String message) {
-            super(503, "overloaded", message);
-        }
-    }
-
-    private List<Answer> runBatch(List<float[]> inputs) {
-        long start = System.nanoTime();
-        SwinPredictor.BatchOutput out = forward.apply(inputs);
-        metrics.batch(inputs.size(), System.nanoTime() - start);
-        List<Answer> answers = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
-            answers.add(new Answer(out.probabilities() == null ? null : out.probabilities()[i], out.embeddings()[i]));
-        }
-        return answers;
-    }
-
-    // ---- routes ---------------------------------------------------------------------------------------------
-
-    private static Map<String, String> query(Exchange ex) {
-        Map<String, String> q = new LinkedHashMap<>();
-        String raw = ex.rawQuery();
-        if (raw == null || raw.isEmpty()) return q;
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            q.put(k, v);
-        }
-        return q;
-    }
-
-    private static int intParam(Map<String, String> q, String name, int fallback, int min, int max) {
-        String v = q.get(name);
-        if (v == null) return fallback;
-        try {
-            int i = Integer.parseInt(v.trim());
-            if (i < min || i > max) throw new NumberFormatException();
-            return i;
-        } catch (NumberFormatException e) {
-            throw new HttpError(400, "bad_parameter", name + "=" + v + " is not an integer in [" + min + ", " + max + "]");
-        }
-    }
-
-    private int classify(Exchange ex) {
-        int classes = predictor.config().numClasses();
-        if (classes == 0) throw new HttpError(400, "no_classifier", "the model has no classifier head: use /v1/embed");
-        int topK = intParam(query(ex), "top_k", Math.min(5, classes), 1, classes);
-        boolean raw = !Multipart.isMultipart(ex.header("Content-Type"));
-        List<Entry> entries = prepare(images(ex));
-        if (raw && entries.get(0).error() != null) {
-            metrics.images("undecodable", 1);
-            throw new HttpError(400, "bad_image", entries.get(0).error());
-        }
-        List<Answer> answers = infer(ex, entries);
-        return answerEach(ex, entries, answers, (r, a) -> {
-            ArrayNode top = r.putArray("top_k");
-            for (Prediction p : predictor.topK(a.probabilities(), topK)) {
-                top.addObject().put("index", p.index()).put("label", p.label()).put("probability", p.probability());
-            }
-        });
-    }
-
-    /**
-     * The JSON answer of a request's images, one {@code results} entry each: its name, then what {@code fill} adds
-     * for an answered image, or its error. 200 when any image was answered; 400 when none was.
-     */
-    private int answerEach(Exchange ex, List<Entry> entries, List<Answer> answers,
-                           java.util.function.BiConsumer<ObjectNode, Answer> fill) {
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode results = body.putArray("results");
-        int ok = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            ObjectNode r = results.addObject().put("name", entries.get(i).name());
-            if (answers.get(i) == null) {
-                r.put("error", entries.get(i).error());
-            } else {
-                fill.accept(r, answers.get(i));
-                ok++;
-            }
-        }
-        metrics.images("ok", ok);
-        metrics.images("undecodable", entries.size() - ok);
-        if (ok == 0) body.put("error", "bad_image").put("message", "no image in the request could be decoded");
-        return json(ex, ok == 0 ? 400 : 200, body);
-    }
-
-    private int embed(Exchange ex) {
-        String accept = ex.header("Accept");
-        boolean binary = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/octet-stream");
-        boolean raw = !Multipart.isMultipart(ex.header("Content-Type"));
-        List<Entry> entries = prepare(images(ex));
-        if ((raw || binary) && entries.stream().anyMatch(e -> e.error() != null)) {
-            // A binary answer has no place for per-image errors: refuse the request and name the bad images.
-            List<String> errors = entries.stream().filter(e -> e.error() != null).map(Entry::error).toList();
-            metrics.images("undecodable", errors.size());
-            throw new HttpError(400, "bad_image", String.join("; ", errors));
-        }
-        List<Answer> answers = infer(ex, entries);
-        if (binary) {
-            int dim = answers.get(0).embedding().length;
-            ByteBuffer buf = ByteBuffer.allocate(answers.size() * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (Answer a : answers) for (float v : a.embedding()) buf.putFloat(v);
-            ex.setHeader("X-Embedding-Count", Integer.toString(answers.size()));
-            ex.setHeader("X-Embedding-Dim", Integer.toString(dim));
-            metrics.images("ok", answers.size());
-            return send(ex, 200, "application/octet-stream", buf.array());
-        }
-        return answerEach(ex, entries, answers, (r, a) -> {
-            ArrayNode e = r.putArray("embedding");
-            for (float v : a.embedding()) e.add(v);
-        });
-    }
-
-    private int attention(Exchange ex) {
-        SwinConfig c = predictor.config();
-        if (!predictor.hasAttentionMaps()) {
-            throw new HttpError(400, "no_attention", "this model is " + c.family() + " (" + c.name() + "): its blocks "
-                    + "mix each window's tokens with a spatial MLP, so it has no attention maps");
-        }
-        Map<String, String> q = query(ex);
-        int stage = intParam(q, "stage", 0, 0, c.numStages() - 1);
-        int block = intParam(q, "block", 0, 0, c.depths()[stage] - 1);
-        int head = intParam(q, "head", 0, 0, c.numHeads()[stage] - 1);
-        List<Multipart.Part> parts = images(ex);
-        if (parts.size() != 1) throw new HttpError(400, "one_image", "attention takes one image, got " + parts.size());
-        RgbImage img;
-        try {
-            img = decode(parts.get(0).data(), parts.get(0).label(0));
-        } catch (ImageDecodeException e) {
-            throw new HttpError(400, "bad_image", e.getMessage());
-        }
-        // One image, one forward pass with the probabilities kept: outside the batcher, on the core API.
-        AttentionView view;
-        try {
-            if (!attentionPermit.tryAcquire(options.timeoutMillis(), TimeUnit.MILLISECONDS)) {
-                throw new RetryLater("another attention view is being computed");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HttpError(503, "interrupted", "interrupted while waiting for the model");
-        }
-        try {
-            view = predictor.attention(img, stage, block);
-        } finally {
-            attentionPermit.release();
-        }
-        ObjectNode body = JSON.createObjectNode();
-        body.put("stage", stage).put("block", block).put("head", head).put("heads", view.heads());
-        body.put("shifted", view.plan().shifted());
-        body.putArray("grid").add(view.gridHeight()).add(view.gridWidth());
-        body.putArray("window").add(view.plan().windowH()).add(view.plan().windowW());
-        body.putArray("shift").add(view.plan().shiftH()).add(view.plan().shiftW());
-        body.put("windowTokens", view.plan().windowTokens());
-        ObjectNode image = body.putObject("image");
-        image.put("width", view.seen().width()).put("height", view.seen().height());
-        image.put("png", Base64.getEncoder().encodeToString(view.seen().toPng()));
-        ArrayNode groups = body.putArray("groups");
-        for (int g : view.groups()) groups.add(g);
-        ArrayNode partition = body.putArray("partition");
-        for (int p : io.swin4j.geometry.WindowGeometry.partitionIndex(view.plan())) partition.add(p);
-        ArrayNode probs = body.putArray("probs");
-        for (float p : view.headProbs(head)) probs.add(Math.round(p * 1e5f) / 1e5f);
-        return json(ex, 200, body);
-    }
-
-    private int model(Exchange ex) {
-        SwinConfig c = predictor.config();
-        ObjectNode body = JSON.createObjectNode();
-        body.put("name", c.name());
-        body.put("weights", predictor.weights().file().getFileName().toString());
-        body.put("layout", predictor.weights().layout().toString());
-        body.put("family", c.family().name());
-        body.put("attentionMaps", predictor.hasAttentionMaps());
-        body.put("precision", predictor.precision().toString());
-        ObjectNode arch = body.putObject("architecture");
-        arch.put("imgSize", c.imgSize()).put("patchSize", c.patchSize()).put("inChans", c.inChans())
-                .put("embedDim", c.embedDim()).put("windowSize", c.windowSize()).put("mlpRatio", c.mlpRatio())
-                .put("numClasses", c.numClasses()).put("numFeatures", c.numFeatures());
-        ArrayNode depths = arch.putArray("depths");
-        for (int d : c.depths()) depths.add(d);
-        ArrayNode heads = arch.putArray("numHeads");
-        for (int h : c.numHeads()) heads.add(h);
-        ObjectNode preset = body.putObject("preset");
-        preset.put("name", predictor.preset().name()).put("width", predictor.preset().width())
-                .put("height", predictor.preset().height());
-        ArrayNode classes = body.putArray("classes");
-        for (String n : predictor.labels().names()) classes.add(n);
-        ObjectNode serving = body.putObject("serving");
-        serving.put("maxBatch", options.maxBatch()).put("maxWaitMs", options.maxWaitMillis())
-                .put("queueCapacity", options.queueCapacity()).put("timeoutMs", options.timeoutMillis())
-                .put("maxBodyBytes", options.maxBodyBytes()).put("maxImageBytes", options.maxImageBytes())
-                .put("maxImages", options.maxImages());
-        return json(ex, 200, body);
-    }
+    // ---- the routes answered here ------------------------------------------------------------------------
 
     private int metricsPage(Exchange ex) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -840,7 +356,7 @@ public final class SwinServer implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         synchronized (this) {
             if (stopped.getCount() == 0) return;
-            draining = true;
+            health.drain();
             batcher.flush(); // images held for company run now: the requests in flight can finish
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.drainSeconds());
             while (inFlight.get() > 0 && System.nanoTime() < deadline) {
