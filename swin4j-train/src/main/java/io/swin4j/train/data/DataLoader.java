@@ -141,7 +141,10 @@ public final class DataLoader implements AutoCloseable {
                 samples[n] = s;
                 n++;
             } catch (Exception e) {
-                failures.add(dataset.source(s) + ": " + e.getMessage());
+                // The decoder's messages already name the image ("FILE: reason"); others get it prefixed.
+                String source = dataset.source(s);
+                String message = String.valueOf(e.getMessage());
+                failures.add(message.startsWith(source + ": ") ? message : source + ": " + message);
             }
         }
         if (n < to - from) {
