@@ -20,7 +20,7 @@ import java.util.zip.ZipOutputStream;
  * {@link PthFuzzTest} and {@link SafetensorsFuzzTest}:
  * {@code java -cp <test classpath> io.swin4j.weights.io.HostileCheckpoints swin4j-core/src/test/resources}.
  */
-final class HostileCheckpoints {
+public final class HostileCheckpoints {
 
     private HostileCheckpoints() {}
 
@@ -45,7 +45,7 @@ final class HostileCheckpoints {
     }
 
     /** Row 1: {@code views} tensors of shape [n] and stride [0] over one 4-byte storage (torch: {@code t.expand(n)}). */
-    static Path expandedViews(Path file, long n, int views) throws IOException {
+    public static Path expandedViews(Path file, long n, int views) throws IOException {
         PickleWriter p = new PickleWriter().raw("}");
         for (int i = 0; i < views; i++) {
             p.str("w" + i).tensor("0", 1, 0, new long[] {n}, new long[] {0}).raw("s");
@@ -57,7 +57,7 @@ final class HostileCheckpoints {
      * Row 2: storage 0 is {@code inflated} zero bytes deflated (about inflated/1000 bytes). With {@code lie}, the
      * central directory (what ZipFile trusts) declares only 4 bytes for it.
      */
-    static Path zipBomb(Path file, long inflated, boolean lie) throws IOException {
+    public static Path zipBomb(Path file, long inflated, boolean lie) throws IOException {
         byte[] pickle = new PickleWriter().raw("}").str("w").tensor("0", 1, 0, new int[] {1}, new int[] {1})
                 .raw("s.").bytes();
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream z = new ZipOutputStream(os)) {
@@ -95,7 +95,7 @@ final class HostileCheckpoints {
      * Row 3: {meta: L12, model: {w: tensor}}, where L0 = [] and L(i) holds L(i-1) ten times (memo references: 10^12 paths
      * through 13 lists); or, with {@code cycle}, {meta: A} where A = [B] and B = [A] (the state dict under model).
      */
-    static Path sharedReferences(Path file, boolean cycle) throws IOException {
+    public static Path sharedReferences(Path file, boolean cycle) throws IOException {
         PickleWriter p = new PickleWriter().raw("}").str("meta");
         if (cycle) {
             p.raw("]q\u0000]q\u0001h\u0000aa"); // A, B; B.append(A); A.append(B)
@@ -117,7 +117,7 @@ final class HostileCheckpoints {
      * Row 4: a pickle that is one length-prefixed opcode ({@code width}-byte little-endian length) declaring
      * {@code length} bytes, followed by {@code tail} bytes, in an otherwise valid torch zip.
      */
-    static Path lengthPrefixed(Path file, int opcode, int width, long length, int tail) throws IOException {
+    public static Path lengthPrefixed(Path file, int opcode, int width, long length, int tail) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(length);
         byte[] pickle = new PickleWriter().raw(String.valueOf((char) opcode))
                 .bytes(java.util.Arrays.copyOf(len.array(), width)).bytes(new byte[tail]).bytes();
@@ -125,7 +125,7 @@ final class HostileCheckpoints {
     }
 
     /** Row 5: one tensor of shape [3], stride [2^62] over a 1-element storage. */
-    static Path overflowingStride(Path file) throws IOException {
+    public static Path overflowingStride(Path file) throws IOException {
         byte[] pickle = new PickleWriter().raw("}").str("w").tensor("0", 1, 0, new long[] {3}, new long[] {1L << 62})
                 .raw("s.").bytes();
         return torchZip(file, pickle, PickleWriter.floats(1));
@@ -143,13 +143,13 @@ final class HostileCheckpoints {
     }
 
     /** Row 6: shape [2^62] F32 with offsets [0, 0] (numel × 4 wraps to 0 in 64 bits). */
-    static Path safetensorsWrappingShape(Path file) throws IOException {
+    public static Path safetensorsWrappingShape(Path file) throws IOException {
         return safetensors(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + (1L << 62) + "],\"data_offsets\":[0,0]}}",
                 new byte[0]);
     }
 
     /** Row 6: a valid [1] F32 tensor followed by {@code trailing} bytes nobody owns. */
-    static Path safetensorsTrailing(Path file, int trailing) throws IOException {
+    public static Path safetensorsTrailing(Path file, int trailing) throws IOException {
         return safetensors(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
                 new byte[4 + trailing]);
     }
