@@ -128,6 +128,11 @@ class DeclaredSizesTest {
         // neither signature (42 in the wrong byte): not a TIFF, left to the decoder
         accepted(new byte[] {'I', 'I', 0, 42});
         accepted(new byte[] {'M', 'M', 42, 0});
+        // one byte off either signature: not a TIFF either
+        for (byte[] near : new byte[][] {{'X', 'I', 42, 0}, {'I', 'X', 42, 0}, {'I', 'I', 42, 1},
+                {'X', 'M', 0, 42}, {'M', 'X', 0, 42}, {'M', 'M', 1, 42}, {'I', 'M', 42, 0}, {'M', 'I', 0, 42}}) {
+            accepted(near);
+        }
     }
 
     @Test
@@ -167,6 +172,14 @@ class DeclaredSizesTest {
         accepted(HostileImages.tiff(1, 1, 4, 16, strip.length, strip)); // 16-bit RGBA: 64 bits
         assertEquals(SRC + ": TIFF of 5 samples of 13 bits a pixel is not supported (at most 64 bits a pixel, e.g. 16-bit RGBA)",
                 refused(HostileImages.tiff(1, 1, 5, 13, strip.length, strip)));
+    }
+
+    @Test
+    void samplesPerPixelWithoutValuesMeansOne() {
+        // SamplesPerPixel with count 0 (its inline field holds a stray 65): one sample of 8 bits
+        accepted(bytes(tiff(ByteOrder.LITTLE_ENDIAN, 38, new long[] {258, 3, 1, 8}, new long[] {277, 3, 0, 65}), 38));
+        assertEquals(SRC + ": TIFF of 65 samples of 8 bits a pixel is not supported (at most 64 bits a pixel, e.g. 16-bit RGBA)",
+                refused(bytes(tiff(ByteOrder.LITTLE_ENDIAN, 38, new long[] {258, 3, 1, 8}, new long[] {277, 3, 1, 65}), 38)));
     }
 
     @Test
