@@ -96,4 +96,25 @@ class ImageDecoderLimitsTest {
                 refused(d, new byte[] {(byte) 0xff, 0x12, 0x12, 0x34}, "x"));
         assertEquals("x: unsupported image format (not JPEG, PNG, BMP, GIF or TIFF)", refused(d, new byte[] {(byte) 0xff}, "x"));
     }
+
+    @Test
+    void webpIsNamedAsUnsupported() {
+        ImageDecoder d = new ImageDecoder();
+        // RIFF container (RIFF, 4-byte size, form type) with form type WEBP: 12 bytes are the whole signature
+        byte[] webp = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'E', 'B', 'P'};
+        assertEquals("w.webp: unsupported image format (WebP is not supported)", refused(d, webp, "w.webp"));
+        assertEquals("w.webp: unsupported image format (WebP is not supported)",
+                refused(d, java.util.Arrays.copyOf(webp, 20), "w.webp"));
+        // any other RIFF form (WAVE) or an 11-byte cut is not WebP
+        byte[] wave = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'A', 'V', 'E'};
+        assertEquals("w: unsupported image format (not JPEG, PNG, BMP, GIF or TIFF)", refused(d, wave, "w"));
+        assertEquals("w: unsupported image format (not JPEG, PNG, BMP, GIF or TIFF)",
+                refused(d, java.util.Arrays.copyOf(webp, 11), "w"));
+        for (int i = 0; i < 12; i++) {
+            if (i >= 4 && i < 8) continue; // the size field
+            byte[] off = webp.clone();
+            off[i] = '?';
+            assertEquals("w: unsupported image format (not JPEG, PNG, BMP, GIF or TIFF)", refused(d, off, "w"), "byte " + i);
+        }
+    }
 }
