@@ -113,6 +113,15 @@ final class RestrictedUnpickler extends Unpickler {
                 stack.add(resolve(m, n));
                 return NO_RETURN_VALUE;
             }
+            // Pyrolite parses INT's decimal line as a Java long: a longer number (Python allows any) is refused as such.
+            case Opcodes.INT -> {
+                try {
+                    return super.dispatch(key);
+                } catch (NumberFormatException e) {
+                    throw new PickleException("refused pickle: INT opcode with a number beyond 64 bits ("
+                            + Summary.of(String.valueOf(e.getMessage()), 80) + ")");
+                }
+            }
             // Pyrolite fills dicts through a HashMap, losing the key order that state dicts rely on.
             case Opcodes.EMPTY_DICT -> {
                 stack.add(new LinkedHashMap<>());

@@ -11,6 +11,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The unpickler's own checks, on pickles written opcode by opcode from the pickle protocol (pickletools): the opcode
@@ -65,6 +66,14 @@ class RestrictedUnpicklerLimitsTest {
         String longer = "1".repeat(RestrictedUnpickler.MAX_DIGITS + 3);
         PickleException i = assertThrows(PickleException.class, () -> load(bytes(INT, longer + "\n", STOP)));
         assertEquals("refused pickle opcode " + INT + ": a decimal integer over 4300 digits", i.getMessage());
+    }
+
+    @Test
+    void anIntBeyond64BitsIsARefusedPickleNotALibraryException() throws Exception {
+        // Python reads INT's line as an arbitrary integer; Pyrolite as a long: 2^63 (19 digits) is one past it
+        PickleException e = assertThrows(PickleException.class, () -> load(bytes(INT, "9223372036854775808\n", STOP)));
+        assertTrue(e.getMessage().startsWith("refused pickle: INT opcode with a number beyond 64 bits"), e.getMessage());
+        assertEquals(Long.MAX_VALUE, ((Number) load(bytes(INT, "9223372036854775807\n", STOP))).longValue());
     }
 
     @Test
