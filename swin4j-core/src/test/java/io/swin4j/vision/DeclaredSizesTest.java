@@ -242,17 +242,11 @@ class DeclaredSizesTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     private static void chunk(ByteArrayOutputStream out, byte[] type, byte[] data) {
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(type);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(type);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        HostileImages.pngChunk(out, type, data);
     }
 
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        chunk(out, type.getBytes(StandardCharsets.ISO_8859_1), data);
+        HostileImages.pngChunk(out, type, data);
     }
 
     /** Signature and IHDR: 8 + 12 + 13 = 33 bytes. */

@@ -154,13 +154,17 @@ public final class HostileImages {
         return png(width, height, 0, Deflater.BEST_COMPRESSION, (y, row) -> { });
     }
 
-    private static void pngChunk(ByteArrayOutputStream out, String type, byte[] data) {
-        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
+    /** One PNG chunk: length, type, data, CRC-32 of type and data (the PNG spec, section 5.3). */
+    static void pngChunk(ByteArrayOutputStream out, String type, byte[] data) {
+        pngChunk(out, type.getBytes(StandardCharsets.ISO_8859_1), data);
+    }
+
+    static void pngChunk(ByteArrayOutputStream out, byte[] type, byte[] data) {
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(t);
+        out.writeBytes(type);
         out.writeBytes(data);
         CRC32 crc = new CRC32();
-        crc.update(t);
+        crc.update(type);
         crc.update(data);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
