@@ -2,8 +2,11 @@ package io.swin4j.model;
 
 import org.bytedeco.pytorch.Tensor;
 
-/** {@code nn.Linear}: weight (out, in), optional bias; initialised as the references' {@code _init_weights}. */
-final class Linear extends Module {
+/**
+ * {@code nn.Linear}: weight (out, in), optional bias; initialised as the references' {@code _init_weights}. Runs in
+ * int8 once the model is quantized ({@link Quantizable}).
+ */
+final class Linear extends Quantizable {
 
     final Param weight, bias;
 
@@ -13,10 +16,17 @@ final class Linear extends Module {
     }
 
     Tensor forward(Tensor x) {
-        return Ops.linear(x, weight.tensor(), bias == null ? null : bias.tensor());
+        return product(x);
     }
 
     long in() { return weight.shape()[1]; }
 
     long out() { return weight.shape()[0]; }
+
+    @Override Param weightParam() { return weight; }
+
+    @Override Param biasParam() { return bias; }
+
+    /** The classifier is quantized only on request. */
+    @Override boolean optional() { return weight.is(Param.Tag.HEAD); }
 }

@@ -62,6 +62,16 @@ public abstract class Module {
         return out;
     }
 
+    /** Every module below this one under its dotted path, depth first (this one excluded). */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        children().forEach((name, m) -> {
+            out.put(name, m);
+            m.namedModules().forEach((sub, mm) -> out.put(name + "." + sub, mm));
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
     /** This module and all below it, depth first. */
     public final List<Module> modules() {
         List<Module> out = new ArrayList<>();

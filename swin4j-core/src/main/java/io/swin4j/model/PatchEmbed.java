@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.global.torch;
 final class PatchEmbed extends Module {
 
     /** The projection's parameters ({@code nn.Conv2d} with PyTorch's default init: U(±1/sqrt(fan_in)) for both). */
-    static final class Conv extends Module {
+    static final class Conv extends Quantizable {
         final Param weight, bias;
 
         Conv(long out, long in, long kernel) {
@@ -17,6 +17,12 @@ final class PatchEmbed extends Module {
             weight = param("weight", init, new long[] {out, in, kernel, kernel});
             bias = param("bias", init, new long[] {out});
         }
+
+        @Override Param weightParam() { return weight; }
+
+        @Override Param biasParam() { return bias; }
+
+        @Override boolean optional() { return true; }
     }
 
     private final int patch, inChans, embedDim;
@@ -32,6 +38,9 @@ final class PatchEmbed extends Module {
         proj = child("proj", new Conv(embedDim, inChans, patch));
         norm = config.patchNorm() ? child("norm", new LayerNorm(embedDim)) : null;
     }
+
+    /** The projection (the layer int8 can quantize). */
+    Conv projection() { return proj; }
 
     /** The patch grid of an h×w image under the size rule. */
     int[] grid(int h, int w) {
@@ -50,11 +59,30 @@ final class PatchEmbed extends Module {
             // HF pads the image bottom/right to a patch multiple; torchvision's strided conv drops the rest.
             x = torch.constant_pad_nd(x, new long[] {0, (p - w % p) % p, 0, (p - h % p) % p});
         }
-        x = projection(x, p);
-        gridOut[0] = (int) x.size(2);
-        gridOut[1] = (int) x.size(3);
-        x = x.flatten(2, -1).transpose(1, 2);
+        if (proj.asProduct()) {
+            x = patchProduct(x, p, gridOut);
+        } else {
+            x = projection(x, p);
+            gridOut[0] = (int) x.size(2);
+            gridOut[1] = (int) x.size(3);
+            x = x.flatten(2, -1).transpose(1, 2);
+        }
         return norm == null ? x : norm.forward(x);
+    }
+
+    /**
+     * The strided convolution as a matrix product over flattened patches (kernel = stride, no padding): each patch's
+     * (channel, row, column) values, in the order of the weight's (in, kh, kw) dimensions, times the weight viewed as
+     * (out, in·p·p). This is the form the int8 kernel runs (and calibration observes); a remainder smaller than a patch
+     * is dropped, as the convolution drops it.
+     */
+    private Tensor patchProduct(Tensor x, int p, int[] gridOut) {
+        long b = x.size(0), c = x.size(1), gh = x.size(2) / p, gw = x.size(3) / p;
+        Tensor patches = x.narrow(2, 0, gh * p).narrow(3, 0, gw * p).reshape(b, c, gh, p, gw, p)
+                .permute(0, 2, 4, 1, 3, 5).reshape(b, gh * gw, c * p * p);
+        gridOut[0] = (int) gh;
+        gridOut[1] = (int) gw;
+        return proj.product(patches);
     }
 
     /** The official count: the projection, plus the norm when there is one. */

@@ -3,6 +3,7 @@ package io.swin4j.model;
 import io.swin4j.geometry.SizeRule;
 import io.swin4j.engine.NativeTorch;
 import io.swin4j.engine.Tensors;
+import io.swin4j.quant.QParams;
 import io.swin4j.tensor.HostTensor;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -35,6 +36,7 @@ public final class SwinTransformer extends Module implements AutoCloseable {
     private Parameters params;
     private volatile boolean training;
     private volatile Precision precision = Precision.FP32;
+    private volatile Quantization quantization;
 
     /** Declares the tree (pure Java, nothing bound): its names, shapes, tags and FLOPs are known from here. */
     private SwinTransformer(SwinConfig config) {
@@ -184,18 +186,144 @@ public final class SwinTransformer extends Module implements AutoCloseable {
 
     public Precision precision() { return precision; }
 
+    /** How the model is quantized, or null unless its precision is {@link Precision#INT8}. */
+    public Quantization quantization() { return quantization; }
+
     /**
-     * Casts every parameter to {@code p} in place (as {@code module.to(dtype)}); forward then takes and returns
-     * fp32 and computes in {@code p}. BF16 is for inference: a bf16 model refuses to train.
+     * Changes the compute precision in place. BF16 casts every parameter (as {@code module.to(dtype)}); INT8 quantizes
+     * with {@link Quantization#dynamic()} unless the model is already int8 (a calibrated model stays as it is);
+     * FP32 restores fp32 weights (from an int8 model: its dequantized weights, int8 · scale). Forward takes and returns
+     * fp32 in every case. BF16 and INT8 are for inference: such a model refuses to train.
      */
     public synchronized SwinTransformer optPrecision(Precision p) {
         if (p == precision) return this;
+        if (p == Precision.INT8) return quantize(Quantization.dynamic(), Map.of(), Map.of());
+        if (precision == Precision.INT8) dequantize();
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             for (Tensor t : params.asMap().values()) t.__dispatch_set_data(t.to(p.scalarType()));
         }
         precision = p;
         return this;
     }
+
+    /**
+     * The layers {@code spec} quantizes, by module path ({@code layers.0.blocks.0.attn.qkv}, {@code patch_embed.proj}):
+     * every linear product of the blocks and merges, the head and the patch embedding if asked, never a position
+     * encoding.
+     */
+    public List<String> quantizedLayers(Quantization spec) {
+        return new ArrayList<>(quantizables(spec).keySet());
+    }
+
+    private Map<String, Quantizable> quantizables(Quantization spec) {
+        Map<String, Quantizable> out = new LinkedHashMap<>();
+        namedModules().forEach((name, m) -> {
+            if (!(m instanceof Quantizable q) || !q.quantizable()) return;
+            boolean wanted = !q.optional() || (m == head ? spec.head() : m == patchEmbed.projection() && spec.patchEmbed());
+            if (wanted) out.put(name, q);
+        });
+        return out;
+    }
+
+    /**
+     * Quantizes the model in place: the weights of every layer of {@link #quantizedLayers} become int8 (symmetric, per
+     * output channel) and are packed for FBGEMM; their fp32 copies are released (an int8 Swin-T holds about a quarter
+     * of the fp32 weight memory). Other parameters stay fp32.
+     *
+     * @param inputs       STATIC: the activation parameters of every layer's input (from {@link #calibrate}, or a saved
+     *                     int8 model); DYNAMIC: ignored
+     * @param weightScales per layer, the weight scales to use (a saved int8 model); a layer absent here gets PyTorch's
+     *                     per-channel symmetric scales from its weights
+     */
+    public synchronized SwinTransformer quantize(Quantization spec, Map<String, QParams> inputs,
+                                                 Map<String, float[]> weightScales) {
+        if (training) throw new IllegalStateException("quantize a model in eval mode (int8 is for inference)");
+        Map<String, Quantizable> layers = quantizables(spec);
+        if (spec.activations() == Quantization.Activations.STATIC) {
+            List<String> missing = layers.keySet().stream().filter(k -> !inputs.containsKey(k)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("static int8 needs calibrated input ranges; none for " + missing);
+            }
+        }
+        if (precision == Precision.INT8) dequantize();
+        if (precision != Precision.FP32) optPrecision(Precision.FP32);
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor placeholder = torch.zeros(new long[] {1}, new TensorOptions(torch.ScalarType.Float));
+            layers.forEach((name, q) -> {
+                q.quantize(weightScales.get(name),
+                        spec.activations() == Quantization.Activations.STATIC ? inputs.get(name) : null);
+                // The fp32 weight is no longer read: keep its shape, drop its memory (a zero-stride view of 4 bytes).
+                Tensor w = q.weightParam().tensor();
+                w.__dispatch_set_data(placeholder.expand(q.weightParam().shape()));
+            });
+        }
+        precision = Precision.INT8;
+        quantization = spec;
+        return this;
+    }
+
+    /** Back to fp32 weights from the int8 ones (int8 · scale per channel). */
+    private void dequantize() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            quantizables(quantization).forEach((name, q) -> {
+                Int8Linear int8 = q.int8();
+                if (int8 == null) return;
+                q.weightParam().tensor().__dispatch_set_data(
+                        int8.dequantizedWeight().reshape(q.weightParam().shape()).contiguous());
+                q.dequantize();
+            });
+        }
+        precision = Precision.FP32;
+        quantization = null;
+    }
+
+    /**
+     * Starts recording the inputs of the layers {@code spec} quantizes: run fp32 forward passes over sample images,
+     * then read {@link Calibration#inputParams} and {@link #quantize} with them. Close the calibration to stop
+     * recording. The model must be fp32 and in eval mode.
+     */
+    public synchronized Calibration calibrate(Quantization spec) {
+        if (precision != Precision.FP32 || training) {
+            throw new IllegalStateException("calibrate an fp32 model in eval mode (this one is " + precision
+                    + (training ? ", training" : "") + ")");
+        }
+        return new Calibration(quantizables(spec));
+    }
+
+    /**
+     * The int8 form of every quantized layer, by path, to save: int8 weights (as integral floats, the layer's weight
+     * shape), per-channel scales and, for static activations, the input parameters.
+     */
+    public Map<String, Int8Layer> int8Layers() {
+        if (precision != Precision.INT8) throw new IllegalStateException("the model is not int8 (it is " + precision + ")");
+        Map<String, Int8Layer> out = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            quantizables(quantization).forEach((name, q) -> {
+                Int8Linear int8 = q.int8();
+                HostTensor w = Tensors.toHost(int8.int8Weight().to(torch.ScalarType.Float).reshape(q.weightParam().shape()));
+                out.put(name, new Int8Layer(w, int8.weightScales(), int8.input()));
+            });
+        }
+        return out;
+    }
+
+    /** Bytes of weights the model holds: fp32 (or bf16) parameters plus, when int8, the int8 weights and scales. */
+    public long weightBytes() {
+        long bytes = 0;
+        for (Tensor t : params.asMap().values()) {
+            if (t.stride(-1) != 0 || t.dim() == 0) bytes += t.numel() * t.element_size();
+        }
+        if (precision == Precision.INT8) {
+            for (Quantizable q : quantizables(quantization).values()) bytes += q.int8().weightBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * One int8 layer as saved: weights (int8 values as floats, the layer's weight shape), one scale per output
+     * channel (zero points 0), and the uint8 input parameters (null for dynamic activations).
+     */
+    public record Int8Layer(HostTensor weight, float[] weightScales, QParams input) {}
 
     public SwinOutput forward(Tensor images) {
         return forward(images, ForwardOptions.DEFAULT);

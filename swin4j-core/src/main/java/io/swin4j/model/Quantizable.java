@@ -1,0 +1,69 @@
+package io.swin4j.model;
+
+import io.swin4j.quant.QParams;
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.function.Consumer;
+
+/**
+ * A layer that can run in int8: a matrix product whose weight is a {@link Param} (a Linear, or the patch embedding's
+ * strided convolution seen as a product over flattened patches). Holds its int8 form while the model is quantized and
+ * an observer of its inputs while it is calibrated.
+ */
+abstract class Quantizable extends Module {
+
+    private volatile Int8Linear int8;
+    private volatile Consumer<Tensor> observer;
+
+    /** The weight parameter (out, …): its first dimension is the output channels. */
+    abstract Param weightParam();
+
+    /** The bias parameter, or null. */
+    abstract Param biasParam();
+
+    /** Whether this layer is quantized only on request (the head, the patch embedding). */
+    abstract boolean optional();
+
+    /** Whether int8 applies at all (not to position encodings such as V2's continuous position bias MLP). */
+    boolean quantizable() { return !weightParam().is(Param.Tag.POSITION); }
+
+    /** Whether the product runs as a matrix product over flattened inputs (int8, or observed for calibration). */
+    final boolean asProduct() { return int8 != null || observer != null; }
+
+    final Int8Linear int8() { return int8; }
+
+    /** The product of {@code x} (…, in) with the weight, in int8 when quantized; observed when calibrating. */
+    final Tensor product(Tensor x) {
+        Consumer<Tensor> o = observer;
+        if (o != null) o.accept(x);
+        Int8Linear q = int8;
+        if (q != null) return q.forward(x);
+        Tensor w = weightParam().tensor();
+        if (w.dim() != 2) w = w.reshape(w.size(0), -1);
+        return Ops.linear(x, w, biasParam() == null ? null : biasParam().tensor());
+    }
+
+    /** Packs the weight in int8 (see {@link Int8Linear#pack}); the fp32 weight is left to the caller. */
+    final void quantize(float[] scales, QParams input) {
+        Tensor w = weightParam().tensor();
+        Int8Linear q = Int8Linear.pack(w.dim() == 2 ? w : w.reshape(w.size(0), -1),
+                biasParam() == null ? null : biasParam().tensor(), scales, input);
+        Int8Linear old = int8;
+        int8 = q;
+        if (old != null) old.close();
+    }
+
+    /** Drops the int8 form. */
+    final void dequantize() {
+        Int8Linear old = int8;
+        int8 = null;
+        if (old != null) old.close();
+    }
+
+    final void observe(Consumer<Tensor> o) { observer = o; }
+
+    @Override
+    protected void releaseCaches() {
+        dequantize();
+    }
+}
