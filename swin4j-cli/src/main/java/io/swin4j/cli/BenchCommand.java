@@ -6,6 +6,7 @@ import io.swin4j.bench.BenchTable;
 import io.swin4j.bench.LeakReport;
 import io.swin4j.bench.ModelBenchmark;
 import io.swin4j.bench.PrecisionAgreement;
+import io.swin4j.infer.LogitsAgreement;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.FlopCount;
 import io.swin4j.model.Precision;
@@ -82,7 +83,7 @@ final class BenchCommand extends WeightsCommand {
         try (SwinTransformer model = load(p)) {
             SwinConfig c = model.config();
             if (!json) {
-                out.printf("%s: %s, %.3f G MACs per %dx%d image (official count)%n", name, p,
+                out.printf("%s: %s, %.3f G MACs per %dx%d image (official count)%n", name, describe(model),
                         FlopCount.macs(c) / 1e9, c.imgSize(), c.imgSize());
                 out.println(BenchTable.header());
                 out.flush();
@@ -98,12 +99,14 @@ final class BenchCommand extends WeightsCommand {
                 out.println(json ? write(mapper, Map.of("leakCheck", leak)) : leak.describe());
             }
             if (agreementInputs > 0) {
-                if (p == Precision.FP32) throw new IllegalArgumentException("--agreement compares a lower precision with fp32: add --precision bf16");
+                if (model.precision() == Precision.FP32) {
+                    throw new IllegalArgumentException("--agreement compares a lower precision with fp32: add --precision bf16 or int8");
+                }
                 try (SwinTransformer reference = load(Precision.FP32)) {
                     Inputs inputs = inputs(c, agreementInputs);
-                    PrecisionAgreement a = PrecisionAgreement.measure(reference, model, inputs::batch);
+                    LogitsAgreement.Result a = PrecisionAgreement.measure(reference, model, inputs::batch);
                     out.println(json ? write(mapper, Map.of("agreement", a, "inputs", inputs.source))
-                            : p + " vs fp32 on " + inputs.source + ": " + a.describe());
+                            : describe(model) + " vs fp32 on " + inputs.source + ": " + a.describe());
                 }
             }
         }
@@ -111,9 +114,14 @@ final class BenchCommand extends WeightsCommand {
     }
 
     private SwinTransformer load(Precision p) throws IOException {
-        if (weightsFile == null) return ModelBenchmark.randomModel(SwinConfig.preset(preset), p);
+        if (weightsFile == null) return ModelBenchmark.randomModel(SwinConfig.preset(preset), p == null ? Precision.FP32 : p);
         SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
-        return w.createModel().optPrecision(p);
+        return PrecisionOption.apply(w.createModel(), p);
+    }
+
+    private static String describe(SwinTransformer model) {
+        return model.quantization() == null ? model.precision().toString()
+                : model.precision() + " " + model.quantization().activations();
     }
 
     private static String write(ObjectMapper mapper, Object o) {

@@ -81,12 +81,18 @@ public final class EvalCommand extends WeightsCommand {
                     + " (the JSON report has the full matrix)");
         }
         EvalReport report;
-        try (SwinTransformer model = w.createModel().optPrecision(dtype);
+        String precisionUsed;
+        try (SwinTransformer model = PrecisionOption.apply(w.createModel(), dtype);
+             // a bf16 or int8 model is scored against its fp32 self as well (agreement, logits error)
+             SwinTransformer reference = model.precision() == Precision.FP32 ? null
+                     : w.createModel().optPrecision(Precision.FP32);
              DataLoader loader = new DataLoader(ds, (img, rng) -> p.apply(img), 3 * p.height() * p.width(), batchSize, false, false, 0, workers);
              ProgressBar bar = !noProgress && !json && System.console() != null
                      ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(ds.size()).setUnit(" img", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
-            report = Evaluator.evaluate(model, loader, classes, n -> {
+            precisionUsed = model.precision().toString() + (model.quantization() == null ? ""
+                    : " " + model.quantization().activations());
+            report = Evaluator.evaluate(model, reference, loader, classes, n -> {
                 if (bar != null) bar.stepBy(n);
             });
         }
@@ -97,11 +103,11 @@ public final class EvalCommand extends WeightsCommand {
             m.put("dataset", dataset);
             m.put("split", split);
             m.put("preset", p.toString());
-            m.put("precision", dtype.toString());
+            m.put("precision", precisionUsed);
             m.putAll(report.toMap());
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
-            printText(out, report, p);
+            printText(out, report, p, precisionUsed);
         }
         for (String f : report.failures()) err().println("swin eval: skipped " + f);
         if (!report.failures().isEmpty()) err().println("swin eval: " + report.failures().size() + " images could not be read");
@@ -109,9 +115,10 @@ public final class EvalCommand extends WeightsCommand {
         return report.count() > 0 && report.failures().isEmpty() ? 0 : 1;
     }
 
-    private void printText(PrintWriter out, EvalReport r, EvalPreset p) {
+    private void printText(PrintWriter out, EvalReport r, EvalPreset p, String precision) {
         out.printf("%s on %s %s (%d images, preprocessing %s)%n", weightsFile, dataset, split, r.count(), p);
-        out.printf("top-1 %.2f%%  top-5 %.2f%%  loss %.4f%n", 100 * r.top1(), 100 * r.top5(), r.loss());
+        out.printf("top-1 %.2f%%  top-5 %.2f%%  loss %.4f  (%s)%n", 100 * r.top1(), 100 * r.top5(), r.loss(), precision);
+        if (r.agreement() != null) out.println("vs fp32: " + r.agreement().describe());
         List<String> classes = r.classes();
         int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
         double[] acc = r.perClassAccuracy();

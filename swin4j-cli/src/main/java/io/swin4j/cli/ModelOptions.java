@@ -1,5 +1,7 @@
 package io.swin4j.cli;
 
+import io.swin4j.model.Precision;
+
 import io.swin4j.infer.Labels;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.vision.EvalPreset;
@@ -39,6 +41,7 @@ final class ModelOptions {
         if (preset != null) b.optPreset(EvalPreset.named(preset));
         if (labels != null) b.optLabels(Labels.read(labels));
         if (threads != null) b.optThreads(threads);
-        return b.optPrecision(precision.get(err, command));
+        Precision p = precision.get(err, command);
+        return p == null ? b : b.optPrecision(p);
     }
 }

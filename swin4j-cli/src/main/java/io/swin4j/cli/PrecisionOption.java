@@ -1,21 +1,24 @@
 package io.swin4j.cli;
 
 import io.swin4j.model.Precision;
+import io.swin4j.model.SwinTransformer;
 import picocli.CommandLine.Option;
 
-/** {@code --precision fp32|bf16}, shared by the commands that run a model. */
+/** {@code --precision fp32|bf16|int8}, shared by the commands that run a model. */
 final class PrecisionOption {
 
-    @Option(names = {"--precision", "--dtype"}, defaultValue = "fp32", paramLabel = "fp32|bf16",
-            description = "Compute precision (default: ${DEFAULT-VALUE}); bf16 is for CPUs with bf16 instructions "
-                    + "(AVX-512 BF16, AMX), elsewhere it is slower than fp32.")
+    @Option(names = {"--precision", "--dtype"}, paramLabel = "fp32|bf16|int8",
+            description = "Compute precision (default: the weights' own: int8 for a file `swin quantize` wrote, else "
+                    + "fp32). int8 quantizes an fp32 model dynamically (FBGEMM, no calibration); bf16 is for CPUs "
+                    + "with bf16 instructions (AVX-512 BF16, AMX), elsewhere it is slower than fp32.")
     String value;
 
+    /** The precision asked for, or null for the weights' own. */
     Precision get() {
-        return Precision.parse(value);
+        return value == null ? null : Precision.parse(value);
     }
 
-    /** The precision, warning on stderr where it is slow on this CPU. */
+    /** The precision asked for (null: the weights' own), warning on stderr where it is slow on this CPU. */
     Precision get(java.io.PrintWriter err, String command) {
         Precision p = get();
         String warning = p == Precision.BF16 ? io.swin4j.engine.CpuFeatures.bf16Warning() : null;
@@ -24,5 +27,10 @@ final class PrecisionOption {
             err.flush();
         }
         return p;
+    }
+
+    /** {@code model} at precision {@code p}, or as built when {@code p} is null. */
+    static SwinTransformer apply(SwinTransformer model, Precision p) {
+        return p == null ? model : model.optPrecision(p);
     }
 }

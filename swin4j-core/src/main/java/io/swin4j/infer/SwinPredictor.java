@@ -51,7 +51,8 @@ public final class SwinPredictor implements AutoCloseable {
         this.labels = b.labels != null ? b.labels.requireSize(classes) : savedLabels(weights);
         this.decoder = b.decoder != null ? b.decoder : new ImageDecoder();
         this.batchSize = b.batchSize;
-        this.model = weights.createModel().optPrecision(b.precision);
+        SwinTransformer m = weights.createModel();
+        this.model = b.precision == null ? m : m.optPrecision(b.precision);
     }
 
     public static Builder builder(Path weights) {
@@ -72,7 +73,7 @@ public final class SwinPredictor implements AutoCloseable {
         private int batchSize = 16;
         private LoadOptions loadOptions = LoadOptions.defaults();
         private int threads;
-        private Precision precision = Precision.FP32;
+        private Precision precision;
 
         private Builder(Path weightsFile) {
             this.weightsFile = weightsFile;
@@ -101,7 +102,11 @@ public final class SwinPredictor implements AutoCloseable {
             return this;
         }
 
-        /** Compute in bf16 (about twice the GEMM speed on CPUs with bf16 instructions) or fp32 (default). */
+        /**
+         * The compute precision; default: the weights' own (int8 for a file {@code swin quantize} wrote, else fp32).
+         * INT8 quantizes an fp32 model dynamically (no calibration; see {@link io.swin4j.model.Quantization}); bf16 is
+         * about twice the GEMM speed of fp32 on CPUs with bf16 instructions.
+         */
         public Builder optPrecision(Precision p) { precision = java.util.Objects.requireNonNull(p); return this; }
 
         public SwinPredictor build() throws IOException {

@@ -43,11 +43,13 @@ public final class SwinWeights {
     private final LoadReport report;
     private final boolean strict;
     private final Map<String, String> metadata;
+    /** The int8 state of an int8 file ({@link Int8Weights}), else null. */
+    private final Int8Weights.State int8;
     /** {@link #card()}, read from the metadata on first use (each instance has one config, so one card). */
     private volatile ModelCard card;
 
     private SwinWeights(Path file, Layout layout, SwinConfig config, Map<String, HostTensor> tensors, LoadReport report,
-                        boolean strict, Map<String, String> metadata) {
+                        boolean strict, Map<String, String> metadata, Int8Weights.State int8) {
         this.file = file;
         this.layout = layout;
         this.config = config;
@@ -55,6 +57,7 @@ public final class SwinWeights {
         this.report = report;
         this.strict = strict;
         this.metadata = metadata;
+        this.int8 = int8;
     }
 
     public static SwinWeights load(Path file) throws IOException {
@@ -68,6 +71,9 @@ public final class SwinWeights {
      */
     public static SwinWeights load(Path file, LoadOptions options) throws IOException {
         Checkpoint ck = CheckpointReader.read(file, options.lenient());
+        // An int8 file is canonical fp32 at this edge (its weights dequantized) plus the state that re-quantizes them.
+        Int8Weights.Split split = Int8Weights.split(ck);
+        ck = new Checkpoint(ck.file(), ck.format(), split.tensors(), ck.metadata(), ck.notes());
         CheckpointAdapter adapter;
         try {
             adapter = Adapters.detect(ck.tensors().keySet());
@@ -111,7 +117,8 @@ public final class SwinWeights {
         LoadReport report = LoadReport.compare(CanonicalKeys.expected(config), converted.canonical(),
                 converted.unexpected(), converted.ignoredBuffers(), notes);
         if (options.strict()) report.requireClean(file.toString());
-        return new SwinWeights(file, layout, config, converted.canonical(), report, options.strict(), ck.metadata());
+        return new SwinWeights(file, layout, config, converted.canonical(), report, options.strict(), ck.metadata(),
+                split.state());
     }
 
     public Path file() { return file; }
@@ -139,8 +146,25 @@ public final class SwinWeights {
 
     public LoadReport report() { return report; }
 
-    /** A model holding these weights. Non-strict loads initialise missing or mis-shaped parameters. */
+    /** How an int8 file is quantized; null for other files. */
+    public Int8Weights.State int8() { return int8; }
+
+    /**
+     * A model holding these weights. Non-strict loads initialise missing or mis-shaped parameters. An int8 file gives
+     * an int8 model with its saved int8 weights and activation parameters.
+     */
     public SwinTransformer createModel() {
+        SwinTransformer model = createFp32Model();
+        if (int8 == null) return model;
+        try {
+            return int8.applyTo(model);
+        } catch (RuntimeException e) {
+            model.close();
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private SwinTransformer createFp32Model() {
         Map<String, long[]> expected = CanonicalKeys.expected(config);
         Map<String, HostTensor> usable = new LinkedHashMap<>();
         tensors.forEach((k, v) -> {
@@ -204,7 +228,8 @@ public final class SwinWeights {
         LoadReport r = LoadReport.compare(CanonicalKeys.expected(target), newTensors, report.unexpected(),
                 report.ignoredBuffers(), notes);
         if (strict) r.requireClean(file.toString());
-        return new SwinWeights(file, layout, target, newTensors, r, strict, metadata);
+        return new SwinWeights(file, layout, target, newTensors, r, strict, metadata,
+                target.sameArchitecture(config) ? int8 : null);
     }
 
     /** Writes the canonical layout with the model card in the metadata, so that loading it back is exact. */
@@ -263,6 +288,7 @@ public final class SwinWeights {
         m.put("shapeMismatches", report.shapeMismatches());
         m.put("ignoredBuffers", report.ignoredBuffers().size());
         m.put("notes", report.notes());
+        if (int8 != null) m.put("int8", int8.info());
         m.put("metadata", metadata);
         return m;
     }
@@ -295,6 +321,7 @@ public final class SwinWeights {
         sb.append("  parameters  ").append(String.format("%,d", params)).append(" (model needs ")
                 .append(String.format("%,d", CanonicalKeys.parameterCount(c))).append(")\n");
         sb.append("  dtypes      ").append(dtypeCounts()).append('\n');
+        if (int8 != null) sb.append("  int8        ").append(Int8Weights.describe(int8)).append('\n');
         report.notes().forEach(n -> sb.append("  note        ").append(n).append('\n'));
         sb.append(report.isClean() ? "  status      OK\n" : "  status      PROBLEMS\n");
         sb.append(report);

@@ -67,6 +67,7 @@ final class ExecutorModels {
             Path weights = s.weights() == null ? BundledModel.path() : localCopy(s.weights());
             SwinPredictor.Builder b = SwinPredictor.builder(weights).optDecoder(new ImageDecoder(s.maxPixels()));
             if (s.preset() != null) b.optPreset(EvalPreset.named(s.preset()));
+            if (s.precision() != null) b.optPrecision(io.swin4j.model.Precision.parse(s.precision()));
             return b.build();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the model " + (s.weights() == null ? "(bundled)" : s.weights())

@@ -10,5 +10,7 @@ import java.io.Serializable;
  * @param preset         preprocessing name ({@code EvalPreset.named}); null for the checkpoint's own
  * @param maxPixels      decoded pixel limit per image
  * @param threadsPerTask compute threads per task ({@code spark.task.cpus})
+ * @param precision      fp32, bf16 or int8 ({@code Precision.parse}); null for the weights' own
  */
-record SparkInferenceSettings(String weights, String preset, long maxPixels, int threadsPerTask) implements Serializable {}
+record SparkInferenceSettings(String weights, String preset, long maxPixels, int threadsPerTask, String precision)
+        implements Serializable {}

@@ -62,6 +62,10 @@ public final class SparkPredictJob implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "Preprocessing (default: the checkpoint's).")
     String preset;
 
+    @Option(names = {"--precision", "--dtype"}, paramLabel = "fp32|bf16|int8",
+            description = "Compute precision (default: the weights' own; int8 quantizes an fp32 model dynamically).")
+    String precision;
+
     @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images with more pixels (default: Pillow's 89,478,485).")
     Long maxPixels;
 
@@ -87,7 +91,7 @@ public final class SparkPredictJob implements Callable<Integer> {
         try {
             int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
             SwinSparkPredictor.Builder b = SwinSparkPredictor.builder().optWeights(registryOrUri(weights)).optPreset(preset)
-                    .optTopK(topK).optBatchSize(batchSize).optThreadsPerTask(taskCpus)
+                    .optPrecision(precision).optTopK(topK).optBatchSize(batchSize).optThreadsPerTask(taskCpus)
                     .optOutput(embed ? SwinSparkPredictor.Output.EMBED : SwinSparkPredictor.Output.CLASSIFY);
             if (maxPixels != null) b.optMaxPixels(maxPixels);
             SwinSparkPredictor predictor = b.build();

@@ -61,7 +61,8 @@ public final class SwinSparkPredictor implements Serializable {
     private final boolean keepImageColumn;
 
     private SwinSparkPredictor(Builder b) {
-        this.settings = new SparkInferenceSettings(b.weights, b.preset, b.maxPixels, b.threadsPerTask);
+        this.settings = new SparkInferenceSettings(b.weights, b.preset, b.maxPixels, b.threadsPerTask,
+                b.precision);
         this.output = b.output;
         this.topK = b.topK;
         this.batchSize = b.batchSize;
@@ -78,6 +79,7 @@ public final class SwinSparkPredictor implements Serializable {
     public static final class Builder {
         private String weights;
         private String preset;
+        private String precision;
         private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
         private int threadsPerTask = 1;
         private Output output = Output.CLASSIFY;
@@ -93,6 +95,11 @@ public final class SwinSparkPredictor implements Serializable {
         public Builder optWeights(String uri) { weights = uri; return this; }
         /** Preprocessing name (official_224, timm, torchvision_swin_t, hf, ...); default: the checkpoint's. */
         public Builder optPreset(String name) { preset = name; return this; }
+        /** fp32, bf16 or int8 (default: the weights' own; int8 quantizes an fp32 model dynamically on each executor). */
+        public Builder optPrecision(String p) {
+            precision = p == null ? null : io.swin4j.model.Precision.parse(p).toString();
+            return this;
+        }
         public Builder optMaxPixels(long n) { maxPixels = positive(n, "max pixels"); return this; }
         /** Compute threads per task; set it to {@code spark.task.cpus} (default 1). */
         public Builder optThreadsPerTask(int n) { threadsPerTask = (int) positive(n, "threads per task"); return this; }

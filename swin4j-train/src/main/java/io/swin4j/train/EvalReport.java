@@ -16,6 +16,7 @@ public final class EvalReport {
     private long count, top1, top5;
     private double lossSum;
     private final List<String> failures = new ArrayList<>();
+    private io.swin4j.infer.LogitsAgreement.Result agreement;
 
     public EvalReport(List<String> classes) {
         this.classes = List.copyOf(classes);
@@ -80,6 +81,11 @@ public final class EvalReport {
 
     public List<String> failures() { return List.copyOf(failures); }
 
+    /** Agreement with the fp32 model when a lower precision was evaluated against it, else null. */
+    public io.swin4j.infer.LogitsAgreement.Result agreement() { return agreement; }
+
+    void setAgreement(io.swin4j.infer.LogitsAgreement.Result a) { agreement = a; }
+
     /** The facts for {@code swin eval --json}. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -98,6 +104,7 @@ public final class EvalReport {
         m.put("classes", classes);
         m.put("confusion", confusion());
         m.put("failures", failures);
+        if (agreement != null) m.put("agreementWithFp32", agreement);
         return m;
     }
 }

@@ -1,10 +1,12 @@
 package io.swin4j.train;
 
 import io.swin4j.engine.Tensors;
+import io.swin4j.infer.LogitsAgreement;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.train.data.DataLoader;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
 
 import java.util.Iterator;
 import java.util.List;
@@ -22,6 +24,17 @@ public final class Evaluator {
     /** As {@link #evaluate(SwinTransformer, DataLoader, List)}, calling {@code progress} with the samples done. */
     public static EvalReport evaluate(SwinTransformer model, DataLoader loader, List<String> classes,
                                       java.util.function.IntConsumer progress) {
+        return evaluate(model, null, loader, classes, progress);
+    }
+
+    /**
+     * As {@link #evaluate(SwinTransformer, DataLoader, List, java.util.function.IntConsumer)}; with a
+     * {@code reference} (the fp32 model of a bf16 or int8 {@code model}) it runs on the same batches and the report
+     * adds their top-1 agreement and logits error ({@link EvalReport#agreement()}).
+     */
+    public static EvalReport evaluate(SwinTransformer model, SwinTransformer reference, DataLoader loader,
+                                      List<String> classes, java.util.function.IntConsumer progress) {
+        LogitsAgreement agreement = reference == null ? null : new LogitsAgreement();
         boolean wasTraining = model.isTraining();
         model.train(false);
         EvalReport report = new EvalReport(classes);
@@ -36,9 +49,16 @@ public final class Evaluator {
                 b.failures().forEach(report::addFailure);
                 if (b.size() == 0) continue;
                 float[] logits;
-                try (PointerScope scope = new PointerScope();
-                     SwinOutput out = model.forward(Tensors.fromFloats(b.images(), b.size(), 3, b.images().length / b.size() / 3 / img, img))) {
-                    logits = Tensors.toFloats(out.logits());
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor x = Tensors.fromFloats(b.images(), b.size(), 3, b.images().length / b.size() / 3 / img, img);
+                    try (SwinOutput out = model.forward(x)) {
+                        logits = Tensors.toFloats(out.logits());
+                    }
+                    if (agreement != null) {
+                        try (SwinOutput ref = reference.forward(x)) {
+                            agreement.add(Tensors.toFloats(ref.logits()), logits, b.size());
+                        }
+                    }
                 }
                 float[] losses = new float[b.size()];
                 for (int i = 0; i < b.size(); i++) losses[i] = (float) crossEntropy(logits, i * k, k, b.labels()[i]);
@@ -48,6 +68,7 @@ public final class Evaluator {
         } finally {
             model.train(wasTraining);
         }
+        if (agreement != null && report.count() > 0) report.setAgreement(agreement.result());
         return report;
     }
 

@@ -220,6 +220,15 @@ public final class Safetensors {
             "F64", DType.F64, "I64", DType.I64, "I32", DType.I32, "I16", DType.I16, "I8", DType.I8, "U8", DType.U8,
             "BOOL", DType.BOOL);
 
+    private static DType writable(String dtype) {
+        DType type = DTYPES.get(dtype == null ? "" : dtype.toUpperCase(java.util.Locale.ROOT));
+        if (type == null || !(type == DType.F32 || type == DType.F16 || type == DType.BF16 || type == DType.I8
+                || type == DType.I32)) {
+            throw new IllegalArgumentException("unsupported dtype '" + dtype + "' for writing (F32, F16, BF16, I8 or I32)");
+        }
+        return type;
+    }
+
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
         while (buf.hasRemaining()) {
             if (ch.read(buf, position + buf.position()) < 0) throw new IOException("unexpected end of file");
@@ -232,14 +241,31 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata, String dtype)
             throws IOException {
-        DType type;
-        try {
-            type = DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unsupported dtype '" + dtype + "' for writing (F32, F16 or BF16)");
-        }
+        DType type = DTYPES.get(dtype == null ? "" : dtype.toUpperCase(java.util.Locale.ROOT));
         if (type != DType.F32 && type != DType.F16 && type != DType.BF16) {
             throw new IllegalArgumentException("unsupported dtype '" + dtype + "' for writing (F32, F16 or BF16)");
+        }
+        write(file, tensors, metadata, name -> dtype);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map, String)} with a dtype per tensor: F32, F16, BF16, or I8 / I32 for tensors whose
+     * values are integers in that type's range (an int8 model's weights and zero points).
+     */
+    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata,
+                             java.util.function.Function<String, String> dtypeOf) throws IOException {
+        Map<String, DType> types = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            DType t = writable(dtypeOf.apply(e.getKey()));
+            if (t == DType.I8 || t == DType.I32) {
+                double lo = t == DType.I8 ? Byte.MIN_VALUE : Integer.MIN_VALUE, hi = t == DType.I8 ? Byte.MAX_VALUE : Integer.MAX_VALUE;
+                for (float v : e.getValue().data()) {
+                    if (v != Math.rint(v) || v < lo || v > hi) {
+                        throw new IllegalArgumentException("tensor " + e.getKey() + " holds " + v + ", not a " + t + " value");
+                    }
+                }
+            }
+            types.put(e.getKey(), t);
         }
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
@@ -248,6 +274,7 @@ public final class Safetensors {
         }
         long offset = 0;
         for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            DType type = types.get(e.getKey());
             ObjectNode info = header.putObject(e.getKey());
             info.put("dtype", type.name());
             var shape = info.putArray("shape");
@@ -265,8 +292,9 @@ public final class Safetensors {
             out.write(len.array());
             out.write(headerBytes);
             ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (HostTensor t : tensors.values()) {
-                for (float v : t.data()) {
+            for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+                DType type = types.get(e.getKey());
+                for (float v : e.getValue().data()) {
                     if (chunk.remaining() < 4) {
                         out.write(chunk.array(), 0, chunk.position());
                         chunk.clear();
@@ -274,7 +302,9 @@ public final class Safetensors {
                     switch (type) {
                         case F32 -> chunk.putFloat(v);
                         case F16 -> chunk.putShort(DType.floatToHalf(v));
-                        default -> chunk.putShort(DType.floatToBf16(v));
+                        case BF16 -> chunk.putShort(DType.floatToBf16(v));
+                        case I8 -> chunk.put((byte) v);
+                        default -> chunk.putInt((int) v);
                     }
                 }
             }
