@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Side-by-side Swin-T 224 inference on this machine: swin4j (fp32, bf16), ONNX Runtime Java 1.22.0 (fp32) and
-# PyTorch eager (Debian torch 1.13, fp32), all on the same random-weight torchvision swin_t. One run:
+# Side-by-side Swin-T 224 inference on this machine: swin4j (fp32, bf16, int8 dynamic and static), ONNX Runtime Java
+# 1.22.0 (fp32) and PyTorch eager (Debian torch 1.13: fp32, and its own dynamic int8 quantization), all on the same
+# random-weight torchvision swin_t. One run:
 #   1. installs what it needs (Debian python3-torch, python3-torchvision, libopenblas0-pthread; ORT from Maven Central),
 #   2. exports the model (state dict for swin4j and PyTorch, ONNX opset 17 for ORT),
 #   3. checks that the three give the same logits on the same input,
 #   4. measures in rounds, every engine and batch size once per round (A B C A B C ...), each in a fresh process
 #      (so each peak RSS is that configuration's), so that machine drift hits all alike,
-#   5. measures bf16's agreement with fp32 and runs the leak check, and prints the table.
+#   5. measures bf16's and int8's agreement with fp32 and runs the leak check, and prints the table.
 # Not part of mvn test. Usage: bench/compare.sh [ROUNDS (2)] [SECONDS per measurement (10)] [BATCHES ("1 8 32")]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -78,6 +79,10 @@ else
   echo "compare: this CPU has no bf16 instructions: bf16 timed briefly, at batch sizes $BF16_BATCHES only" >&2
 fi
 
+# int8: dynamic (--precision int8 on the fp32 checkpoint) and static (an int8 file calibrated on the sample images;
+# random weights make the calibration set's content irrelevant to speed).
+swin quantize --weights "$OUT/swin_t.pth" --calibration "$ROOT/samples" --output "$OUT/swin_t_int8.safetensors" >&2
+
 RESULTS="$OUT/results.jsonl"; : > "$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
   for b in $BATCHES; do
@@ -85,6 +90,9 @@ for round in $(seq 1 "$ROUNDS"); do
     swin bench --weights "$OUT/swin_t.pth" --batch "$b" --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"
     ort bench "$OUT/swin_t_b$b.onnx" "$b" "$CORES" 3 10 "$SECONDS_EACH" >> "$RESULTS"
     pytorch "$OUT/swin_t.pth" "$b" 3 10 "$SECONDS_EACH" >> "$RESULTS"
+    swin bench --weights "$OUT/swin_t.pth" --batch "$b" --precision int8 --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"
+    swin bench --weights "$OUT/swin_t_int8.safetensors" --batch "$b" --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"
+    pytorch "$OUT/swin_t.pth" "$b" 3 10 "$SECONDS_EACH" int8 >> "$RESULTS"
     if [[ " $BF16_BATCHES " == *" $b "* ]]; then
       swin bench --weights "$OUT/swin_t.pth" --batch "$b" --precision bf16 $BF16_FLAGS --json 2>/dev/null | grep '^{' >> "$RESULTS"
     fi
@@ -101,6 +109,21 @@ echo "bf16 vs fp32 (swin4j, same weights):"
 swin bench --weights "$ROOT/swin4j-core/src/main/resources/io/swin4j/default/fashion-mnist-swin.safetensors" --batch 16 \
   --precision bf16 --runs 1 --seconds 0 --agreement 2000 2>/dev/null | tail -1 | sed 's/^/  bundled Fashion-MNIST model: /'
 swin bench --weights "$OUT/swin_t.pth" --batch 1 --precision bf16 --runs 1 --seconds 0 --agreement 64 2>/dev/null | tail -1 \
+  | sed 's/^/  random-weight Swin-T: /'
+echo "int8 vs fp32 (swin4j, same weights):"
+BUNDLED="$ROOT/swin4j-core/src/main/resources/io/swin4j/default/fashion-mnist-swin.safetensors"
+if [ ! -f "$OUT/fmnist_int8.safetensors" ]; then
+  java -cp "$ROOT/swin4j-cli/target/swin4j-cli.jar:$ROOT/swin4j-cli/target/lib/*" io.swin4j.bench.ExportFashionMnist \
+    "$OUT/fmnist_train512" 512 train >&2
+  swin quantize --weights "$BUNDLED" --calibration "$OUT/fmnist_train512" --output "$OUT/fmnist_int8.safetensors" >&2
+fi
+swin bench --weights "$BUNDLED" --batch 16 --precision int8 --runs 1 --seconds 0 --agreement 10000 2>/dev/null | tail -1 \
+  | sed 's/^/  bundled Fashion-MNIST model: /'
+swin bench --weights "$OUT/fmnist_int8.safetensors" --batch 16 --runs 1 --seconds 0 --agreement 10000 2>/dev/null | tail -1 \
+  | sed 's/^/  bundled Fashion-MNIST model: /'
+swin bench --weights "$OUT/swin_t.pth" --batch 1 --precision int8 --runs 1 --seconds 0 --agreement 64 2>/dev/null | tail -1 \
+  | sed 's/^/  random-weight Swin-T: /'
+swin bench --weights "$OUT/swin_t_int8.safetensors" --batch 1 --runs 1 --seconds 0 --agreement 64 2>/dev/null | tail -1 \
   | sed 's/^/  random-weight Swin-T: /'
 echo "leak check (swin4j fp32):"
 swin bench --weights "$OUT/swin_t.pth" --batch 1 --runs 1 --seconds 0 --leak-check 1000 2>/dev/null | tail -1

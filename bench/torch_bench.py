@@ -4,7 +4,15 @@ swin bench times swin4j (warm-up, then at least RUNS calls and SECONDS seconds; 
 JSON line in swin bench --json's format. Threads: torch.set_num_threads(OMP_NUM_THREADS), OpenBLAS from
 OPENBLAS_NUM_THREADS, as set by compare.sh.
 
-  /usr/bin/python3 bench/torch_bench.py STATE_DICT BATCH [WARMUP RUNS SECONDS]
+With PRECISION int8: PyTorch's own dynamic quantization of the same model,
+torch.ao.quantization.quantize_dynamic with per-channel int8 weights (per_channel_dynamic_qconfig) on every nn.Linear
+that torchvision calls as a module: the MLPs, patch merges and head. Its attention calls F.linear on qkv.weight and
+proj.weight directly, which quantize_dynamic cannot swap (it fails with "argument 'weight' must be Tensor, not
+method"), so qkv and proj stay fp32 there (about a third of the linear layers' FLOPs);
+on the first quantized engine this torch has of fbgemm, x86, onednn, qnnpack (Debian's torch 1.13 is built without
+FBGEMM: onednn), reported in the precision column.
+
+  /usr/bin/python3 bench/torch_bench.py STATE_DICT BATCH [WARMUP RUNS SECONDS [fp32|int8]]
 """
 import json
 import os
@@ -21,11 +29,19 @@ MACS_SWIN_T = 4494405120  # official SwinTransformer.flops() at 224, the count s
 def main():
     path, batch = sys.argv[1], int(sys.argv[2])
     warmup, runs, seconds = (int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])) if len(sys.argv) > 5 else (3, 10, 10.0)
+    precision = sys.argv[6] if len(sys.argv) > 6 else "fp32"
     threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
     torch.set_num_threads(threads)
     model = torchvision.models.swin_t(weights=None)
     model.load_state_dict(torch.load(path))
     model.eval()
+    if precision == "int8":
+        engine = next(e for e in ("fbgemm", "x86", "onednn", "qnnpack") if e in torch.backends.quantized.supported_engines)
+        torch.backends.quantized.engine = engine
+        names = {n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and ".attn." not in n + "."}
+        model = torch.ao.quantization.quantize_dynamic(
+            model, {n: torch.ao.quantization.per_channel_dynamic_qconfig for n in names}, dtype=torch.qint8)
+        precision = f"int8 dynamic ({engine})"
     x = torch.randn(batch, 3, 224, 224, generator=torch.Generator().manual_seed(batch))
     times = []
     with torch.inference_mode():
@@ -43,7 +59,7 @@ def main():
     p50, p95 = pct(50), pct(95)
     stats = {"batch": batch, "runs": len(times), "imgPerSec": batch / p50, "imgPerSecMin": batch / times[-1],
              "imgPerSecMax": batch / times[0], "latencyP50Ms": p50 * 1e3, "latencyP95Ms": p95 * 1e3}
-    print(json.dumps({"engine": "pytorch", "model": "torchvision swin_t", "precision": "fp32",
+    print(json.dumps({"engine": "pytorch", "model": "torchvision swin_t", "precision": precision,
                       "threads": f"omp={threads}"
                                  + (f" wait={os.environ['OMP_WAIT_POLICY'].lower()}" if "OMP_WAIT_POLICY" in os.environ else "")
                                  + f" openblas={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}"

@@ -5,7 +5,7 @@ package io.swin4j.bench;
  *
  * @param engine       swin4j, onnxruntime, pytorch
  * @param model        preset or file name
- * @param precision    fp32 or bf16
+ * @param precision    fp32, bf16, int8 dynamic or int8 static
  * @param threads      the thread settings in effect, e.g. "omp=1 openblas=2"
  * @param macsPerImage multiply-accumulates of one image (the official count)
  * @param gflops       achieved floating-point rate: 2 · MACs · img/s

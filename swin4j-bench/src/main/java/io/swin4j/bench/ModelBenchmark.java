@@ -56,7 +56,7 @@ public final class ModelBenchmark {
                 torch.manual_seed(batch);
                 Tensor input = torch.randn(batch, 3, side, side);
                 ThroughputStats stats = Timing.measure(batch, warmupRuns, minRuns, minSeconds, () -> forward(input));
-                BenchResult r = BenchResult.of("swin4j", name, model.precision().toString(),
+                BenchResult r = BenchResult.of("swin4j", name, model.precisionLabel(),
                         BenchResult.threadSettings(torch.get_num_threads()), side, macs, stats);
                 results.add(r);
                 if (each != null) each.accept(r);

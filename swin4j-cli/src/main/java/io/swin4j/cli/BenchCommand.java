@@ -83,7 +83,7 @@ final class BenchCommand extends WeightsCommand {
         try (SwinTransformer model = load(p)) {
             SwinConfig c = model.config();
             if (!json) {
-                out.printf("%s: %s, %.3f G MACs per %dx%d image (official count)%n", name, describe(model),
+                out.printf("%s: %s, %.3f G MACs per %dx%d image (official count)%n", name, model.precisionLabel(),
                         FlopCount.macs(c) / 1e9, c.imgSize(), c.imgSize());
                 out.println(BenchTable.header());
                 out.flush();
@@ -106,7 +106,7 @@ final class BenchCommand extends WeightsCommand {
                     Inputs inputs = inputs(c, agreementInputs);
                     LogitsAgreement.Result a = PrecisionAgreement.measure(reference, model, inputs::batch);
                     out.println(json ? write(mapper, Map.of("agreement", a, "inputs", inputs.source))
-                            : describe(model) + " vs fp32 on " + inputs.source + ": " + a.describe());
+                            : model.precisionLabel() + " vs fp32 on " + inputs.source + ": " + a.describe());
                 }
             }
         }
@@ -119,10 +119,6 @@ final class BenchCommand extends WeightsCommand {
         return PrecisionOption.apply(w.createModel(), p);
     }
 
-    private static String describe(SwinTransformer model) {
-        return model.quantization() == null ? model.precision().toString()
-                : model.precision() + " " + model.quantization().activations();
-    }
 
     private static String write(ObjectMapper mapper, Object o) {
         try {

@@ -90,8 +90,7 @@ public final class EvalCommand extends WeightsCommand {
              ProgressBar bar = !noProgress && !json && System.console() != null
                      ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(ds.size()).setUnit(" img", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
-            precisionUsed = model.precision().toString() + (model.quantization() == null ? ""
-                    : " " + model.quantization().activations());
+            precisionUsed = model.precisionLabel();
             report = Evaluator.evaluate(model, reference, loader, classes, n -> {
                 if (bar != null) bar.stepBy(n);
             });

@@ -186,6 +186,12 @@ public final class SwinTransformer extends Module implements AutoCloseable {
 
     public Precision precision() { return precision; }
 
+    /** "fp32", "bf16", "int8 dynamic" or "int8 static": the precision with, for int8, how activations are quantized. */
+    public String precisionLabel() {
+        Quantization q = quantization;
+        return q == null ? precision.toString() : precision + " " + q.activations();
+    }
+
     /** How the model is quantized, or null unless its precision is {@link Precision#INT8}. */
     public Quantization quantization() { return quantization; }
 
