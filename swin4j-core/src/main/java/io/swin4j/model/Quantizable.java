@@ -14,6 +14,7 @@ abstract class Quantizable extends Module {
 
     private volatile Int8Linear int8;
     private volatile Consumer<Tensor> observer;
+    private volatile java.util.function.LongConsumer timer;
 
     /** The weight parameter (out, …): its first dimension is the output channels. */
     abstract Param weightParam();
@@ -36,6 +37,15 @@ abstract class Quantizable extends Module {
     final Tensor product(Tensor x) {
         Consumer<Tensor> o = observer;
         if (o != null) o.accept(x);
+        java.util.function.LongConsumer t = timer;
+        if (t == null) return compute(x);
+        long start = System.nanoTime();
+        Tensor y = compute(x);
+        t.accept(System.nanoTime() - start);
+        return y;
+    }
+
+    private Tensor compute(Tensor x) {
         Int8Linear q = int8;
         if (q != null) return q.forward(x);
         Tensor w = weightParam().tensor();
@@ -61,6 +71,8 @@ abstract class Quantizable extends Module {
     }
 
     final void observe(Consumer<Tensor> o) { observer = o; }
+
+    final void time(java.util.function.LongConsumer t) { timer = t; }
 
     @Override
     protected void releaseCaches() {
