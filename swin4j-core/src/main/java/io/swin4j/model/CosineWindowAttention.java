@@ -107,8 +107,16 @@ final class CosineWindowAttention extends TokenMixer {
     @Override
     Tensor forward(Tensor windows, BlockPlan plan, Tensor[] probsOut, boolean training) {
         long b = windows.size(0), n = windows.size(1);
-        Tensor qkvOut = Ops.linear(windows, qkv.weight.tensor(), qkvBias())
-                .reshape(b, n, 3, heads, dim / heads).permute(2, 0, 3, 1, 4);
+        Tensor bias3 = qkvBias();
+        Tensor qkvOut;
+        if (qkv.asProduct()) {
+            // int8 (or calibrating): qkv has no bias of its own, V2's (q_bias, 0, v_bias) is added after the product
+            qkvOut = qkv.forward(windows);
+            if (bias3 != null) qkvOut = qkvOut.add(bias3);
+        } else {
+            qkvOut = Ops.linear(windows, qkv.weight.tensor(), bias3);
+        }
+        qkvOut = qkvOut.reshape(b, n, 3, heads, dim / heads).permute(2, 0, 3, 1, 4);
         // The per-head logit scale goes onto q, so that the product is the scaled logits (scale 1 in attend).
         Tensor scale = logitScale.tensor().clamp_max(new Scalar(MAX_LOGIT_SCALE)).exp();
         Tensor q = normalize(qkvOut.get(0)).mul(scale);
