@@ -77,12 +77,12 @@ class Int8ModelTest {
         for (SwinConfig.Family f : new SwinConfig.Family[] {SwinConfig.Family.V2, SwinConfig.Family.MLP}) {
             SwinConfig c = TINY.toBuilder().optFamily(f).build();
             try (PointerScope scope = new PointerScope(); SwinTransformer m = SwinTransformer.create(c, 6)) {
-                // V2 starts with zero q/v biases: give them values, so that losing them would show
+                // V2 starts with zero q/v biases and zero res-post-norm weights (every block the identity): give them
+                // values, so that the attention branch counts and losing the biases would show
                 m.parameters().asMap().forEach((k, t) -> {
-                    if (k.endsWith("q_bias") || k.endsWith("v_bias")) {
-                        try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
-                            torch.normal_(t, 0, 1);
-                        }
+                    try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+                        if (k.endsWith("q_bias") || k.endsWith("v_bias")) torch.normal_(t, 0, 1);
+                        if (k.endsWith("norm1.weight") || k.endsWith("norm2.weight")) t.fill_(new org.bytedeco.pytorch.Scalar(1));
                     }
                 });
                 Tensor x = torch.randn(2, 3, 64, 64);
