@@ -295,6 +295,9 @@ public final class SwinPredictor implements AutoCloseable {
 
     public Precision precision() { return model.precision(); }
 
+    /** "fp32", "bf16", "int8 dynamic" or "int8 static". */
+    public String precisionLabel() { return model.precisionLabel(); }
+
     /** The k most probable classes of one row of probabilities, most probable first (ties: lower index first). */
     public List<Prediction> topK(float[] probs, int k) {
         return TopK.of(probs, k, labels);

@@ -324,7 +324,7 @@ final class InferenceRoutes {
         body.put("layout", predictor.weights().layout().toString());
         body.put("family", c.family().name());
         body.put("attentionMaps", predictor.hasAttentionMaps());
-        body.put("precision", predictor.precision().toString());
+        body.put("precision", predictor.precisionLabel());
         ObjectNode arch = body.putObject("architecture");
         arch.put("imgSize", c.imgSize()).put("patchSize", c.patchSize()).put("inChans", c.inChans())
                 .put("embedDim", c.embedDim()).put("windowSize", c.windowSize()).put("mlpRatio", c.mlpRatio())

@@ -70,4 +70,16 @@ class SwinServerFamilyTest {
             assertThat(JSON.readTree(attention.body()).get("probs").size()).isGreaterThan(0);
         }
     }
+
+    @Test
+    void int8ModelServesAndSaysSo() throws Exception {
+        try (SwinPredictor p = SwinPredictor.builder().optPrecision(io.swin4j.model.Precision.INT8).build();
+             SwinServer s = SwinServer.start(p, ServeOptions.defaults().optPort(0))) {
+            assertThat(JSON.readTree(get(s, "v1/model").body()).get("precision").asText()).isEqualTo("int8 dynamic");
+            byte[] png = Files.readAllBytes(SAMPLES.resolve("0000-ankle-boot.png"));
+            HttpResponse<byte[]> classify = post(s, "v1/classify?top_k=1", png, "image/png");
+            assertThat(classify.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(classify.body()).at("/results/0/top_k/0/label").asText()).isEqualTo("Ankle boot");
+        }
+    }
 }

@@ -123,6 +123,21 @@ class SwinSparkPredictorTest {
     }
 
     @Test
+    void int8OnTheExecutorsGivesTheFp32TopClassOnTheSamples() throws Exception {
+        Dataset<Row> input = SwinSparkPredictor.readImages(spark, Path.of("..", "samples").toAbsolutePath().toString());
+        Map<String, String> fp32 = new HashMap<>(), int8 = new HashMap<>();
+        for (Row r : SwinSparkPredictor.builder().optTopK(1).build().transform(input).collectAsList()) {
+            fp32.put(r.getString(r.fieldIndex("path")), r.getString(r.fieldIndex("label")));
+        }
+        for (Row r : SwinSparkPredictor.builder().optTopK(1).optPrecision("int8").build().transform(input).collectAsList()) {
+            int8.put(r.getString(r.fieldIndex("path")), r.getString(r.fieldIndex("label")));
+        }
+        assertThat(int8).hasSize(10).isEqualTo(fp32);
+        assertThatThrownBy(() -> SwinSparkPredictor.builder().optPrecision("int4"))
+                .hasMessageContaining("unknown precision 'int4'");
+    }
+
+    @Test
     void refusesDataFramesWithoutAnImageOrPathColumn() {
         Dataset<Row> numbers = spark.range(3).toDF("id");
         assertThatThrownBy(() -> SwinSparkPredictor.builder().build().transform(numbers))
