@@ -354,7 +354,7 @@ public final class SwinTransformer extends Module implements AutoCloseable {
         boolean train = training;
         Precision p = precision;
         if (train && p != Precision.FP32) {
-            throw new IllegalStateException("a " + p + " model is for inference; train in fp32");
+            throw new IllegalStateException((p == Precision.INT8 ? "an " : "a ") + p + " model is for inference; train in fp32");
         }
         try (PointerScope scope = new PointerScope();
              NoGradGuard noGrad = train ? null : new NoGradGuard()) {
