@@ -44,8 +44,12 @@ public final class OutlierCharts {
             style(c);
             c.getStyler().setOverlapped(true);
             c.getStyler().setXAxisDecimalPattern("0.0");
-            addHistogram(c, "block output", b.sampleBlockInfNorm());
-            addHistogram(c, "FFN output", b.sampleFfnInfNorm());
+            // One set of bins for both series: the category axis is shared.
+            double min = Math.min(min(b.sampleBlockInfNorm()), min(b.sampleFfnInfNorm()));
+            double max = Math.max(max(b.sampleBlockInfNorm()), max(b.sampleFfnInfNorm()));
+            if (!(max > min)) max = min + 1;
+            addHistogram(c, "block output", b.sampleBlockInfNorm(), min, max);
+            addHistogram(c, "FFN output", b.sampleFfnInfNorm(), min, max);
             written.add(save(dir.resolve(b.name() + ".png"), c));
         }
         double[] index = new double[report.blocks().size()];
@@ -66,12 +70,21 @@ public final class OutlierCharts {
         return written;
     }
 
-    private static void addHistogram(CategoryChart c, String name, float[] values) {
+    private static double min(float[] v) {
+        double m = Double.POSITIVE_INFINITY;
+        for (float f : v) m = Math.min(m, f);
+        return v.length == 0 ? 0 : m;
+    }
+
+    private static double max(float[] v) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (float f : v) m = Math.max(m, f);
+        return v.length == 0 ? 1 : m;
+    }
+
+    private static void addHistogram(CategoryChart c, String name, float[] values, double min, double max) {
         List<Double> v = new ArrayList<>();
         for (float f : values) v.add((double) f);
-        double min = v.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-        double max = v.stream().mapToDouble(Double::doubleValue).max().orElse(1);
-        if (max <= min) max = min + 1;
         Histogram h = new Histogram(v, BINS, min, max);
         c.addSeries(name, h.getxAxisData(), h.getyAxisData());
     }
