@@ -66,6 +66,15 @@ public record OutlierReport(int samples, List<Block> blocks) {
         return blocks.stream().mapToDouble(Block::ffnKurtosis).average().orElse(Double.NaN);
     }
 
+    /**
+     * mean over blocks of the averaged kurtosis of the block output and of the FFN output together, as the authors'
+     * {@code validate_mlm.py} computes its {@code avg_kurtosis} (there over BERT's FFN {@code output.dense} and
+     * {@code output.LayerNorm} outputs).
+     */
+    public double averageKurtosisBlockAndFfn() {
+        return (averageKurtosis() + averageFfnKurtosis()) / 2;
+    }
+
     /** A JSON-ready view (per-sample values left out). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -76,6 +85,7 @@ public record OutlierReport(int samples, List<Block> blocks) {
         summary.put("average_kurtosis", averageKurtosis());
         summary.put("max_ffn_inf_norm", maxFfnInfNorm());
         summary.put("average_ffn_kurtosis", averageFfnKurtosis());
+        summary.put("average_kurtosis_block_and_ffn", averageKurtosisBlockAndFfn());
         m.put("summary", summary);
         List<Map<String, Object>> list = new ArrayList<>();
         for (Block b : blocks) {

@@ -33,6 +33,7 @@ class OutlierReportTest {
         assertThat(r.averageKurtosis()).isCloseTo((3 + 30 + 6) / 3.0, within(1e-12));
         assertThat(r.maxFfnInfNorm()).isEqualTo(7);
         assertThat(r.averageFfnKurtosis()).isCloseTo((4 + 31 + 7) / 3.0, within(1e-12));
+        assertThat(r.averageKurtosisBlockAndFfn()).isCloseTo((3 + 30 + 6 + 4 + 31 + 7) / 6.0, within(1e-12));
         assertThat(r.blocks().get(0).maxHeadMass()).isEqualTo(0.9);
         @SuppressWarnings("unchecked")
         Map<String, Object> summary = (Map<String, Object>) r.toMap().get("summary");
