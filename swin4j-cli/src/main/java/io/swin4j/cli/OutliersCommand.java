@@ -27,10 +27,13 @@ import java.util.Map;
 
 /** {@code swin outliers}: activation-outlier statistics of a checkpoint per block (issue 19). */
 @Command(name = "outliers", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure activation outliers per block (Bondarenko et al. 2023): the infinity norm max|x| and the kurtosis",
-                "E[(x-mu)^4]/(sigma^4+1e-6) of each block's output and FFN output, averaged over samples, and the attention mass",
-                "heads put on a single token. Prints a table and the summary 'max ||x||inf, average kurtosis' (block outputs).",
-                "Exit 0 when every image was measured; 1 when some could not be read or the measurement could not run."})
+        description = {"Measure activation outliers per block (Bondarenko et al. 2023):",
+                "the infinity norm max|x| and the kurtosis E[(x-mu)^4]/(sigma^4+1e-6)",
+                "of each block's output and FFN output, averaged over samples, and",
+                "the attention mass heads put on a single token. Prints a table and",
+                "'max ||x||inf X, average kurtosis K' (of the block outputs).",
+                "Exit 0 when every image was measured; 1 when some could not be read",
+                "or the measurement could not run."})
 public final class OutliersCommand extends WeightsCommand {
 
     @Option(names = "--weights", paramLabel = "CKPT",
