@@ -55,18 +55,29 @@ final class SwinBlock extends Module {
 
     /** x: (B, H·W, C) → (B, H·W, C); {@code probsOut} receives attention probabilities if non-null. */
     Tensor forward(Tensor x, int height, int width, Tensor[] probsOut, boolean training) {
+        return forward(x, height, width, probsOut, null, training);
+    }
+
+    /**
+     * As {@link #forward(Tensor, int, int, Tensor[], boolean)}; {@code ffnOut}, if non-null, receives the MLP
+     * branch's output (B, H·W, C) before drop-path and the residual add (V2: before its post-norm).
+     */
+    Tensor forward(Tensor x, int height, int width, Tensor[] probsOut, Tensor[] ffnOut, boolean training) {
         BlockPlan plan = plan(height, width);
         long batch = x.size(0);
-        Tensor y;
+        Tensor y, ffn;
         if (resPostNorm) {
             Tensor mixed = plan.reverse(mixer.forward(plan.partition(x), plan, probsOut, training), batch);
             x = x.add(Ops.dropPath(norm1.forward(mixed), dropPath, training));
-            y = Ops.dropPath(norm2.forward(mlp.forward(x, training)), dropPath, training);
+            ffn = mlp.forward(x, training);
+            y = Ops.dropPath(norm2.forward(ffn), dropPath, training);
         } else {
             Tensor mixed = mixer.forward(plan.partition(norm1.forward(x)), plan, probsOut, training);
             x = x.add(Ops.dropPath(plan.reverse(mixed, batch), dropPath, training));
-            y = Ops.dropPath(mlp.forward(norm2.forward(x), training), dropPath, training);
+            ffn = mlp.forward(norm2.forward(x), training);
+            y = Ops.dropPath(ffn, dropPath, training);
         }
+        if (ffnOut != null) ffnOut[0] = ffn;
         if (training) return x.add(y);
         // In eval, x is this block's own fresh sum: add the MLP branch in place.
         x.add_(y);

@@ -15,9 +15,15 @@ import java.util.List;
  *                      norm. This is HF {@code SwinBackbone}'s and mmdet's {@code out_indices} convention (stage 3
  *                      is before the final norm). Empty unless asked for.
  * @param attentions    the attention probabilities of the blocks asked for
+ * @param blockStatistics every block's outlier statistics in forward order, when asked for
+ *                      ({@link ForwardOptions#optBlockStatistics}); else empty
  */
-public record SwinOutput(Tensor logits, Tensor embedding, List<Tensor> stageFeatures, List<BlockAttention> attentions)
-        implements AutoCloseable {
+public record SwinOutput(Tensor logits, Tensor embedding, List<Tensor> stageFeatures, List<BlockAttention> attentions,
+                         List<BlockStatistics> blockStatistics) implements AutoCloseable {
+
+    public SwinOutput(Tensor logits, Tensor embedding, List<Tensor> stageFeatures, List<BlockAttention> attentions) {
+        this(logits, embedding, stageFeatures, attentions, List.of());
+    }
 
     /**
      * @param probs (B, numWindows, heads, N, N) softmax probabilities per window, windows and tokens in row-major

@@ -356,6 +356,9 @@ public final class SwinTransformer extends Module implements AutoCloseable {
         if (train && p != Precision.FP32) {
             throw new IllegalStateException((p == Precision.INT8 ? "an " : "a ") + p + " model is for inference; train in fp32");
         }
+        if (train && options.blockStatistics()) {
+            throw new IllegalStateException("block statistics are measured in eval mode; call train(false) first");
+        }
         try (PointerScope scope = new PointerScope();
              NoGradGuard noGrad = train ? null : new NoGradGuard()) {
             int[] grid = new int[2];
@@ -372,6 +375,7 @@ public final class SwinTransformer extends Module implements AutoCloseable {
             int h = grid[0], w = grid[1];
             List<Tensor> features = new ArrayList<>();
             List<SwinOutput.BlockAttention> attentions = new ArrayList<>();
+            List<BlockStatistics> statistics = new ArrayList<>();
             for (int s = 0; s < stages.size(); s++) {
                 SwinStage stage = stages.get(s);
                 for (int j = 0; j < stage.blocks.size(); j++) {
@@ -384,14 +388,21 @@ public final class SwinTransformer extends Module implements AutoCloseable {
                     Tensor in = x;
                     int bh = h, bw = w;
                     x = step(scope, x, () -> {
-                        Tensor[] probs = wantProbs ? new Tensor[1] : null;
-                        Tensor out = block.forward(in, bh, bw, probs, train);
+                        boolean stats = options.blockStatistics();
+                        Tensor[] probs = wantProbs || (stats && block.hasAttention()) ? new Tensor[1] : null;
+                        Tensor[] ffn = stats ? new Tensor[1] : null;
+                        Tensor out = block.forward(in, bh, bw, probs, ffn, train);
+                        Tensor windowed = null;
                         if (probs != null) {
                             var plan = block.windows(bh, bw);
                             long n = plan.windowTokens();
-                            attentions.add(new SwinOutput.BlockAttention(id, plan, Tensors.keep(
-                                    fp32(probs[0].view(out.size(0), plan.numWindows(), -1, n, n)).contiguous())));
+                            windowed = probs[0].view(out.size(0), plan.numWindows(), -1, n, n);
+                            if (wantProbs) {
+                                attentions.add(new SwinOutput.BlockAttention(id, plan,
+                                        Tensors.keep(fp32(windowed).contiguous())));
+                            }
                         }
+                        if (stats) statistics.add(blockStatistics(id, out, ffn[0], windowed));
                         return out;
                     });
                 }
@@ -411,8 +422,15 @@ public final class SwinTransformer extends Module implements AutoCloseable {
             Tensor pooled = torch.mean(x, 1L);
             Tensor embedding = Tensors.keep(fp32(pooled));
             Tensor logits = head == null ? null : Tensors.keep(fp32(head.forward(pooled)));
-            return new SwinOutput(logits, embedding, features, attentions);
+            return new SwinOutput(logits, embedding, features, attentions, List.copyOf(statistics));
         }
+    }
+
+    /** The outlier statistics of one block: its output, its MLP branch's output, its attention (null: none). */
+    private static BlockStatistics blockStatistics(ForwardOptions.BlockId id, Tensor out, Tensor ffn, Tensor probs) {
+        float[][][] mass = probs == null ? null : OutlierStats.attentionMass(probs);
+        return new BlockStatistics(id, OutlierStats.infNorm(out), OutlierStats.infNorm(ffn), OutlierStats.kurtosis(out),
+                OutlierStats.kurtosis(ffn), mass == null ? null : mass[0], mass == null ? null : mass[1]);
     }
 
     /**
