@@ -10,7 +10,7 @@
 # and prints one markdown table. Every number comes from one of those commands; their JSON is kept in OUT_DIR.
 # Usage: tools/quantizable_experiment.sh OUT_DIR [EPOCHS (8)] [CLIP_ALPHA (0.4)]
 #   A model whose OUT_DIR/<variant>/model.safetensors exists is not trained again. Training runs one variant at a
-#   time with libtorch at 1 thread (about 2.5 minutes an epoch here); set PARALLEL=1 to train the three at once.
+#   time with libtorch and OpenBLAS at 1 thread (2–4 minutes an epoch here); PARALLEL=1 trains the three at once.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:?usage: tools/quantizable_experiment.sh OUT_DIR [EPOCHS] [CLIP_ALPHA]}"; EPOCHS="${2:-8}"; ALPHA="${3:-0.4}"
@@ -20,7 +20,8 @@ declare -A FLAGS=([vanilla]="" [clipped]="--attention clipped --clip-alpha $ALPH
 pids=()
 for v in vanilla clipped gated; do
   [ -f "$OUT/$v/model.safetensors" ] && continue
-  cmd=(swin train --recipe fashion-mnist --epochs "$EPOCHS" --set threads=1 --set workers=1 ${FLAGS[$v]} --output "$OUT/$v")
+  # one thread per process in both pools (libtorch and OpenBLAS): two trainings at once must not oversubscribe
+  cmd=(env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$ROOT/swin" train --recipe fashion-mnist --epochs "$EPOCHS" --set threads=1 --set workers=1 ${FLAGS[$v]} --output "$OUT/$v")
   echo "experiment: ${cmd[*]}" >&2
   if [ "${PARALLEL:-0}" = 1 ]; then "${cmd[@]}" > "$OUT/$v.log" 2>&1 & pids+=($!); else "${cmd[@]}" > "$OUT/$v.log" 2>&1; fi
 done
