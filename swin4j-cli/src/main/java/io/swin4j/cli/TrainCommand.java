@@ -56,9 +56,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-grad", description = "Gradient-norm clipping (0: none).") Double clipGrad;
     @Option(names = "--label-smoothing", description = "Without Mixup/CutMix (official 0.1).") Double labelSmoothing;
     @Option(names = "--attention", paramLabel = "VARIANT", description = "Attention: vanilla, clipped (clipped softmax) or gated (per-head gates); default: the model's or --init checkpoint's own.") String attention;
-    @Option(names = "--clip-alpha", description = "Clipped softmax: gamma = -alpha/T, T the tokens of a window (default 12).") Double clipAlpha;
+    @Option(names = "--clip-alpha", description = "Clipped softmax: gamma = -alpha/T, T the tokens of a window (default 0.6).") Double clipAlpha;
     @Option(names = "--clip-zeta", description = "Clipped softmax: the stretch zeta >= 1 (default 1).") Double clipZeta;
-    @Option(names = "--gate-init", description = "Gated attention: initial gate probability pi_init in (0, 1) (default 0.25).") Double gateInit;
+    @Option(names = "--gate-init", description = "Gated attention: initial gate probability pi_init in (0, 1) (default 0.5).") Double gateInit;
     @Option(names = "--drop-path", description = "Stochastic depth rate of the last block (Swin-T 0.2).") Double dropPath;
     @Option(names = "--mixup", description = "Mixup alpha (0: off).") Double mixup;
     @Option(names = "--cutmix", description = "CutMix alpha (0: off).") Double cutmix;

@@ -130,6 +130,12 @@ class AttentionVariantTest {
         assertThat(gated.toString()).contains("attention=gated(pi_init=0.5)");
         assertThat(clipped.toString()).contains("attention=clipped(alpha=4.0, zeta=1.1)");
         assertThat(AttentionVariant.clipped(12, 1).gamma(49)).isEqualTo(-12.0 / 49);
+        // the default keeps a uniform row (p = 1/T) above zero in Swin's windows: (1 − γ)/T + γ > 0 for T = 16, 49, 144
+        for (int t : new int[] {16, 49, 144}) {
+            double g = AttentionVariant.clipped().gamma(t);
+            assertThat(g).as("γ at T = " + t).isNegative();
+            assertThat((1 - g) / t + g).as("uniform row at T = " + t).isPositive();
+        }
         assertThatThrownBy(() -> SwinConfig.preset("swin_mlp_base_patch4_window7_224").toBuilder()
                 .optAttention(AttentionVariant.gated()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Swin-MLP family has none");
@@ -153,7 +159,31 @@ class AttentionVariantTest {
                     assertThat(Tensors.shape(out.logits())).containsExactly(2, 3);
                     for (float f : Tensors.toFloats(out.logits())) assertThat(Float.isFinite(f)).isTrue();
                 }
+                // V2 starts its res-post-norms at 0 (the official _init_respostnorm), which blocks every gradient into
+                // the attention branch; open them so that the backward pass goes through the gate and the clip
+                try (org.bytedeco.pytorch.NoGradGuard ignored = new org.bytedeco.pytorch.NoGradGuard()) {
+                    m.parameters().asMap().forEach((k, t) -> {
+                        if (k.endsWith(".norm1.weight") || k.endsWith(".norm2.weight")) t.fill_(new org.bytedeco.pytorch.Scalar(1.0));
+                    });
+                }
+                m.parameters().requireGrad(true);
+                m.train(true);
+                try (SwinOutput out = m.forward(x)) {
+                    out.logits().sum().backward();
+                }
+                var grads = m.parameters().gradsToHost();
+                if (a.hasGate()) {
+                    float[] g = grads.get("layers.1.blocks.0.attn.gate.weight").data();
+                    assertThat(maxAbs(g)).as("V2 gate gradient in training").isPositive();
+                }
+                assertThat(maxAbs(grads.get("layers.0.blocks.0.attn.qkv.weight").data())).isPositive();
             }
         }
+    }
+
+    private static float maxAbs(float[] a) {
+        float m = 0;
+        for (float f : a) m = Math.max(m, Math.abs(f));
+        return m;
     }
 }
