@@ -55,6 +55,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", description = "AdamW weight decay, not on norms, biases, position tables (official 0.05).") Double weightDecay;
     @Option(names = "--clip-grad", description = "Gradient-norm clipping (0: none).") Double clipGrad;
     @Option(names = "--label-smoothing", description = "Without Mixup/CutMix (official 0.1).") Double labelSmoothing;
+    @Option(names = "--attention", paramLabel = "VARIANT", description = "Attention: vanilla, clipped (clipped softmax) or gated (per-head gates); default: the model's or --init checkpoint's own.") String attention;
+    @Option(names = "--clip-alpha", description = "Clipped softmax: gamma = -alpha/T, T the tokens of a window (default 0.6).") Double clipAlpha;
+    @Option(names = "--clip-zeta", description = "Clipped softmax: the stretch zeta >= 1 (default 1).") Double clipZeta;
+    @Option(names = "--gate-init", description = "Gated attention: initial gate probability pi_init in (0, 1) (default 0.5).") Double gateInit;
     @Option(names = "--drop-path", description = "Stochastic depth rate of the last block (Swin-T 0.2).") Double dropPath;
     @Option(names = "--mixup", description = "Mixup alpha (0: off).") Double mixup;
     @Option(names = "--cutmix", description = "CutMix alpha (0: off).") Double cutmix;
@@ -119,7 +123,8 @@ public final class TrainCommand implements Callable<Integer> {
         return configFile != null || !sets.isEmpty() || !recipe.equals("official") || dataset != null || data != null || arch != null
                 || init != null || freezeStages != null || epochs != null || warmupEpochs != null || batchSize != null
                 || accumulationSteps != null || baseLr != null || warmupLr != null || minLr != null || weightDecay != null
-                || clipGrad != null || labelSmoothing != null || dropPath != null || mixup != null || cutmix != null
+                || clipGrad != null || labelSmoothing != null || dropPath != null || attention != null || clipAlpha != null
+                || clipZeta != null || gateInit != null || mixup != null || cutmix != null
                 || mixupProb != null || mixupSwitchProb != null || randAugment != null || reprob != null || ema != null
                 || emaDecay != null || seed != null || workers != null || trainLimit != null || valLimit != null;
     }
@@ -147,6 +152,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (clipGrad != null) c.clipGrad = clipGrad;
         if (labelSmoothing != null) c.labelSmoothing = labelSmoothing;
         if (dropPath != null) c.dropPath = dropPath;
+        if (attention != null) c.attention = attention;
+        if (clipAlpha != null) c.clipAlpha = clipAlpha;
+        if (clipZeta != null) c.clipZeta = clipZeta;
+        if (gateInit != null) c.gateInit = gateInit;
         if (mixup != null) c.mixup = mixup;
         if (cutmix != null) c.cutmix = cutmix;
         if (mixupProb != null) c.mixupProb = mixupProb;

@@ -59,6 +59,9 @@ final class CosineWindowAttention extends TokenMixer {
     /** The log-spaced coordinates ((2w−1)², 2) per runtime window side, float32. */
     private final Map<Integer, Tensor> coordsCache = new ConcurrentHashMap<>();
     private final RelativePositionBias bias;
+    private final AttentionVariant variant;
+    /** Gated attention's per-head gate (null otherwise). */
+    final AttentionGate gate;
 
     /**
      * @param tableWindow      the block's configured window M (the coordinates are normalised for it)
@@ -78,6 +81,8 @@ final class CosineWindowAttention extends TokenMixer {
         cpbMlp = child("cpb_mlp", new CpbMlp(heads));
         qkv = child("qkv", new Linear(dim, 3L * dim, false));
         proj = child("proj", new Linear(dim, dim, true));
+        variant = config.attention();
+        gate = WindowAttention.gate(this, config, heads, dim);
         bias = new RelativePositionBias(heads, this::biasTable, w -> WindowGeometry.relativePositionIndex(w, w),
                 cpbMlp.fc1.weight, cpbMlp.fc1.bias, cpbMlp.fc2.weight);
     }
@@ -122,7 +127,7 @@ final class CosineWindowAttention extends TokenMixer {
         Tensor q = normalize(qkvOut.get(0)).mul(scale);
         Tensor k = normalize(qkvOut.get(1));
         Tensor attended = WindowAttention.attend(q, k, qkvOut.get(2), bias.get(plan, training), 1.0, attnDrop,
-                probsOut, training);
+                probsOut, training, variant, gate == null ? null : gate.forward(windows));
         return Ops.dropout(proj.forward(attended), projDrop, training);
     }
 

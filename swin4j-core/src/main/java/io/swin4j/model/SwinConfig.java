@@ -22,6 +22,8 @@ import java.util.Set;
  * @param family       which parts the blocks are made of (null reads as V1, for configs saved before families)
  * @param pretrainedWindowSizes V2 only: per stage, the window the continuous position bias was trained at (0: this
  *                     stage's own window), as the official {@code PRETRAINED_WINDOW_SIZES}; null reads as all 0
+ * @param attention    how attention mixes values (softmax, clipped softmax, gated heads: {@link AttentionVariant});
+ *                     null reads as vanilla (configs saved before variants); V1 and V2 only
  */
 public record SwinConfig(
         String name,
@@ -42,7 +44,8 @@ public record SwinConfig(
         double dropPathRate,
         SizeRule sizeRule,
         Family family,
-        int[] pretrainedWindowSizes) {
+        int[] pretrainedWindowSizes,
+        AttentionVariant attention) {
 
     /** The Swin families: each chooses the parts of its blocks (see {@code BlockParts}). */
     public enum Family {
@@ -64,6 +67,9 @@ public record SwinConfig(
         depths = depths.clone();
         numHeads = numHeads.clone();
         if (family == null) family = Family.V1;
+        if (attention == null) attention = AttentionVariant.VANILLA;
+        require(family != Family.MLP || attention.kind() == AttentionVariant.Kind.VANILLA,
+                "attention variant " + attention + " needs attention; the Swin-MLP family has none (use V1 or V2)");
         pretrainedWindowSizes = pretrainedWindowSizes == null ? new int[depths.length] : pretrainedWindowSizes.clone();
         if (pretrainedWindowSizes.length != depths.length) {
             throw new IllegalArgumentException("pretrainedWindowSizes " + Arrays.toString(pretrainedWindowSizes)
@@ -203,18 +209,18 @@ public record SwinConfig(
     private static void register(String name, int img, int window, int dim, int[] depths, int[] heads,
                                  int classes, double dropPath) {
         PRESETS.put(name, new SwinConfig(name, img, 4, 3, classes, dim, depths, heads, window, 4.0, true,
-                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL, Family.V1, null));
+                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL, Family.V1, null, null));
     }
 
     private static void v2(String name, int img, int window, int dim, int[] depths, int[] heads, int classes,
                            double dropPath, int[] pretrainedWindows, SizeRule rule) {
         PRESETS.put(name, new SwinConfig(name, img, 4, 3, classes, dim, depths, heads, window, 4.0, true,
-                false, true, 0.0, 0.0, dropPath, rule, Family.V2, pretrainedWindows));
+                false, true, 0.0, 0.0, dropPath, rule, Family.V2, pretrainedWindows, null));
     }
 
     private static void mlp(String name, int img, int window, int dim, int[] depths, int[] heads, double dropPath) {
         PRESETS.put(name, new SwinConfig(name, img, 4, 3, 1000, dim, depths, heads, window, 4.0, true,
-                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL, Family.MLP, null));
+                false, true, 0.0, 0.0, dropPath, SizeRule.OFFICIAL, Family.MLP, null, null));
     }
 
     /** The names of all presets, in registration order. */
@@ -244,6 +250,7 @@ public record SwinConfig(
         private SizeRule sizeRule;
         private Family family;
         private int[] pretrainedWindowSizes;
+        private AttentionVariant attention;
 
         private Builder(SwinConfig c) {
             name = c.name; imgSize = c.imgSize; patchSize = c.patchSize; inChans = c.inChans;
@@ -252,6 +259,7 @@ public record SwinConfig(
             patchNorm = c.patchNorm; dropRate = c.dropRate; attnDropRate = c.attnDropRate;
             dropPathRate = c.dropPathRate; sizeRule = c.sizeRule; family = c.family;
             pretrainedWindowSizes = c.pretrainedWindowSizes;
+            attention = c.attention;
         }
 
         public Builder optName(String v) { name = v; return this; }
@@ -275,12 +283,15 @@ public record SwinConfig(
         /** V2: per stage; null or all 0 for none. Reset to none when the stage count changes. */
         public Builder optPretrainedWindowSizes(int... v) { pretrainedWindowSizes = v == null ? null : v.clone(); return this; }
 
+        /** Vanilla, clipped or gated attention (null: vanilla). */
+        public Builder optAttention(AttentionVariant v) { attention = v; return this; }
+
         public SwinConfig build() {
             int[] pretrained = pretrainedWindowSizes != null && pretrainedWindowSizes.length == depths.length
                     ? pretrainedWindowSizes : null;
             return new SwinConfig(name, imgSize, patchSize, inChans, numClasses, embedDim, depths, numHeads,
                     windowSize, mlpRatio, qkvBias, ape, patchNorm, dropRate, attnDropRate, dropPathRate, sizeRule,
-                    family, pretrained);
+                    family, pretrained, attention);
         }
     }
 
@@ -292,16 +303,20 @@ public record SwinConfig(
                 && windowSize == c.windowSize && mlpRatio == c.mlpRatio && qkvBias == c.qkvBias && ape == c.ape
                 && patchNorm == c.patchNorm && dropRate == c.dropRate && attnDropRate == c.attnDropRate
                 && dropPathRate == c.dropPathRate && sizeRule == c.sizeRule && family == c.family
-                && Arrays.equals(pretrainedWindowSizes, c.pretrainedWindowSizes);
+                && Arrays.equals(pretrainedWindowSizes, c.pretrainedWindowSizes) && attention.equals(c.attention);
     }
 
-    /** Equal architecture (same parameter shapes and forward), ignoring name, rates and image size. */
+    /**
+     * Equal architecture (same parameter shapes), ignoring name, rates, image size and the clipping of the softmax
+     * (it adds no parameters); gated attention adds the gates, so gated and not gated differ.
+     */
     public boolean sameArchitecture(SwinConfig c) {
         return patchSize == c.patchSize && inChans == c.inChans && numClasses == c.numClasses
                 && embedDim == c.embedDim && Arrays.equals(depths, c.depths) && Arrays.equals(numHeads, c.numHeads)
                 && windowSize == c.windowSize && mlpRatio == c.mlpRatio && qkvBias == c.qkvBias && ape == c.ape
                 && patchNorm == c.patchNorm && family == c.family
-                && Arrays.equals(pretrainedWindowSizes, c.pretrainedWindowSizes);
+                && Arrays.equals(pretrainedWindowSizes, c.pretrainedWindowSizes)
+                && attention.hasGate() == c.attention.hasGate();
     }
 
     @Override
@@ -314,6 +329,6 @@ public record SwinConfig(
                 + ", numHeads=" + Arrays.toString(numHeads) + ", windowSize=" + windowSize + ", mlpRatio=" + mlpRatio
                 + ", qkvBias=" + qkvBias + ", ape=" + ape + ", patchNorm=" + patchNorm + ", dropRate=" + dropRate
                 + ", attnDropRate=" + attnDropRate + ", dropPathRate=" + dropPathRate + ", sizeRule=" + sizeRule + ", family=" + family
-                + ", pretrainedWindowSizes=" + Arrays.toString(pretrainedWindowSizes) + "]";
+                + ", pretrainedWindowSizes=" + Arrays.toString(pretrainedWindowSizes) + ", attention=" + attention + "]";
     }
 }

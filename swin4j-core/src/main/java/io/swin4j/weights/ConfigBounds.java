@@ -9,7 +9,9 @@ import java.util.Arrays;
  * itself only checks consistency (positive sizes, heads dividing dims); a hostile card could still ask for a window of
  * 10^9 or a billion blocks, which would fail much later as an exception inside the model, or exhaust memory. The
  * bounds are far above every published Swin (the largest, SwinV2-G: embed 512, depths [2, 2, 42, 4], window 40 at
- * 640 px) and far below what would overflow an int anywhere in the model.
+ * 640 px) and far below what would overflow an int anywhere in the model. The attention variant needs no check here:
+ * {@link io.swin4j.model.AttentionVariant}'s constructor already bounds its parameters (α ≤ 10⁴, 1 ≤ ζ ≤ 10, π_init in
+ * (0, 1), all finite) and {@link SwinConfig} refuses a variant on Swin-MLP, so a hostile card fails to parse.
  */
 final class ConfigBounds {
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.swin4j.io.AtomicFiles;
+import io.swin4j.model.AttentionVariant;
 import io.swin4j.model.SwinConfig;
 
 import java.io.IOException;
@@ -33,6 +34,17 @@ public final class TrainConfig {
     public SwinConfig model;
     /** Checkpoint to start from (any layout swin4j reads); its head is dropped when the class count differs. */
     public String init;
+    /**
+     * Attention variant of the model: "vanilla", "clipped" or "gated" (null: the model's or init checkpoint's own).
+     * Fine-tuning a vanilla checkpoint with "gated" initialises the new gates (bias logit(gateInit)).
+     */
+    public String attention;
+    /** Clipped softmax: γ = −clipAlpha/T (null: {@link AttentionVariant#DEFAULT_ALPHA}). */
+    public Double clipAlpha;
+    /** Clipped softmax: the stretch ζ ≥ 1 (null: 1). */
+    public Double clipZeta;
+    /** Gated attention: the initial gate probability π_init (null: {@link AttentionVariant#DEFAULT_GATE_INIT}). */
+    public Double gateInit;
     /** Freeze the patch embedding and the first N stages (0: train everything). */
     public int freezeStages = 0;
 
@@ -181,6 +193,11 @@ public final class TrainConfig {
         if (mean != null && mean.length != 3 || std != null && std.length != 3) p.add("mean and std need 3 values");
         if (threads < 0) p.add("threads must be >= 0");
         try {
+            attentionVariant();
+        } catch (IllegalArgumentException e) {
+            p.add("attention: " + e.getMessage());
+        }
+        try {
             io.swin4j.train.augment.RandAugment.parse(randAugment, io.swin4j.train.augment.RandAugment.IMAGENET_FILL);
         } catch (IllegalArgumentException e) {
             p.add("randAugment: " + e.getMessage());
@@ -203,6 +220,30 @@ public final class TrainConfig {
     }
 
     /** The architecture this run trains (before the class count is set from the data). */
+    /** The attention variant these settings ask for, or null to keep the model's own. */
+    public AttentionVariant attentionVariant() {
+        if (attention == null) {
+            if (clipAlpha != null || clipZeta != null || gateInit != null) {
+                throw new IllegalArgumentException("clipAlpha, clipZeta and gateInit need attention (clipped or gated)");
+            }
+            return null;
+        }
+        AttentionVariant v = AttentionVariant.of(attention, clipAlpha, clipZeta, gateInit);
+        if (!v.clips() && (clipAlpha != null || clipZeta != null)) {
+            throw new IllegalArgumentException("clipAlpha and clipZeta apply to clipped attention, not " + attention);
+        }
+        if (!v.hasGate() && gateInit != null) {
+            throw new IllegalArgumentException("gateInit applies to gated attention, not " + attention);
+        }
+        return v;
+    }
+
+    /** {@code c} with the attention variant these settings ask for (unchanged when they name none). */
+    public SwinConfig withAttention(SwinConfig c) {
+        AttentionVariant v = attentionVariant();
+        return v == null ? c : c.toBuilder().optAttention(v).build();
+    }
+
     public SwinConfig architecture() {
         return model != null ? model : SwinConfig.preset(arch);
     }

@@ -146,7 +146,10 @@ public final class Trainer implements AutoCloseable {
         } else if (cfg.init != null) {
             SwinWeights w = SwinWeights.load(Path.of(cfg.init), LoadOptions.defaults().optStrict(false));
             if (!w.report().isClean()) message("init " + cfg.init + ": " + w.report());
-            arch = w.config().toBuilder().optNumClasses(classes).optDropPathRate(cfg.dropPath).build();
+            arch = cfg.withAttention(w.config().toBuilder().optNumClasses(classes).optDropPathRate(cfg.dropPath).build());
+            if (arch.attention().hasGate() && !w.config().attention().hasGate()) {
+                message("init " + cfg.init + ": no attention gates; new gates initialised (" + arch.attention() + ")");
+            }
             initial = new LinkedHashMap<>(w.tensors());
             if (w.config().numClasses() != classes) {
                 initial.remove("head.weight");
@@ -155,7 +158,7 @@ public final class Trainer implements AutoCloseable {
                         + ": the old head is dropped and a new one initialised");
             }
         } else {
-            arch = cfg.architecture().toBuilder().optNumClasses(classes).optDropPathRate(cfg.dropPath).build();
+            arch = cfg.withAttention(cfg.architecture().toBuilder().optNumClasses(classes).optDropPathRate(cfg.dropPath).build());
         }
         modelConfig = arch;
         int img = arch.imgSize();
