@@ -5,9 +5,9 @@ official Swin ``WindowAttention`` (relative position bias table, shifted-window 
 
 - clipped: softmax replaced by clip((zeta - gamma) * softmax(x) + gamma, 0, 1), gamma = -alpha / T, T the tokens of
   a window (the authors' ``clipped_softmax``);
-- gated: the authors' "conditional per head" gate: per head h an ``nn.Linear(d_head, 1)`` applied to every token of
-  the attention input split into heads, averaged over the window's tokens, sigmoid, multiplying the head's output
-  before the heads merge (bias initialised to logit(pi_init)).
+- gated: the authors' "conditional per token" gate (the paper's default): per head h an ``nn.Linear(d_head, 1)``
+  applied to every token of the attention input split into heads, sigmoid, multiplying that token's output of the
+  head before the heads merge (bias initialised to logit(pi_init)).
 
 Geometry: a 6x6 map of 2 images, window 3, shift 1 (4 windows, the official SW-MSA mask), dim 8, 2 heads. The layer
 runs in float64 on a fixed input of windows (8, 9, 8); the loss is sum(out * R) for a fixed random R. Writes
@@ -98,8 +98,7 @@ class WindowAttention(nn.Module):
         context = attn @ v  # (B_, heads, N, d)
         if self.variant == "gated":
             xh = x.view(B_, N, self.num_heads, C // self.num_heads).permute(0, 2, 1, 3)  # (B_, H, N, d)
-            alpha = torch.stack([torch.mean(fc(xh[:, h]), dim=1, keepdim=True) for h, fc in
-                                 enumerate(self.alpha_heads)], dim=1)  # (B_, H, 1, 1)
+            alpha = torch.stack([fc(xh[:, h]) for h, fc in enumerate(self.alpha_heads)], dim=1)  # (B_, H, N, 1)
             context = context * torch.sigmoid(alpha)
         x = context.transpose(1, 2).reshape(B_, N, C)
         return self.proj(x)
@@ -157,10 +156,10 @@ def run_case(name, variant, seed, **kw):
         assert zeros > 20 and ones > 2, (zeros, ones)
         meta.update(exact_zeros_unmasked=zeros, exact_ones=ones)
     else:
-        gates = torch.sigmoid(torch.stack([torch.mean(fc(x.view(windows, 9, HEADS, DIM // HEADS)[:, :, h]), 1)
+        gates = torch.sigmoid(torch.stack([fc(x.view(windows, 9, HEADS, DIM // HEADS)[:, :, h])
                                            for h, fc in enumerate(layer.alpha_heads)], 1)).detach()
         meta.update(gate_min=float(gates.min()), gate_max=float(gates.max()))
-        assert float(gates.max() - gates.min()) > 0.1, "gates must differ between windows and heads"
+        assert float(gates.max() - gates.min()) > 0.1, "gates must differ between tokens and heads"
     write_meta(d, meta)
     print(name, json.dumps(meta))
 

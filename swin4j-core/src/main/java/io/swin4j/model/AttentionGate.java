@@ -4,11 +4,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The "conditional per head" gate of gated attention: for each head h, sigmoid(mean over the window's tokens of
- * x_h·w_h + b_h), x_h the head's slice of the attention input (before qkv). A Linear(d_head → 1) per head, stored as
- * {@code weight} (heads, d_head) and {@code bias} (heads); both excluded from weight decay. Weight init as a fresh
- * PyTorch Linear (U(±1/sqrt(d_head))), bias logit(π_init). The mean of a linear map is the map of the mean, so the
- * tokens are averaged first.
+ * The gate of gated attention, conditional per token (the authors' {@code conditional_per_token}, the paper's
+ * default): for each head h and token t, sigmoid(x_{t,h}·w_h + b_h), x_{t,h} the head's slice of the token's attention
+ * input (before qkv). A Linear(d_head → 1) per head, stored as {@code weight} (heads, d_head) and {@code bias} (heads);
+ * both excluded from weight decay. Weight init as a fresh PyTorch Linear (U(±1/sqrt(d_head))), bias logit(π_init).
  */
 final class AttentionGate extends Module {
 
@@ -24,11 +23,11 @@ final class AttentionGate extends Module {
 
     static double logit(double p) { return Math.log(p / (1 - p)); }
 
-    /** The gates (B·nW, heads, 1, 1) of windows (B·nW, N, C). */
+    /** The gates (B·nW, heads, N, 1) of windows (B·nW, N, C): one per head and token. */
     Tensor forward(Tensor windows) {
-        long b = windows.size(0);
-        Tensor mean = torch.mean(windows, 1L).view(b, heads, 1, headDim);
-        Tensor logits = mean.matmul(weight.tensor().view(heads, headDim, 1)).add(bias.tensor().view(heads, 1, 1));
+        long b = windows.size(0), n = windows.size(1);
+        Tensor perHead = windows.view(b, n, heads, headDim).permute(0, 2, 1, 3); // (B·nW, heads, N, d)
+        Tensor logits = perHead.matmul(weight.tensor().view(heads, headDim, 1)).add(bias.tensor().view(heads, 1, 1));
         return torch.sigmoid(logits);
     }
 }

@@ -67,7 +67,8 @@ class WindowAttention extends TokenMixer {
      *
      * @param bias  (nW or 1, heads, N, N)
      * @param scale multiplies q before the product (1 where q and k already carry their scale)
-     * @param gate  gated attention: (B·nW, heads, 1, 1) multiplying each head's output before the heads merge; else null
+     * @param gate  gated attention: (B·nW, heads, N, 1) multiplying each head's output, token by token, before the heads
+     *              merge; else null
      */
     static Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, double attnDrop, Tensor[] probsOut,
                          boolean training, AttentionVariant variant, Tensor gate) {
