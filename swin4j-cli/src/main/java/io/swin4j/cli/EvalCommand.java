@@ -2,7 +2,6 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.swin4j.infer.BundledModel;
 import io.swin4j.infer.Labels;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.model.Precision;
@@ -11,10 +10,8 @@ import io.swin4j.train.Charts;
 import io.swin4j.train.EvalReport;
 import io.swin4j.train.Evaluator;
 import io.swin4j.train.data.DataLoader;
-import io.swin4j.train.data.Datasets;
 import io.swin4j.train.data.LabeledDataset;
 import io.swin4j.vision.EvalPreset;
-import io.swin4j.vision.ImageDecoder;
 import io.swin4j.weights.SwinWeights;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -35,20 +32,9 @@ import java.util.Map;
                 "the report covers the others) or when the evaluation could not run."})
 public final class EvalCommand extends WeightsCommand {
 
-    @Option(names = "--weights", paramLabel = "CKPT",
-            description = "Checkpoint (any supported layout; default: the bundled Fashion-MNIST Swin).")
-    Path weightsFile;
-    @Option(names = "--dataset", defaultValue = "folder", description = "folder (root/val/<class>/...) or fashion-mnist (default: ${DEFAULT-VALUE}).")
-    String dataset;
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset root (Fashion-MNIST: default $SWIN4J_DATA, then Debian's).")
-    Path data;
-    @Option(names = "--split", defaultValue = "val", description = "val/test (the held-out split) or train (default: ${DEFAULT-VALUE}).")
-    String split;
-    @Option(names = "--preset", paramLabel = "NAME", description = "Preprocessing preset; default: the one saved with the model, else the source's.")
-    String preset;
+    @Mixin LabeledDataOptions input;
     @Option(names = "--batch-size", defaultValue = "64") int batchSize;
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N samples.") int limit;
-    @Option(names = "--workers", defaultValue = "2", description = "Decoding threads.") int workers;
     @Option(names = "--json", description = "Print the report as JSON.") boolean json;
     @Option(names = "--confusion", paramLabel = "PNG", description = "Write the confusion matrix as a PNG (up to 20 classes).")
     Path confusionPng;
@@ -60,13 +46,12 @@ public final class EvalCommand extends WeightsCommand {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = out();
-        if (weightsFile == null) weightsFile = BundledModel.path();
         Precision dtype = precision.get(err(), "eval");
-        weightsFile = weights.resolve(weightsFile, err());
+        Path weightsFile = input.weights(weights, err());
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
-        EvalPreset p = preset != null ? EvalPreset.named(preset) : SwinPredictor.savedPreset(w);
+        EvalPreset p = input.preset(w);
         Labels saved = SwinPredictor.savedLabels(w);
-        LabeledDataset ds = Datasets.open(dataset, data, split, null, new ImageDecoder()).limit(limit);
+        LabeledDataset ds = input.open().limit(limit);
         List<String> classes = ds.classNames();
         if (classes.size() != w.config().numClasses()) {
             throw new IllegalArgumentException(weightsFile + " has " + w.config().numClasses() + " classes but the dataset has "
@@ -86,7 +71,7 @@ public final class EvalCommand extends WeightsCommand {
              // a bf16 or int8 model is scored against its fp32 self as well (agreement, logits error)
              SwinTransformer reference = model.precision() == Precision.FP32 ? null
                      : w.createModel().optPrecision(Precision.FP32);
-             DataLoader loader = new DataLoader(ds, (img, rng) -> p.apply(img), 3 * p.height() * p.width(), batchSize, false, false, 0, workers);
+             DataLoader loader = input.loader(ds, p, batchSize);
              ProgressBar bar = !noProgress && !json && System.console() != null
                      ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(ds.size()).setUnit(" img", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
@@ -99,14 +84,14 @@ public final class EvalCommand extends WeightsCommand {
         if (json) {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("weights", weightsFile.toString());
-            m.put("dataset", dataset);
-            m.put("split", split);
+            m.put("dataset", input.datasetKind());
+            m.put("split", input.split);
             m.put("preset", p.toString());
             m.put("precision", precisionUsed);
             m.putAll(report.toMap());
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
         } else {
-            printText(out, report, p, precisionUsed);
+            printText(out, weightsFile, report, p, precisionUsed);
         }
         for (String f : report.failures()) err().println("swin eval: skipped " + f);
         if (!report.failures().isEmpty()) err().println("swin eval: " + report.failures().size() + " images could not be read");
@@ -114,8 +99,8 @@ public final class EvalCommand extends WeightsCommand {
         return report.count() > 0 && report.failures().isEmpty() ? 0 : 1;
     }
 
-    private void printText(PrintWriter out, EvalReport r, EvalPreset p, String precision) {
-        out.printf("%s on %s %s (%d images, preprocessing %s)%n", weightsFile, dataset, split, r.count(), p);
+    private void printText(PrintWriter out, Path weightsFile, EvalReport r, EvalPreset p, String precision) {
+        out.printf("%s on %s %s (%d images, preprocessing %s)%n", weightsFile, input.datasetKind(), input.split, r.count(), p);
         out.printf("top-1 %.2f%%  top-5 %.2f%%  loss %.4f  (%s)%n", 100 * r.top1(), 100 * r.top5(), r.loss(), precision);
         if (r.agreement() != null) out.println("vs fp32: " + r.agreement().describe());
         List<String> classes = r.classes();

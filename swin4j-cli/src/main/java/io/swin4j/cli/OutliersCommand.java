@@ -2,19 +2,16 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.swin4j.infer.BundledModel;
-import io.swin4j.infer.SwinPredictor;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.train.data.DataLoader;
-import io.swin4j.train.data.Datasets;
 import io.swin4j.train.data.LabeledDataset;
 import io.swin4j.train.outliers.OutlierAnalysis;
 import io.swin4j.train.outliers.OutlierCharts;
 import io.swin4j.train.outliers.OutlierReport;
 import io.swin4j.vision.EvalPreset;
-import io.swin4j.vision.ImageDecoder;
 import io.swin4j.weights.SwinWeights;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -36,23 +33,11 @@ import java.util.Map;
                 "or the measurement could not run."})
 public final class OutliersCommand extends WeightsCommand {
 
-    @Option(names = "--weights", paramLabel = "CKPT",
-            description = "Checkpoint (any supported layout; default: the bundled Fashion-MNIST Swin).")
-    Path weightsFile;
-    @Option(names = "--dataset", paramLabel = "KIND",
-            description = "folder (root/val/<class>/...) or fashion-mnist (default: folder when --data is given).")
-    String dataset;
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset root (Fashion-MNIST: default $SWIN4J_DATA, then Debian's).")
-    Path data;
-    @Option(names = "--split", defaultValue = "val", description = "val/test or train (default: ${DEFAULT-VALUE}).")
-    String split;
-    @Option(names = "--preset", paramLabel = "NAME", description = "Preprocessing preset; default: the one saved with the model, else the source's.")
-    String preset;
+    @Mixin LabeledDataOptions input;
     @Option(names = "--batches", defaultValue = "10", paramLabel = "N", description = "Batches to measure (default: ${DEFAULT-VALUE}).")
     int batches;
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--workers", defaultValue = "2", description = "Decoding threads.") int workers;
     @Option(names = "--output", paramLabel = "DIR", description = "Write outliers.json and the PNG plots (one per block, summary.png, attention.png) here.")
     Path output;
     @Option(names = "--json", description = "Print the report as JSON.") boolean json;
@@ -62,31 +47,28 @@ public final class OutliersCommand extends WeightsCommand {
         PrintWriter out = out();
         if (batches < 1) throw new IllegalArgumentException("--batches must be at least 1; got " + batches);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1; got " + batchSize);
-        if (dataset == null) {
-            if (data == null) throw new IllegalArgumentException("give --data DIR (an image folder) or --dataset fashion-mnist");
-            dataset = "folder";
+        if (input.dataset == null && input.data == null) {
+            throw new IllegalArgumentException("give --data DIR (an image folder) or --dataset fashion-mnist");
         }
         if (output != null && Files.exists(output) && !Files.isDirectory(output)) {
             throw new IllegalArgumentException(output + ": --output must be a directory");
         }
-        if (weightsFile == null) weightsFile = BundledModel.path();
-        weightsFile = weights.resolve(weightsFile, err());
+        Path weightsFile = input.weights(weights, err());
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
-        EvalPreset p = preset != null ? EvalPreset.named(preset) : SwinPredictor.savedPreset(w);
-        LabeledDataset ds = Datasets.open(dataset, data, split, null, new ImageDecoder()).limit(batches * batchSize);
+        EvalPreset p = input.preset(w);
+        LabeledDataset ds = input.open().limit(batches * batchSize);
         List<String> failures = new ArrayList<>();
         long start = System.nanoTime();
         OutlierReport report;
         try (SwinTransformer model = w.createModel();
-             DataLoader loader = new DataLoader(ds, (img, rng) -> p.apply(img), 3 * p.height() * p.width(), batchSize,
-                     false, false, 0, workers)) {
+             DataLoader loader = input.loader(ds, p, batchSize)) {
             report = OutlierAnalysis.run(model, loader, batches, null, failures::add);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("weights", weightsFile.toString());
-        m.put("dataset", dataset);
-        m.put("split", split);
+        m.put("dataset", input.datasetKind());
+        m.put("split", input.split);
         m.put("preset", p.toString());
         m.put("seconds", seconds);
         m.putAll(report.toMap());
@@ -96,15 +78,16 @@ public final class OutliersCommand extends WeightsCommand {
             io.swin4j.io.AtomicFiles.write(output.resolve("outliers.json"), o -> o.write(jsonText.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         if (json) out.println(jsonText);
-        else printText(out, report, p, seconds);
+        else printText(out, weightsFile, report, p, seconds);
         for (String f : failures) err().println("swin outliers: skipped " + f);
         if (!failures.isEmpty()) err().println("swin outliers: " + failures.size() + " images could not be read");
         out.flush();
         return failures.isEmpty() ? 0 : 1;
     }
 
-    private void printText(PrintWriter out, OutlierReport r, EvalPreset p, double seconds) {
-        out.printf("%s on %s %s (%d images, preprocessing %s, %.1f s)%n", weightsFile, dataset, split, r.samples(), p, seconds);
+    private void printText(PrintWriter out, Path weightsFile, OutlierReport r, EvalPreset p, double seconds) {
+        out.printf("%s on %s %s (%d images, preprocessing %s, %.1f s)%n", weightsFile, input.datasetKind(), input.split,
+                r.samples(), p, seconds);
         int width = r.blocks().stream().mapToInt(b -> b.name().length()).max().orElse(5);
         out.printf("%-" + width + "s  %10s  %10s  %9s  %9s  %s%n", "block", "‖x‖∞ out", "‖x‖∞ FFN", "kurt out",
                 "kurt FFN", "single-token attention mass per head (mean max prob)");

@@ -2,14 +2,11 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swin4j.train.data.FashionMnist;
 import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.SwinWeights;
 import io.swin4j.infer.BundledModel;
-import io.swin4j.testing.Required;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +50,7 @@ class BundledModelCommandTest {
 
     @Test
     void evalWithoutWeightsReachesTheReportedTestAccuracy() throws Exception {
-        Required.present(fashionMnistInstalled(), "Fashion-MNIST", "apt-get install dataset-fashion-mnist");
+        Samples.requireFashionMnist();
         CliRun r = CliRun.of("eval", "--dataset", "fashion-mnist", "--split", "test", "--limit", "2000", "--json", "--no-progress");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(r.out());
@@ -63,14 +60,6 @@ class BundledModelCommandTest {
         assertThat(report.get("top1").asDouble()).isGreaterThan(0.91);
     }
 
-    private static boolean fashionMnistInstalled() {
-        try {
-            FashionMnist.locate(null);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     /** "T-shirt/top" → "t-shirt-top", "Ankle boot" → "ankle-boot": the sample file names. */
     private static String slug(String label) {

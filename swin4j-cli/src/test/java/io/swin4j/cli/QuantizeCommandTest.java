@@ -2,7 +2,6 @@ package io.swin4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.swin4j.testing.Required;
 import io.swin4j.train.data.FashionMnist;
 import io.swin4j.train.data.FashionMnistDataset;
 import io.swin4j.weights.SwinWeights;
@@ -26,7 +25,7 @@ class QuantizeCommandTest {
 
     @Test
     void calibratedInt8FileMeetsTheAccuracyTargetOnTheTestSet(@TempDir Path dir) throws Exception {
-        Required.present(fashionMnistInstalled(), "Fashion-MNIST", "apt-get install dataset-fashion-mnist");
+        Samples.requireFashionMnist();
         Path calib = Files.createDirectories(dir.resolve("calib"));
         FashionMnistDataset train = new FashionMnistDataset(FashionMnist.train(FashionMnist.locate(null)), "train");
         for (int i = 0; i < 256; i++) Files.write(calib.resolve(i + ".png"), train.image(i).toPng());
@@ -45,7 +44,7 @@ class QuantizeCommandTest {
 
     @Test
     void dynamicInt8OfTheBundledModelMeetsTheAccuracyTarget() throws Exception {
-        Required.present(fashionMnistInstalled(), "Fashion-MNIST", "apt-get install dataset-fashion-mnist");
+        Samples.requireFashionMnist();
         JsonNode report = eval("--precision", "int8");
         assertThat(report.get("precision").asText()).isEqualTo("int8 dynamic");
         assertThat(report.at("/agreementWithFp32/top1Agreement").asDouble()).isGreaterThanOrEqualTo(0.99);
@@ -118,12 +117,4 @@ class QuantizeCommandTest {
         assertThat(Files.exists(Path.of(out))).isFalse();
     }
 
-    private static boolean fashionMnistInstalled() {
-        try {
-            FashionMnist.locate(null);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -19,6 +19,18 @@ final class Samples {
         }
     }
 
+    /** Skips (locally) or fails (on CI) unless Debian's Fashion-MNIST is installed: see {@code Required}. */
+    static void requireFashionMnist() {
+        boolean installed;
+        try {
+            io.swin4j.train.data.FashionMnist.locate(null);
+            installed = true;
+        } catch (IOException e) {
+            installed = false;
+        }
+        io.swin4j.testing.Required.present(installed, "Fashion-MNIST", "apt-get install dataset-fashion-mnist");
+    }
+
     /** "0019-t-shirt-top.png" → "t-shirt-top". */
     static String trueClass(Path sample) {
         return sample.getFileName().toString().replaceFirst("^\\d+-", "").replace(".png", "");
