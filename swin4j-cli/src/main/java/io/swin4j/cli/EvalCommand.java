@@ -82,11 +82,7 @@ public final class EvalCommand extends WeightsCommand {
         }
         if (confusionPng != null) Charts.writeConfusion(confusionPng, classes, report.confusion());
         if (json) {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("weights", weightsFile.toString());
-            m.put("dataset", input.datasetKind());
-            m.put("split", input.split);
-            m.put("preset", p.toString());
+            Map<String, Object> m = input.facts(weightsFile, p);
             m.put("precision", precisionUsed);
             m.putAll(report.toMap());
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));

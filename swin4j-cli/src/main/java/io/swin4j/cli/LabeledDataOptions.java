@@ -51,6 +51,16 @@ final class LabeledDataOptions {
         return Datasets.open(datasetKind(), data, split, null, new ImageDecoder());
     }
 
+    /** What was run on what, the head of a JSON report: weights, dataset, split, preset (a mutable map to add to). */
+    java.util.Map<String, Object> facts(Path weightsFile, EvalPreset p) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("weights", weightsFile.toString());
+        m.put("dataset", datasetKind());
+        m.put("split", split);
+        m.put("preset", p.toString());
+        return m;
+    }
+
     /** The eval-order loader of {@code ds} preprocessed with {@code p}. */
     DataLoader loader(LabeledDataset ds, EvalPreset p, int batchSize) {
         return new DataLoader(ds, (img, rng) -> p.apply(img), 3 * p.height() * p.width(), batchSize, false, false, 0, workers);

@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,11 +64,7 @@ public final class OutliersCommand extends WeightsCommand {
             report = OutlierAnalysis.run(model, loader, batches, null, failures::add);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("weights", weightsFile.toString());
-        m.put("dataset", input.datasetKind());
-        m.put("split", input.split);
-        m.put("preset", p.toString());
+        Map<String, Object> m = input.facts(weightsFile, p);
         m.put("seconds", seconds);
         m.putAll(report.toMap());
         String jsonText = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
