@@ -28,8 +28,11 @@ final class ImageInputs {
             }
             Path p = Path.of(arg);
             if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.walk(p)) {
-                    s.filter(Files::isRegularFile).filter(ImageInputs::looksLikeImage).sorted().forEach(out::add);
+                // A directory named through a symbolic link is walked where it points, its files named under the link.
+                Path root = Files.isSymbolicLink(p) ? p.toRealPath() : p;
+                try (Stream<Path> s = Files.walk(root)) {
+                    s.filter(Files::isRegularFile).filter(ImageInputs::looksLikeImage).sorted()
+                            .forEach(f -> out.add(root == p ? f : p.resolve(root.relativize(f))));
                 }
             } else {
                 out.add(p); // a missing file is reported by the run, with the others going on

@@ -87,6 +87,15 @@ class PredictCommandTest {
     }
 
     @Test
+    void aDirectoryNamedThroughASymbolicLinkIsWalked(@TempDir Path tmp) throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("samples-link"), Samples.DIR.toAbsolutePath().normalize());
+        CliRun r = CliRun.of("predict", "--format", "csv", "--top-k", "1", link.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> rows = r.out().lines().skip(1).toList();
+        assertThat(rows).hasSize(Samples.all().size()).allMatch(row -> row.startsWith(link + "/"));
+    }
+
+    @Test
     void embedWritesRowsAndAPathIndex(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("emb.npy");
         CliRun r = run("embed", "--weights", weights(), "--output", out.toString(), DIR.resolve("images").toString());
