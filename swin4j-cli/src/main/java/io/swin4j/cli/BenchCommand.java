@@ -7,6 +7,7 @@ import io.swin4j.bench.LeakReport;
 import io.swin4j.bench.ModelBenchmark;
 import io.swin4j.bench.PrecisionAgreement;
 import io.swin4j.infer.LogitsAgreement;
+import io.swin4j.infer.SwinPredictor;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.FlopCount;
 import io.swin4j.model.Precision;
@@ -113,9 +114,13 @@ final class BenchCommand extends WeightsCommand {
         return 0;
     }
 
+    /** The weights {@link #load} read (null for a preset's random weights). */
+    private SwinWeights loaded;
+
     private SwinTransformer load(Precision p) throws IOException {
         if (weightsFile == null) return ModelBenchmark.randomModel(SwinConfig.preset(preset), p == null ? Precision.FP32 : p);
         SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
+        loaded = w;
         return PrecisionOption.apply(w.createModel(), p);
     }
 
@@ -158,8 +163,9 @@ final class BenchCommand extends WeightsCommand {
         int side = c.imgSize();
         try {
             LabeledDataset ds = Datasets.open("fashion-mnist", null, "test", null, new ImageDecoder()).limit(n);
-            EvalPreset preset = EvalPreset.hf(side);
-            Inputs in = new Inputs("the first " + ds.size() + " Fashion-MNIST test images (squashed to " + side + ")", side, ds.size());
+            // the checkpoint's own preprocessing (its card's); a preset's random weights: HF's squash and ImageNet stats
+            EvalPreset preset = loaded != null ? SwinPredictor.savedPreset(loaded) : EvalPreset.hf(side);
+            Inputs in = new Inputs("the first " + ds.size() + " Fashion-MNIST test images (" + preset + ")", side, ds.size());
             for (int i = 0; i < ds.size(); i++) in.images.add(preset.apply(ds.image(i)));
             return in;
         } catch (IOException | RuntimeException e) {
