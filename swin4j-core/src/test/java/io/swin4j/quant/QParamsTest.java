@@ -39,6 +39,16 @@ class QParamsTest {
     }
 
     @Test
+    void affineOnAnotherRangeFollowsTheSameFormula() {
+        // _calculate_qparams with quant range [-128, 127] on [-1, 3]: scale 4/255, zp = -128 - round(-1 / scale)
+        QParams q = QParams.affine(-1f, 3f, -128, 127);
+        float scale = 4f / 255;
+        assertThat(q.scale()).isEqualTo(scale);
+        assertThat(q.zeroPoint()).isEqualTo(-128 - (int) Math.rint(-1f / scale));
+        assertThat(q.max()).isEqualTo((127 - q.zeroPoint()) * scale);
+    }
+
+    @Test
     void symmetricWeightScaleIsTorchPerChannelRule() {
         // PerChannelMinMaxObserver(qint8, per_channel_symmetric): max|w| / ((127 - (-128)) / 2), floored at eps
         assertThat(QParams.symmetricWeightScale(2.55f)).isEqualTo(2.55f / 127.5f);
