@@ -83,6 +83,19 @@ class Int8LinearTest {
     }
 
     @Test
+    void nonContiguousInputsGiveTheContiguousResultAndWrongWidthsAreRefused() {
+        try (PointerScope scope = new PointerScope();
+             Int8Linear q = Int8Linear.pack(Tensors.fromHost(w), Tensors.fromHost(b), null, null)) {
+            Tensor x2 = Tensors.fromHost(x); // (2, 7, 40)
+            Tensor strided = x2.transpose(0, 1).contiguous().transpose(0, 1); // same values, other strides
+            assertThat(strided.is_contiguous()).isFalse();
+            assertThat(Tensors.toFloats(q.forward(strided))).containsExactly(Tensors.toFloats(q.forward(x2)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.forward(Tensors.fromFloats(new float[6], 2, 3)))
+                    .hasMessageContaining("int8 linear expects 40 input features, got 3");
+        }
+    }
+
+    @Test
     void givenScalesAreKeptAndDequantizationIsInt8TimesScale() {
         float[] scales = Fixtures.npy(dir.resolve("w_scales.npy")).data();
         float[] int8 = Fixtures.npy(dir.resolve("w_int8.npy")).data();
