@@ -112,6 +112,24 @@ class HistogramTest {
         assertThat(h.binWidth()).isEqualTo(2 * width);
         assertThat(h.lo()).isEqualTo(lo);
         assertThatThrownBy(() -> h.add(new long[3])).hasMessageContaining("3 counts for 4 bins");
+        // a batch from exactly the lower edge past the upper one grows to the right only (growing left would keep hi)
+        double before = h.lo();
+        h.cover((float) before, 100f);
+        assertThat(h.lo()).isEqualTo(before);
+        assertThat(h.hi()).isGreaterThan(100);
+    }
+
+    @Test
+    void theHundredthPercentileSkipsEmptyLowBins() {
+        Histogram h = new Histogram(8);
+        add(h, 0, 1, 1, 1);
+        add(h, -2.5); // the range doubles leftwards twice, to [-3, 1) in bins of 0.5: bin 0 stays empty
+        assertThat(h.lo()).isCloseTo(-3, within(1e-5));
+        assertThat(h.count(0)).isZero();
+        QParams q = RangeMethod.PERCENTILE.choose(h, 100);
+        // [min, max] = [-2.5, 1]: the empty bin below -2.5 does not count, and the result is a number
+        assertThat(q.scale()).isEqualTo(QParams.activation(-2.5f, 1f).scale());
+        assertThat(q.zeroPoint()).isEqualTo(QParams.activation(-2.5f, 1f).zeroPoint());
     }
 
     @Test
