@@ -148,14 +148,12 @@ final class BenchCommand extends WeightsCommand {
         org.bytedeco.pytorch.Tensor batch(int i) {
             int batch = 16, start = i * batch;
             if (start >= total) return null;
-            int n = Math.min(batch, total - start), per = 3 * side * side;
+            int n = Math.min(batch, total - start);
             if (images.isEmpty()) {
                 torch.manual_seed(1000 + i);
                 return torch.randn(n, 3, side, side);
             }
-            float[] data = new float[n * per];
-            for (int k = 0; k < n; k++) System.arraycopy(images.get(start + k), 0, data, k * per, per);
-            return Tensors.fromFloats(data, n, 3, side, side);
+            return Tensors.batch(images.subList(start, start + n), 3, side, side);
         }
     }
 

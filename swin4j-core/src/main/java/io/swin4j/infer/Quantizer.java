@@ -70,7 +70,6 @@ public final class Quantizer {
         int used = 0;
         Map<String, QParams> inputs;
         try (Calibration c = model.calibrate(s.spec())) {
-            int h = preset.height(), w = preset.width(), chans = 3;
             for (int from = 0; from < images.size(); from += s.batchSize()) {
                 List<float[]> batch = new ArrayList<>();
                 int to = Math.min(images.size(), from + s.batchSize());
@@ -82,10 +81,8 @@ public final class Quantizer {
                     }
                 }
                 if (!batch.isEmpty()) {
-                    float[] flat = new float[batch.size() * chans * h * w];
-                    for (int i = 0; i < batch.size(); i++) System.arraycopy(batch.get(i), 0, flat, i * chans * h * w, chans * h * w);
                     try (PointerScope scope = new PointerScope();
-                         SwinOutput ignored = model.forward(Tensors.fromFloats(flat, batch.size(), chans, h, w))) {
+                         SwinOutput ignored = model.forward(Tensors.batch(batch, 3, preset.height(), preset.width()))) {
                         used += batch.size();
                     }
                 }

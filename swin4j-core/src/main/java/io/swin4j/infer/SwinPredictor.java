@@ -234,19 +234,8 @@ public final class SwinPredictor implements AutoCloseable {
 
     private BatchOutput forward(List<float[]> inputs, boolean probabilities, boolean embeddings) {
         if (inputs.isEmpty()) return new BatchOutput(probabilities ? new float[0][] : null, new float[0][]);
-        int c = 3, h = preset.height(), w = preset.width();
-        int per = c * h * w;
-        float[] batch = new float[inputs.size() * per];
-        for (int i = 0; i < inputs.size(); i++) {
-            float[] in = inputs.get(i);
-            if (in.length != per) {
-                throw new IllegalArgumentException("input " + i + " has " + in.length + " values, the model takes "
-                        + c + "x" + h + "x" + w + " = " + per);
-            }
-            System.arraycopy(in, 0, batch, i * per, per);
-        }
         try (PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.fromFloats(batch, inputs.size(), c, h, w);
+            Tensor x = Tensors.batch(inputs, 3, preset.height(), preset.width());
             try (SwinOutput out = model.forward(x, ForwardOptions.DEFAULT)) {
                 if (probabilities && out.logits() == null) {
                     throw new IllegalStateException("the model has no classifier head (0 classes): use embed");
