@@ -48,16 +48,18 @@ abstract class Quantizable extends Module {
     private Tensor compute(Tensor x) {
         Int8Linear q = int8;
         if (q != null) return q.forward(x);
+        return Ops.linear(x, weight2d(), biasParam() == null ? null : biasParam().tensor());
+    }
+
+    /** The weight as (out, in·…): a convolution's (out, in, kh, kw) flattened as its product over patches reads it. */
+    private Tensor weight2d() {
         Tensor w = weightParam().tensor();
-        if (w.dim() != 2) w = w.reshape(w.size(0), -1);
-        return Ops.linear(x, w, biasParam() == null ? null : biasParam().tensor());
+        return w.dim() == 2 ? w : w.reshape(w.size(0), -1);
     }
 
     /** Packs the weight in int8 (see {@link Int8Linear#pack}); the fp32 weight is left to the caller. */
     final void quantize(float[] scales, QParams input) {
-        Tensor w = weightParam().tensor();
-        Int8Linear q = Int8Linear.pack(w.dim() == 2 ? w : w.reshape(w.size(0), -1),
-                biasParam() == null ? null : biasParam().tensor(), scales, input);
+        Int8Linear q = Int8Linear.pack(weight2d(), biasParam() == null ? null : biasParam().tensor(), scales, input);
         Int8Linear old = int8;
         int8 = q;
         if (old != null) old.close();

@@ -323,12 +323,17 @@ public final class SwinTransformer extends Module implements AutoCloseable {
 
     /** Bytes of weights the model holds: fp32 (or bf16) parameters plus, when int8, the int8 weights and scales. */
     public long weightBytes() {
+        // An int8 layer's fp32 weight is a released placeholder: count its int8 form instead.
+        java.util.Set<Param> released = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         long bytes = 0;
-        for (Tensor t : params.asMap().values()) {
-            if (t.stride(-1) != 0 || t.dim() == 0) bytes += t.numel() * t.element_size();
-        }
         if (precision == Precision.INT8) {
-            for (Quantizable q : quantizables(quantization).values()) bytes += q.int8().weightBytes();
+            for (Quantizable q : quantizables(quantization).values()) {
+                released.add(q.weightParam());
+                bytes += q.int8().weightBytes();
+            }
+        }
+        for (Param p : params.declarations().values()) {
+            if (!released.contains(p)) bytes += p.numel() * p.tensor().element_size();
         }
         return bytes;
     }

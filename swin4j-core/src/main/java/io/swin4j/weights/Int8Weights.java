@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swin4j.engine.Tensors;
 import io.swin4j.model.Quantization;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.quant.QParams;
@@ -65,11 +66,12 @@ public final class Int8Weights {
         Map<String, SwinTransformer.Int8Layer> layers = model.int8Layers();
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         Map<String, String> dtypes = new LinkedHashMap<>();
-        model.parameters().toHost().forEach((name, t) -> {
+        // Copied one by one: a quantized layer's fp32 weight is a released placeholder, never read back.
+        model.parameters().asMap().forEach((name, t) -> {
             String layer = name.endsWith(".weight") ? name.substring(0, name.length() - ".weight".length()) : null;
             SwinTransformer.Int8Layer q = layer == null ? null : layers.get(layer);
             if (q == null) {
-                tensors.put(name, t);
+                tensors.put(name, Tensors.toHost(t));
                 return;
             }
             tensors.put(name, q.weight());
