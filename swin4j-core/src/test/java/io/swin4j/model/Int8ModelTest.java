@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.swin4j.testing.Forward.logits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,11 +30,6 @@ class Int8ModelTest {
         NativeTorch.ensureLoaded();
     }
 
-    private static float[] logits(SwinTransformer m, Tensor x) {
-        try (SwinOutput out = m.forward(x)) {
-            return Tensors.toFloats(out.logits());
-        }
-    }
 
     @Test
     void theLayersOfTheIssueAreQuantizedAndTheRestStaysFp32() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static io.swin4j.testing.Forward.logits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -39,11 +40,6 @@ class SwinV2ModelTest {
         return V2Reference.officialParameters(Fixtures.parity("v2_official").resolve("v2_official.pth"));
     }
 
-    private static float[] logits(SwinTransformer model, Tensor x) {
-        try (SwinOutput out = model.forward(x)) {
-            return Tensors.toFloats(out.logits());
-        }
-    }
 
     @Test
     void changingACpbMlpWeightInPlaceChangesTheEvalOutputs() throws Exception {

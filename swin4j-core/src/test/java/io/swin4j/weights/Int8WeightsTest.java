@@ -6,7 +6,6 @@ import io.swin4j.model.Calibration;
 import io.swin4j.model.Precision;
 import io.swin4j.model.Quantization;
 import io.swin4j.model.SwinConfig;
-import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.quant.RangeMethod;
 import io.swin4j.tensor.HostTensor;
@@ -28,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import static io.swin4j.testing.Forward.logits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,11 +43,6 @@ class Int8WeightsTest {
         NativeTorch.ensureLoaded();
     }
 
-    private static float[] logits(SwinTransformer m, Tensor x) {
-        try (SwinOutput o = m.forward(x)) {
-            return Tensors.toFloats(o.logits());
-        }
-    }
 
     /** A static int8 TINY (head included) saved to {@code file}; returns its logits on {@code x}. */
     private static float[] saveStatic(Path file, Tensor x) throws IOException {

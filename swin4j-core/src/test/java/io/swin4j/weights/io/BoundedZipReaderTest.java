@@ -38,18 +38,23 @@ class BoundedZipReaderTest {
     private Path stored(String name, byte[] data) throws IOException {
         Path f = dir.resolve(name + ".zip");
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(f))) {
-            ZipEntry e = new ZipEntry(name);
-            e.setMethod(ZipEntry.STORED);
-            e.setSize(data.length);
-            e.setCompressedSize(data.length);
-            CRC32 crc = new CRC32();
-            crc.update(data);
-            e.setCrc(crc.getValue());
-            z.putNextEntry(e);
-            z.write(data);
-            z.closeEntry();
+            putStored(z, name, data);
         }
         return f;
+    }
+
+    /** One uncompressed entry (sizes and CRC declared up front, as STORED requires). */
+    private static void putStored(ZipOutputStream z, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        z.putNextEntry(e);
+        z.write(data);
+        z.closeEntry();
     }
 
     private Path deflated(String name, byte[] data) throws IOException {
@@ -65,19 +70,8 @@ class BoundedZipReaderTest {
     private Path twoStored(byte[] a, byte[] b) throws IOException {
         Path f = dir.resolve("two.zip");
         try (OutputStream os = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(os)) {
-            for (Object[] p : new Object[][]{{"a", a}, {"b", b}}) {
-                byte[] d = (byte[]) p[1];
-                ZipEntry e = new ZipEntry((String) p[0]);
-                e.setMethod(ZipEntry.STORED);
-                e.setSize(d.length);
-                e.setCompressedSize(d.length);
-                CRC32 crc = new CRC32();
-                crc.update(d);
-                e.setCrc(crc.getValue());
-                z.putNextEntry(e);
-                z.write(d);
-                z.closeEntry();
-            }
+            putStored(z, "a", a);
+            putStored(z, "b", b);
         }
         return f;
     }
