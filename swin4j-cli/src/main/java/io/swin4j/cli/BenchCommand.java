@@ -121,7 +121,7 @@ final class BenchCommand extends WeightsCommand {
         if (weightsFile == null) return ModelBenchmark.randomModel(SwinConfig.preset(preset), p == null ? Precision.FP32 : p);
         SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
         loaded = w;
-        return PrecisionOption.apply(w.createModel(), p);
+        return w.createModel(p);
     }
 
 

@@ -67,10 +67,10 @@ public final class EvalCommand extends WeightsCommand {
         }
         EvalReport report;
         String precisionUsed;
-        try (SwinTransformer model = PrecisionOption.apply(w.createModel(), dtype);
+        try (SwinTransformer model = w.createModel(dtype);
              // a bf16 or int8 model is scored against its fp32 self as well (agreement, logits error)
              SwinTransformer reference = model.precision() == Precision.FP32 ? null
-                     : w.createModel().optPrecision(Precision.FP32);
+                     : w.createModel(Precision.FP32);
              DataLoader loader = input.loader(ds, p, batchSize);
              ProgressBar bar = !noProgress && !json && System.console() != null
                      ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(ds.size()).setUnit(" img", 1)

@@ -51,7 +51,7 @@ final class ForwardCommand extends WeightsCommand {
         Precision p = precision.get(err(), "forward");
         SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
         w.report().notes().forEach(n -> err().println("note: " + n));
-        try (SwinTransformer model = PrecisionOption.apply(w.createModel(), p);
+        try (SwinTransformer model = w.createModel(p);
              Tensor in = Tensors.fromHost(x);
              SwinOutput out = model.forward(in, features ? ForwardOptions.withStageFeatures() : ForwardOptions.DEFAULT)) {
             Tensor main = embedding || out.logits() == null ? out.embedding() : out.logits();

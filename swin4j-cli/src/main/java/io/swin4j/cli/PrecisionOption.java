@@ -1,7 +1,6 @@
 package io.swin4j.cli;
 
 import io.swin4j.model.Precision;
-import io.swin4j.model.SwinTransformer;
 import picocli.CommandLine.Option;
 
 /** {@code --precision fp32|bf16|int8}, shared by the commands that run a model. */
@@ -27,10 +26,5 @@ final class PrecisionOption {
             err.flush();
         }
         return p;
-    }
-
-    /** {@code model} at precision {@code p}, or as built when {@code p} is null. */
-    static SwinTransformer apply(SwinTransformer model, Precision p) {
-        return p == null ? model : model.optPrecision(p);
     }
 }

@@ -51,8 +51,7 @@ public final class SwinPredictor implements AutoCloseable {
         this.labels = b.labels != null ? b.labels.requireSize(classes) : savedLabels(weights);
         this.decoder = b.decoder != null ? b.decoder : new ImageDecoder();
         this.batchSize = b.batchSize;
-        SwinTransformer m = weights.createModel();
-        this.model = b.precision == null ? m : m.optPrecision(b.precision);
+        this.model = weights.createModel(b.precision);
     }
 
     public static Builder builder(Path weights) {

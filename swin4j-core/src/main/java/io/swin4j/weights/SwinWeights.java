@@ -2,6 +2,7 @@ package io.swin4j.weights;
 
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.model.SwinConfig;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.weights.io.Checkpoint;
 import io.swin4j.weights.io.CheckpointReader;
@@ -161,6 +162,22 @@ public final class SwinWeights {
         } catch (RuntimeException e) {
             model.close();
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A model holding these weights at precision {@code p} (null: the weights' own, as {@link #createModel()}). An int8
+     * file asked for in fp32 or bf16 is built from its dequantized weights directly, without packing them first.
+     */
+    public SwinTransformer createModel(Precision p) {
+        if (p == null) return createModel();
+        if (p == Precision.INT8 && int8 != null) return createModel();
+        SwinTransformer model = createFp32Model();
+        try {
+            return model.optPrecision(p);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 
