@@ -77,7 +77,7 @@ public final class Quantizer {
                     try {
                         batch.add(preset.apply(decoder.decode(p), decoder.limits()));
                     } catch (IOException | RuntimeException e) {
-                        failures.add(p + ": " + e.getMessage());
+                        failures.add(SwinPredictor.failure(p, e));
                     }
                 }
                 if (!batch.isEmpty()) {

@@ -205,7 +205,7 @@ public final class SwinPredictor implements AutoCloseable {
     }
 
     /** "file: reason": decode errors name their file already; the preset's (a resize over the limits) are prefixed. */
-    private static String failure(Path image, Exception e) {
+    static String failure(Path image, Exception e) {
         String reason = e.getMessage() != null ? e.getMessage() : e.toString();
         return e instanceof io.swin4j.vision.ImageDecodeException ? reason : image + ": " + reason;
     }
