@@ -4,6 +4,7 @@ import io.swin4j.tensor.HostTensor;
 import io.swin4j.model.SegmentationConfig;
 import io.swin4j.model.SegmentationMode;
 import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinSegmenter;
 import io.swin4j.model.Precision;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.weights.io.Checkpoint;
@@ -216,6 +217,25 @@ public final class SwinWeights {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * The segmentation model holding these weights (eval mode). Non-strict loads initialise missing or mis-shaped
+     * parameters.
+     *
+     * @throws IllegalStateException on a classifier checkpoint
+     */
+    public SwinSegmenter createSegmenter() {
+        if (!isSegmentation()) throw new IllegalStateException(file + ": a classifier checkpoint; createSegmenter is for "
+                + "segmentation (UPerNet) checkpoints");
+        SegmentationConfig c = segmentationConfig();
+        Map<String, long[]> expected = SegmentationKeys.expected(c);
+        Map<String, HostTensor> usable = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            long[] shape = expected.get(k);
+            if (shape != null && Arrays.equals(shape, v.shape())) usable.put(k, v);
+        });
+        return SwinSegmenter.fromWeights(c, usable, !strict, 0);
     }
 
     private boolean isSegmentation() {
