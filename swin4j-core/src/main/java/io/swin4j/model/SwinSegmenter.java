@@ -142,6 +142,19 @@ public final class SwinSegmenter extends Module implements AutoCloseable {
         }
     }
 
+    /**
+     * The logits {@link #predict} takes its probabilities from, before the softmax: whole-image ({@link #forward}) or
+     * sliding-window ({@code slide_inference}), (B, K, H, W); {@code mode.flip()} is ignored (a caller that rescales
+     * the logits first, as mmseg's {@code rescale=True}, mirrors the image itself). Without autograd.
+     */
+    public Tensor logits(Tensor images, SegmentationMode mode) {
+        checkImages(images);
+        boolean train = training;
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            return Tensors.keep(inference(images, mode, train));
+        }
+    }
+
     private Tensor inference(Tensor images, SegmentationMode mode, boolean train) {
         return mode.kind() == SegmentationMode.Kind.WHOLE ? encodeDecode(images, train) : slide(images, mode, train);
     }

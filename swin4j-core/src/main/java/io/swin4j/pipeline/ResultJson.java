@@ -1,6 +1,7 @@
 package io.swin4j.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +24,7 @@ public final class ResultJson {
     /** One result of a server's answer: {@code {"name": source, field: answer}} or {@code {"name": source, "error": ...}}. */
     public static <O> ObjectNode entry(Result<O> r, Task<?, ?, O> task) {
         ObjectNode o = MAPPER.createObjectNode().put("name", r.source());
-        if (r.ok()) o.set(task.jsonField(), task.toJson(r.value()));
+        if (r.ok()) put(o, task, task.jsonField(), r.value());
         else o.put("error", r.error());
         return o;
     }
@@ -36,10 +37,17 @@ public final class ResultJson {
         return body;
     }
 
+    /** An answer under {@code field}, or its fields merged in ({@link Task#inlineJson()}). */
+    private static <O> void put(ObjectNode o, Task<?, ?, O> task, String field, O value) {
+        JsonNode answer = task.toJson(value);
+        if (task.inlineJson() && answer instanceof ObjectNode fields) o.setAll(fields);
+        else o.set(field, answer);
+    }
+
     /** One JSON Lines record (no line break): {@code {"path": source, field: answer}} or with {@code "error"}. */
     public static <O> String line(Result<O> r, Task<?, ?, O> task) {
         ObjectNode o = MAPPER.createObjectNode().put("path", r.source());
-        if (r.ok()) o.set(task.lineField(), task.toJson(r.value()));
+        if (r.ok()) put(o, task, task.lineField(), r.value());
         else o.put("error", r.error());
         try {
             return MAPPER.writeValueAsString(o);

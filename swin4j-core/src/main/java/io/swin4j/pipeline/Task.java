@@ -62,4 +62,13 @@ public interface Task<I, B, O> {
     default String lineField() {
         return jsonField();
     }
+
+    /**
+     * Whether an answer's JSON (an object) is merged into the result object itself, after its {@code "name"} or
+     * {@code "path"}, instead of being the value of {@link #jsonField()} / {@link #lineField()} (the segment task:
+     * {@code {"name", "width", "height", "classes", ...}}); default false.
+     */
+    default boolean inlineJson() {
+        return false;
+    }
 }
