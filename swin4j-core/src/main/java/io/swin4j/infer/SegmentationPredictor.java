@@ -131,13 +131,13 @@ public final class SegmentationPredictor implements AutoCloseable {
     }
 
     /**
-     * The input transform of a checkpoint: a file swin4j wrote with its segmentation card was trained at its data's
-     * size ({@link SegmentationPreset#nativeSize()}); a foreign one (mmseg, the official seg repo, HF) gets mmseg's
-     * test scale, 2048×512.
+     * The input transform of a checkpoint: one from mmseg, the official seg repo or HF (its card's source, kept when
+     * {@code swin convert} rewrites it) gets mmseg's test scale, 2048×512; a model of swin4j's own (any other source,
+     * e.g. trained here) was trained at its data's size ({@link SegmentationPreset#nativeSize()}).
      */
     public static SegmentationPreset defaultPreset(SwinWeights weights) {
-        boolean ours = weights.metadata() != null && weights.metadata().containsKey(ModelCard.META_SEGMENTATION);
-        return ours ? SegmentationPreset.nativeSize() : SegmentationPreset.mmseg(MMSEG_LONG_EDGE, MMSEG_SHORT_EDGE);
+        return weights.card().source().isSegmentation()
+                ? SegmentationPreset.mmseg(MMSEG_LONG_EDGE, MMSEG_SHORT_EDGE) : SegmentationPreset.nativeSize();
     }
 
     /** The class names of a segmentation checkpoint: its card's, else "class_0".... */
