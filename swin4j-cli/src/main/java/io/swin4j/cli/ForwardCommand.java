@@ -5,6 +5,10 @@ import io.swin4j.engine.Tensors;
 import io.swin4j.model.ForwardOptions;
 import io.swin4j.model.Precision;
 import io.swin4j.model.SwinOutput;
+import io.swin4j.model.SwinSegmenter;
+import io.swin4j.weights.ModelCard;
+import org.bytedeco.javacpp.PointerScope;
+import java.util.List;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.weights.SwinWeights;
@@ -20,7 +24,8 @@ import java.nio.file.Path;
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Run a checkpoint on an NCHW float32 .npy tensor and write the result as .npy.",
-                "Writes the logits to OUT (the pooled embedding with --embedding, or when the model has no head);",
+                "Writes the logits to OUT (the pooled embedding with --embedding, or when the model has no head;",
+                "a segmentation checkpoint: its logits (B, classes, H, W) at the input's size, whole image);",
                 "--features also writes stage i's output (NCHW, before its patch merging) to OUT-stage<i>.npy."})
 final class ForwardCommand extends WeightsCommand {
 
@@ -51,6 +56,7 @@ final class ForwardCommand extends WeightsCommand {
         Precision p = precision.get(err(), "forward");
         SwinWeights w = SwinWeights.load(weights.resolve(weightsFile, err()), weights.toLoadOptions());
         w.report().notes().forEach(n -> err().println("note: " + n));
+        if (w.task() == ModelCard.Task.SEGMENTATION) return segmentation(w, x, p);
         try (SwinTransformer model = w.createModel(p);
              Tensor in = Tensors.fromHost(x);
              SwinOutput out = model.forward(in, features ? ForwardOptions.withStageFeatures() : ForwardOptions.DEFAULT)) {
@@ -59,6 +65,26 @@ final class ForwardCommand extends WeightsCommand {
             for (int i = 0; i < out.stageFeatures().size(); i++) {
                 Npy.write(stagePath(output, i), Tensors.toHost(out.stageFeatures().get(i)));
             }
+        }
+        return 0;
+    }
+
+    /**
+     * A segmentation checkpoint: the logits (B, classes, H, W) at the input's size (whole image, mmseg's
+     * {@code encode_decode}); {@code --features}: the backbone's normed stage outputs the heads read.
+     */
+    private int segmentation(SwinWeights w, HostTensor x, Precision p) {
+        if (embedding) throw new IllegalArgumentException("--embedding is for classifiers; a segmentation model gives logits per pixel");
+        if (p != null && p != Precision.FP32) throw new IllegalArgumentException("segmentation models run in fp32 only");
+        try (SwinSegmenter model = w.createSegmenter(); PointerScope scope = new PointerScope()) {
+            Tensor in = Tensors.fromHost(x);
+            Npy.write(output, Tensors.toHost(model.forward(in)));
+            if (features) {
+                List<Tensor> maps = model.backboneFeatures(in);
+                for (int i = 0; i < maps.size(); i++) Npy.write(stagePath(output, i), Tensors.toHost(maps.get(i)));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return 0;
     }

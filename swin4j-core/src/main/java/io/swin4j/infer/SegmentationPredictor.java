@@ -76,12 +76,18 @@ public final class SegmentationPredictor implements AutoCloseable {
 
     /** A predictor of the segmentation checkpoint {@code weights} (any layout {@link SwinWeights} reads). */
     public static Builder builder(Path weights) {
-        return new Builder(weights);
+        return new Builder(Objects.requireNonNull(weights), null);
+    }
+
+    /** A predictor of weights already loaded (e.g. to read the checkpoint's test mode first). */
+    public static Builder builder(SwinWeights weights) {
+        return new Builder(null, Objects.requireNonNull(weights));
     }
 
     /** Options of a segmentation predictor; {@code opt*} methods set what differs from the defaults. */
     public static final class Builder {
         private final Path weightsFile;
+        private final SwinWeights loaded;
         private SegmentationPreset preset;
         private SegmentationMode mode;
         private ImageDecoder decoder;
@@ -89,8 +95,9 @@ public final class SegmentationPredictor implements AutoCloseable {
         private LoadOptions loadOptions = LoadOptions.defaults();
         private int threads;
 
-        private Builder(Path weightsFile) {
-            this.weightsFile = Objects.requireNonNull(weightsFile);
+        private Builder(Path weightsFile, SwinWeights loaded) {
+            this.weightsFile = weightsFile;
+            this.loaded = loaded;
         }
 
         /** The input transform; default {@link #defaultPreset}. */
@@ -109,6 +116,7 @@ public final class SegmentationPredictor implements AutoCloseable {
             return this;
         }
 
+        /** How the weights file is read (not used by a builder of loaded weights). */
         public Builder optLoadOptions(LoadOptions o) { loadOptions = Objects.requireNonNull(o); return this; }
 
         /** libtorch's intra-op threads (process-wide, as {@link SwinPredictor.Builder#optThreads}). */
@@ -126,7 +134,7 @@ public final class SegmentationPredictor implements AutoCloseable {
                 NativeTorch.ensureLoaded();
                 org.bytedeco.pytorch.global.torch.set_num_threads(threads);
             }
-            return new SegmentationPredictor(this, SwinWeights.load(weightsFile, loadOptions));
+            return new SegmentationPredictor(this, loaded != null ? loaded : SwinWeights.load(weightsFile, loadOptions));
         }
     }
 
