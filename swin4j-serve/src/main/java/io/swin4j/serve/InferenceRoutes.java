@@ -53,7 +53,7 @@ final class InferenceRoutes {
     private final ServeMetrics metrics;
     private final Health health;
     private final RequestBodies bodies;
-    private final ImageLimits limits;
+    final ImageLimits limits;
     /** Every class ranked (null without a head): a request's top_k is the head of the ranking, {@link io.swin4j.infer.TopK}'s order. */
     private final Pipeline<List<Prediction>> classify;
     private final ClassifyTask classifyTask;
@@ -74,11 +74,12 @@ final class InferenceRoutes {
         this.health = health;
         this.bodies = bodies;
         this.limits = ImageLimits.DEFAULTS.withMaxPixels(options.maxPixels());
-        int classes = predictor.config().numClasses();
+        // Without a classifier (a segmentation server: SegmentRoutes) only the shared steps below are used.
+        int classes = predictor == null ? 0 : predictor.config().numClasses();
         this.classifyTask = classes == 0 ? null : new ClassifyTask(predictor.preset(), predictor.labels(), classes, forward);
         this.classify = classes == 0 ? null : pipeline(classifyTask);
-        this.embedTask = new EmbedTask(predictor.preset(), forward);
-        this.embed = pipeline(embedTask);
+        this.embedTask = predictor == null ? null : new EmbedTask(predictor.preset(), forward);
+        this.embed = predictor == null ? null : pipeline(embedTask);
         this.decodes = new Semaphore(options.maxDecodes());
     }
 
@@ -97,7 +98,7 @@ final class InferenceRoutes {
     }
 
     /** The decode and preprocess steps of a request's images, in order; a failed image keeps its place. */
-    private <O> List<Prepared<O>> prepare(Pipeline<O> pipeline, List<Multipart.Part> parts) {
+    <O> List<Prepared<O>> prepare(Pipeline<O> pipeline, List<Multipart.Part> parts) {
         List<Prepared<O>> entries = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) entries.add(prepare(pipeline, parts.get(i).data(), parts.get(i).label(i)));
         return entries;
@@ -107,7 +108,7 @@ final class InferenceRoutes {
      * One image's decode and preprocess steps, holding one of the {@link ServeOptions#maxDecodes()} decode slots (a
      * decode can take hundreds of MB); 503 when no slot frees up within the request timeout.
      */
-    private <O> Prepared<O> prepare(Pipeline<O> pipeline, byte[] data, String name) {
+    <O> Prepared<O> prepare(Pipeline<O> pipeline, byte[] data, String name) {
         try {
             if (!decodes.tryAcquire(options.timeoutMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RetryLater("all " + options.maxDecodes() + " decode slots stayed busy for "
@@ -125,7 +126,7 @@ final class InferenceRoutes {
     }
 
     /** Runs the prepared entries through the batcher; results are in entry order, failed entries in place. */
-    private <O> List<Result<O>> infer(Exchange ex, List<Prepared<O>> entries) {
+    <O> List<Result<O>> infer(Exchange ex, List<Prepared<O>> entries) {
         List<Prepared<?>> inputs = new ArrayList<>();
         for (Prepared<O> e : entries) if (e.ok()) inputs.add(e);
         List<CompletableFuture<Object>> futures;
@@ -219,7 +220,7 @@ final class InferenceRoutes {
      * The JSON answer of a request's images ({@link ResultJson#results}), one {@code results} entry each: its name,
      * then its task's answer or its error. 200 when any image was answered; 400 when none was.
      */
-    private <O> int answerEach(Exchange ex, List<Result<O>> results, Task<?, ?, O> task) {
+    <O> int answerEach(Exchange ex, List<Result<O>> results, Task<?, ?, O> task) {
         ObjectNode body = ResultJson.results(results, task);
         int ok = (int) results.stream().filter(Result::ok).count();
         metrics.images("ok", ok);

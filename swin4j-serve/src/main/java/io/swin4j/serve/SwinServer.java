@@ -1,5 +1,6 @@
 package io.swin4j.serve;
 
+import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.infer.SwinPredictor;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -75,7 +76,8 @@ public final class SwinServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SwinServer.class.getName());
     private static final String WEB = "/io/swin4j/serve/web/";
     private static final Map<String, String> STATIC = Map.of(
-            "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css");
+            "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/style.css", "style.css",
+            "/segment.js", "segment.js");
     /**
      * Jetty's own threads: they parse, route and answer GETs, and never block. Their queue is Jetty's default
      * (Jetty warns against bounding it: its internal jobs must not be rejected); what can reach it is bounded by
@@ -108,7 +110,8 @@ public final class SwinServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
-    private SwinServer(SwinPredictor predictor, ServeOptions options,
+    /** One of {@code predictor} (a classifier) and {@code segmenter} (a segmentation model) is null. */
+    private SwinServer(SwinPredictor predictor, SegmentationPredictor segmenter, ServeOptions options,
                        Function<List<float[]>, SwinPredictor.BatchOutput> forward) {
         this.options = options;
         this.metrics = new ServeMetrics(this::queueDepth, options.maxBatch());
@@ -128,10 +131,23 @@ public final class SwinServer implements AutoCloseable {
             staticFiles.put(e.getKey(), resource(e.getValue()));
             route(e.getKey(), "page", Set.of("GET", "HEAD"), false, this::page);
         }
-        route("/v1/classify", "classify", Set.of("POST"), true, inference::classify);
-        route("/v1/embed", "embed", Set.of("POST"), true, inference::embed);
-        route("/v1/attention", "attention", Set.of("POST"), true, inference::attention);
-        route("/v1/model", "model", Set.of("GET"), false, inference::model);
+        if (segmenter == null) {
+            route("/v1/classify", "classify", Set.of("POST"), true, inference::classify);
+            route("/v1/embed", "embed", Set.of("POST"), true, inference::embed);
+            route("/v1/attention", "attention", Set.of("POST"), true, inference::attention);
+            route("/v1/model", "model", Set.of("GET"), false, inference::model);
+            route("/v1/segment", "segment", Set.of("POST"), true, ex -> {
+                throw new HttpError(400, "not_a_segmenter", "the model is a classifier: /v1/segment needs a segmentation "
+                        + "(UPerNet) checkpoint; use POST /v1/classify");
+            });
+        } else {
+            SegmentRoutes segments = new SegmentRoutes(segmenter, inference, options, metrics, bodies);
+            route("/v1/segment", "segment", Set.of("POST"), true, segments::segment);
+            route("/v1/model", "model", Set.of("GET"), false, segments::model);
+            for (String task : List.of("classify", "embed", "attention")) {
+                route("/v1/" + task, task, Set.of("POST"), true, segments::notAClassifier);
+            }
+        }
         route("/healthz", "healthz", Set.of("GET"), false, health::healthz);
         route("/readyz", "readyz", Set.of("GET"), false, health::readyz);
         route("/metrics", "metrics", Set.of("GET"), false, this::metricsPage);
@@ -175,10 +191,21 @@ public final class SwinServer implements AutoCloseable {
         return start(predictor, options, predictor::forward);
     }
 
+    /**
+     * Binds and starts serving a segmentation model ({@code POST /v1/segment}; the classifier routes answer 400).
+     * The predictor stays the caller's: close it after the server.
+     */
+    public static SwinServer start(SegmentationPredictor segmenter, ServeOptions options) throws IOException {
+        return started(new SwinServer(null, java.util.Objects.requireNonNull(segmenter), options, null), options);
+    }
+
     /** As {@link #start(SwinPredictor, ServeOptions)}, with the batches run by {@code forward} (tests inject one). */
     static SwinServer start(SwinPredictor predictor, ServeOptions options,
                             Function<List<float[]>, SwinPredictor.BatchOutput> forward) throws IOException {
-        SwinServer server = new SwinServer(predictor, options, forward);
+        return started(new SwinServer(predictor, null, options, forward), options);
+    }
+
+    private static SwinServer started(SwinServer server, ServeOptions options) throws IOException {
         try {
             server.http.start();
         } catch (Exception e) {
@@ -272,7 +299,7 @@ public final class SwinServer implements AutoCloseable {
         Route route = routes.get(path);
         if (route == null) {
             throw new HttpError(404, "not_found", "no route " + path
-                    + " (routes: POST /v1/classify, POST /v1/embed, POST /v1/attention, GET /v1/model, GET /healthz,"
+                    + " (routes: POST /v1/classify, POST /v1/embed, POST /v1/attention, POST /v1/segment, GET /v1/model, GET /healthz,"
                     + " GET /readyz, GET /metrics, GET /)");
         }
         ex.label = route.label();

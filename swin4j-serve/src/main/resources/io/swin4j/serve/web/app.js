@@ -24,6 +24,7 @@ async function loadModel() {
   if (!r.ok) throw new Error('model info: ' + await errorText(r));
   const m = await r.json();
   state.model = m;
+  if (m.task === 'segmentation') { swinSegment.init(m); return; } // segment.js: mask, opacity, legend
   const a = m.architecture;
   $('model').textContent = `${m.name} · Swin ${m.family} · ${a.numClasses} classes · input ${m.preset.width}×${m.preset.height}` +
     ` · window ${a.windowSize} · depths ${a.depths.join('-')} · ${m.weights}`;
@@ -163,6 +164,7 @@ async function choose(file) {
   if (!file) return;
   state.file = file;
   try {
+    if (state.model && state.model.task === 'segmentation') { await swinSegment.run(file); return; }
     await classify(file);
     await loadAttention();
   } catch (e) {
