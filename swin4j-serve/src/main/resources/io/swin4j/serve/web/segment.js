@@ -82,7 +82,7 @@ const swinSegment = (() => {
   function draw() {
     if (!seg.image) return;
     const canvas = el('overlay');
-    const scale = Math.min(1, 448 / Math.max(seg.image.width, seg.image.height));
+    const scale = 448 / Math.max(seg.image.width, seg.image.height); // fit the page, small images enlarged
     canvas.width = Math.max(1, Math.round(seg.image.width * scale));
     canvas.height = Math.max(1, Math.round(seg.image.height * scale));
     const ctx = canvas.getContext('2d');
