@@ -6,6 +6,9 @@ import io.swin4j.infer.Segmentation;
 import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.pipeline.Result;
 import io.swin4j.pipeline.ResultJson;
+import io.swin4j.vision.ImageDecoder;
+import io.swin4j.vision.ImageLimits;
+import io.swin4j.weights.SwinWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,8 +52,27 @@ final class SegmentCommand extends WeightsCommand {
     @Option(names = "--no-progress", description = "No progress bar on stderr.")
     boolean noProgress;
 
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads.")
+    Integer threads;
+
+    @Option(names = "--max-pixels", paramLabel = "N",
+            description = "Refuse images with more pixels (decompression bombs; default: Pillow's 89,478,485).")
+    Long maxPixels;
+
+    @Option(names = "--max-image-bytes", paramLabel = "N", description = "Refuse image files larger than this (default 256 MiB).")
+    Long maxImageBytes;
+
     @Mixin
     SegmentOptions segment;
+
+    private SegmentationPredictor predictor(Path ckpt) throws IOException {
+        ImageLimits l = ImageLimits.DEFAULTS;
+        if (maxPixels != null) l = l.withMaxPixels(maxPixels);
+        if (maxImageBytes != null) l = l.withMaxFileBytes(maxImageBytes);
+        SegmentationPredictor.Builder b = segment.builder(SwinWeights.load(ckpt, weights.toLoadOptions()))
+                .optBatchSize(batchSize).optDecoder(new ImageDecoder(l));
+        return (threads != null ? b.optThreads(threads) : b).build();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -59,7 +81,7 @@ final class SegmentCommand extends WeightsCommand {
         List<Path> images = ImageInputs.expand(inputs);
         if (images.isEmpty()) throw new IllegalArgumentException("no images found in " + inputs);
         Files.createDirectories(output);
-        try (SegmentationPredictor p = segment.build(ckpt, weights, batchSize);
+        try (SegmentationPredictor p = predictor(ckpt);
              PrintWriter jsonl = new PrintWriter(Files.newBufferedWriter(output.resolve(JSONL)));
              BatchProgress progress = new BatchProgress("segment", images.size(), noProgress)) {
             p.weights().report().notes().forEach(n -> err().println("note: " + n));

@@ -2,8 +2,6 @@ package io.swin4j.cli;
 
 import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.model.SegmentationMode;
-import io.swin4j.vision.ImageDecoder;
-import io.swin4j.vision.ImageLimits;
 import io.swin4j.vision.SegmentationPreset;
 import io.swin4j.weights.ModelCard;
 import io.swin4j.weights.SwinWeights;
@@ -13,7 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
-/** How a segmentation model runs: shared by {@code segment} and {@code serve} of a segmentation checkpoint. */
+/** How a segmentation model runs (mode, crops, flip, scale): shared by {@code segment} and {@code serve}. */
 final class SegmentOptions {
 
     /** The message for a command run without a segmentation checkpoint (none is bundled). */
@@ -41,41 +39,20 @@ final class SegmentOptions {
                     + "Default: 2048x512 for mmseg/official/HF checkpoints, native for swin4j's own.")
     String scale;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads.")
-    Integer threads;
-
-    @Option(names = "--max-pixels", paramLabel = "N",
-            description = "Refuse images with more pixels (decompression bombs; default: Pillow's 89,478,485).")
-    Long maxPixels;
-
-    @Option(names = "--max-image-bytes", paramLabel = "N", description = "Refuse image files larger than this (default 256 MiB).")
-    Long maxImageBytes;
-
-    /** The predictor of {@code weightsFile} (already resolved) with these settings and {@code batchSize}. */
-    SegmentationPredictor build(Path weightsFile, WeightsOptions weights, int batchSize) throws IOException {
-        SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
+    /** A predictor builder of loaded segmentation weights with these flags; the caller adds batch size, decoder, threads. */
+    SegmentationPredictor.Builder builder(SwinWeights w) {
         if (w.task() != ModelCard.Task.SEGMENTATION) {
-            throw new IllegalArgumentException(weightsFile + ": a classification checkpoint, not a segmentation (UPerNet) "
+            throw new IllegalArgumentException(w.file() + ": a classification checkpoint, not a segmentation (UPerNet) "
                     + "one; use predict");
         }
-        SegmentationPredictor.Builder b = SegmentationPredictor.builder(w).optBatchSize(batchSize)
-                .optDecoder(new ImageDecoder(limits())).optMode(mode(w.card().segmentationMode()));
-        if (threads != null) b.optThreads(threads);
-        if (scale != null) b.optPreset(preset(scale));
-        return b.build();
+        SegmentationPredictor.Builder b = SegmentationPredictor.builder(w).optMode(mode(w.card().segmentationMode()));
+        return scale == null ? b : b.optPreset(preset(scale));
     }
 
     /** The checkpoint a command runs: {@code --weights}, resolved (registry names too); refused when absent. */
     static Path weights(Path weightsFile, WeightsOptions weights, PrintWriter err) throws IOException {
         if (weightsFile == null) throw new IllegalArgumentException(NO_BUNDLED_MODEL);
         return weights.resolve(weightsFile, err);
-    }
-
-    ImageLimits limits() {
-        ImageLimits l = ImageLimits.DEFAULTS;
-        if (maxPixels != null) l = l.withMaxPixels(maxPixels);
-        if (maxImageBytes != null) l = l.withMaxFileBytes(maxImageBytes);
-        return l;
     }
 
     /** The flags applied to the checkpoint's own test mode. */

@@ -1,6 +1,9 @@
 package io.swin4j.cli;
 
+import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.infer.SwinPredictor;
+import io.swin4j.weights.ModelCard;
+import io.swin4j.weights.SwinWeights;
 import io.swin4j.serve.ServeOptions;
 import io.swin4j.serve.SwinServer;
 import picocli.CommandLine.Command;
@@ -8,7 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the model over HTTP: POST /v1/classify, POST /v1/embed, POST /v1/attention, GET /v1/model,",
+        description = {"Serve the model over HTTP: POST /v1/classify, POST /v1/embed, POST /v1/attention (a classifier),",
+                "POST /v1/segment (a segmentation checkpoint: --mode/--crop/--stride/--flip/--scale apply), GET /v1/model,",
                 "GET /healthz, GET /readyz, GET /metrics (Prometheus) and a web page at /. Concurrent requests share",
                 "forward passes (micro-batching). Stops gracefully on SIGTERM or Ctrl-C: in-flight requests finish."})
 final class ServeCommand extends WeightsCommand {
@@ -17,6 +21,9 @@ final class ServeCommand extends WeightsCommand {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    SegmentOptions segment;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for all).")
     String host = DEFAULTS.host();
@@ -86,10 +93,30 @@ final class ServeCommand extends WeightsCommand {
                 .optBodyTimeoutMillis(bodyTimeoutMs).optRequestTimeoutMillis(requestTimeoutMs)
                 .optReadyStallSeconds(readyStallSeconds);
         // The options validate themselves above, before the model is loaded.
-        SwinPredictor predictor = model.builder(weights, err(), "serve").build();
+        java.nio.file.Path file = weights.resolve(model.weightsFile, err());
+        SwinWeights seg = file == null ? null : SwinWeights.load(file, weights.toLoadOptions());
+        if (seg != null && seg.task() != ModelCard.Task.SEGMENTATION) seg = null; // a classifier: SwinPredictor loads it
+        AutoCloseable predictor;
+        String name, fileName;
+        if (seg != null) {
+            if (model.preset != null || model.labels != null) {
+                throw new IllegalArgumentException("--preset and --labels are for classifiers; " + file + " is a "
+                        + "segmentation checkpoint (its classes are its own; --scale sets the resize)");
+            }
+            SegmentationPredictor.Builder b = segment.builder(seg).optBatchSize(options.maxBatch());
+            predictor = (model.threads != null ? b.optThreads(model.threads) : b).build();
+            name = seg.config().name() + ", segmentation";
+            fileName = file.getFileName().toString();
+        } else {
+            SwinPredictor p = model.builder(weights, err(), "serve").build();
+            predictor = p;
+            name = p.config().name();
+            fileName = p.weights().file().getFileName().toString();
+        }
         SwinServer server;
         try {
-            server = SwinServer.start(predictor, options);
+            server = predictor instanceof SegmentationPredictor s ? SwinServer.start(s, options)
+                    : SwinServer.start((SwinPredictor) predictor, options);
         } catch (java.io.IOException e) {
             predictor.close();
             throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -98,10 +125,14 @@ final class ServeCommand extends WeightsCommand {
             err().println("swin serve: shutting down (draining requests in flight)...");
             err().flush();
             server.close();
-            predictor.close();
+            try {
+                predictor.close();
+            } catch (Exception e) {
+                err().println("swin serve: closing the model failed: " + e);
+            }
         }, "swin4j-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out().println("swin serve: " + predictor.config().name() + " (" + predictor.weights().file().getFileName() + ") on "
+        out().println("swin serve: " + name + " (" + fileName + ") on "
                 + server.uri() + "  max batch " + options.maxBatch() + ", max wait " + options.maxWaitMillis() + " ms, queue "
                 + options.queueCapacity());
         out().flush();

@@ -142,4 +142,14 @@ class SegmentCommandTest {
         CliRun j = CliRun.of("inspect", "--json", weights.toString());
         assertThat(j.out()).contains("\"task\" : \"SEGMENTATION\"").contains("\"numClasses\" : 5");
     }
+
+    @Test
+    void serveOfASegmentationCheckpointRefusesClassifierFlagsAndBadModes() {
+        CliRun preset = CliRun.of("serve", "--port", "0", "--weights", weights.toString(), "--preset", "hf");
+        assertThat(preset.exit()).isNotZero();
+        assertThat(preset.err()).contains("--preset and --labels are for classifiers");
+        CliRun slide = CliRun.of("serve", "--port", "0", "--weights", weights.toString(), "--mode", "slide");
+        assertThat(slide.exit()).isNotZero();
+        assertThat(slide.err()).contains("--mode slide needs --crop and --stride");
+    }
 }
