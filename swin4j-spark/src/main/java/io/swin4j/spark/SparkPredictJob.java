@@ -19,9 +19,10 @@ import java.util.concurrent.Callable;
  * {@code swin spark-predict} and the main class for {@code spark-submit} (see README, Run on Spark).
  */
 @Command(name = "spark-predict", mixinStandardHelpOptions = true,
-        description = {"Classify (or embed) every image under a directory or glob on Apache Spark and write Parquet:",
-                "the input's path, length and modificationTime, then label, labels, indices, probabilities (top-k) or",
-                "embedding, and error (null when the image was answered). Images that cannot be decoded get an error",
+        description = {"Classify, embed or segment every image under a directory or glob on Apache Spark and write Parquet:",
+                "the input's path, length and modificationTime, then label, labels, indices, probabilities (top-k),",
+                "embedding, or label_png and class_fractions (--task segment), and error (null when the image was",
+                "answered). Images that cannot be decoded get an error",
                 "row and the job goes on; the exit status is 1 if any did."})
 public final class SparkPredictJob implements Callable<Integer> {
 
@@ -47,8 +48,24 @@ public final class SparkPredictJob implements Callable<Integer> {
             description = "Spark setting, repeatable (e.g. --conf spark.task.cpus=2: two compute threads per task).")
     java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
 
-    @Option(names = "--embed", description = "Write pooled embeddings instead of top-k classes.")
+    @Option(names = "--embed", description = "Write pooled embeddings instead of top-k classes (= --task embed).")
     boolean embed;
+
+    /** What the job writes per image. */
+    enum TaskName { classify, embed, segment }
+
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "classify (top-k), embed (pooled embedding) or segment (a segmentation checkpoint: label_png, "
+                    + "the label map as a palette PNG, and class_fractions, a map of class name to share) "
+                    + "(default: classify, or embed with --embed).")
+    TaskName task;
+
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "segment: whole, or slide,cropH,cropW,strideH,strideW (default: the checkpoint's test mode).")
+    String mode;
+
+    @Option(names = "--flip", description = "segment: add flip augmentation.")
+    boolean flip;
 
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Classes per image (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -92,7 +109,7 @@ public final class SparkPredictJob implements Callable<Integer> {
             int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
             SwinSparkPredictor.Builder b = SwinSparkPredictor.builder().optWeights(registryOrUri(weights)).optPreset(preset)
                     .optPrecision(precision).optTopK(topK).optBatchSize(batchSize).optThreadsPerTask(taskCpus)
-                    .optOutput(embed ? SwinSparkPredictor.Output.EMBED : SwinSparkPredictor.Output.CLASSIFY);
+                    .optOutput(output()).optSegmentationMode(mode).optFlip(flip);
             if (maxPixels != null) b.optMaxPixels(maxPixels);
             SwinSparkPredictor predictor = b.build();
             Dataset<Row> images = SwinSparkPredictor.readImages(spark, input);
@@ -117,6 +134,23 @@ public final class SparkPredictJob implements Callable<Integer> {
         } finally {
             if (own) spark.stop();
         }
+    }
+
+    /** The transform's output: {@code --task}, with {@code --embed} kept as its older spelling of embed. */
+    private SwinSparkPredictor.Output output() {
+        if (embed && task != null && task != TaskName.embed) {
+            throw new IllegalArgumentException("--embed and --task " + task + " disagree");
+        }
+        TaskName t = task != null ? task : embed ? TaskName.embed : TaskName.classify;
+        if (t != TaskName.segment && (mode != null || flip)) throw new IllegalArgumentException("--mode and --flip are for --task segment");
+        if (t == TaskName.segment && weights == null) {
+            throw new IllegalArgumentException("--task segment needs --weights: no segmentation model is bundled with swin4j");
+        }
+        return switch (t) {
+            case classify -> SwinSparkPredictor.Output.CLASSIFY;
+            case embed -> SwinSparkPredictor.Output.EMBED;
+            case segment -> SwinSparkPredictor.Output.SEGMENT;
+        };
     }
 
     /**

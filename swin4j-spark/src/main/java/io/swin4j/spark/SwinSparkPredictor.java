@@ -3,6 +3,8 @@ package io.swin4j.spark;
 import io.swin4j.infer.ClassifyTask;
 import io.swin4j.infer.EmbedTask;
 import io.swin4j.infer.Prediction;
+import io.swin4j.infer.Segmentation;
+import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.pipeline.ImageSource;
 import io.swin4j.pipeline.Pipeline;
@@ -47,8 +49,8 @@ import java.util.NoSuchElementException;
  */
 public final class SwinSparkPredictor implements Serializable {
 
-    /** What the transform adds: top-k classes, or the pooled embedding. */
-    public enum Output { CLASSIFY, EMBED }
+    /** What the transform adds: top-k classes, the pooled embedding, or a segmentation (label PNG, class fractions). */
+    public enum Output { CLASSIFY, EMBED, SEGMENT }
 
     public static final String ERROR = "error";
     public static final String LABEL = "label";
@@ -56,6 +58,10 @@ public final class SwinSparkPredictor implements Serializable {
     public static final String INDICES = "indices";
     public static final String PROBABILITIES = "probabilities";
     public static final String EMBEDDING = "embedding";
+    /** Segmentation: the label map as an 8-bit palette PNG (pixel value = class index). */
+    public static final String LABEL_PNG = "label_png";
+    /** Segmentation: the share of the image of each class present, by class name. */
+    public static final String CLASS_FRACTIONS = "class_fractions";
 
     private final SparkInferenceSettings settings;
     private final Output output;
@@ -64,6 +70,7 @@ public final class SwinSparkPredictor implements Serializable {
     private final String imageColumn;
     private final String pathColumn;
     private final boolean keepImageColumn;
+    private final ExecutorSegmenters.Settings segmentation;
 
     private SwinSparkPredictor(Builder b) {
         this.settings = new SparkInferenceSettings(b.weights, b.preset, b.maxPixels, b.threadsPerTask,
@@ -74,6 +81,11 @@ public final class SwinSparkPredictor implements Serializable {
         this.imageColumn = b.imageColumn;
         this.pathColumn = b.pathColumn;
         this.keepImageColumn = b.keepImageColumn;
+        if (b.output == Output.SEGMENT && b.weights == null) {
+            throw new IllegalArgumentException("segmentation needs weights (optWeights): no segmentation model is bundled");
+        }
+        this.segmentation = b.output != Output.SEGMENT ? null
+                : new ExecutorSegmenters.Settings(b.weights, b.segmentationMode, b.flip, b.threadsPerTask);
     }
 
     public static Builder builder() {
@@ -93,8 +105,23 @@ public final class SwinSparkPredictor implements Serializable {
         private String imageColumn = "content";
         private String pathColumn = "path";
         private boolean keepImageColumn;
+        private String segmentationMode;
+        private boolean flip;
 
         private Builder() {}
+
+        /**
+         * Segmentation ({@link Output#SEGMENT}): null for the checkpoint's test mode, {@code whole}, or
+         * {@code slide,cropH,cropW,strideH,strideW}.
+         */
+        public Builder optSegmentationMode(String mode) {
+            if (mode != null) new ExecutorSegmenters.Settings("x", mode, false, 1).apply(null); // checked here, on the driver
+            segmentationMode = mode;
+            return this;
+        }
+
+        /** Segmentation: add flip augmentation. */
+        public Builder optFlip(boolean on) { flip = on; return this; }
 
         /** Checkpoint URI or path every executor can read (hdfs://, s3a://, file:, a local path); default: bundled model. */
         public Builder optWeights(String uri) { weights = uri; return this; }
@@ -150,8 +177,12 @@ public final class SwinSparkPredictor implements Serializable {
             fields.add(DataTypes.createStructField(LABELS, DataTypes.createArrayType(DataTypes.StringType, false), true));
             fields.add(DataTypes.createStructField(INDICES, DataTypes.createArrayType(DataTypes.IntegerType, false), true));
             fields.add(DataTypes.createStructField(PROBABILITIES, DataTypes.createArrayType(DataTypes.FloatType, false), true));
-        } else {
+        } else if (output == Output.EMBED) {
             fields.add(DataTypes.createStructField(EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType, false), true));
+        } else {
+            fields.add(DataTypes.createStructField(LABEL_PNG, DataTypes.BinaryType, true));
+            fields.add(DataTypes.createStructField(CLASS_FRACTIONS,
+                    DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), true));
         }
         fields.add(DataTypes.createStructField(ERROR, DataTypes.StringType, true));
         return DataTypes.createStructType(fields);
@@ -176,7 +207,7 @@ public final class SwinSparkPredictor implements Serializable {
             throw new IllegalArgumentException("the DataFrame has neither an image column '" + imageColumn
                     + "' (binary) nor a path column '" + pathColumn + "' (string); it has " + names);
         }
-        for (String added : List.of(LABEL, LABELS, INDICES, PROBABILITIES, EMBEDDING, ERROR)) {
+        for (String added : List.of(LABEL, LABELS, INDICES, PROBABILITIES, EMBEDDING, LABEL_PNG, CLASS_FRACTIONS, ERROR)) {
             if (names.contains(added)) throw new IllegalArgumentException("the DataFrame already has a column '" + added + "'");
         }
         return new Source(image, path);
@@ -225,6 +256,7 @@ public final class SwinSparkPredictor implements Serializable {
     }
 
     private List<Row> runBatch(List<Row> rows, Source source) {
+        if (output == Output.SEGMENT) return segmentBatch(rows, source);
         SwinPredictor predictor = ExecutorModels.get(settings);
         if (output == Output.CLASSIFY && predictor.config().numClasses() == 0) {
             // A setting error, not a bad image: fail the job with the reason.
@@ -273,6 +305,30 @@ public final class SwinSparkPredictor implements Serializable {
                 values.add(r.error());
                 result.add(RowFactory.create(values.toArray()));
             }
+        }
+        return result;
+    }
+
+    /** Segmentation rows: the label PNG and the class fractions, or nulls and the error. */
+    private List<Row> segmentBatch(List<Row> rows, Source source) {
+        SegmentationPredictor predictor = ExecutorSegmenters.get(segmentation);
+        Pipeline<Segmentation> pipeline = predictor.pipeline(predictor.segmentTask())
+                .withLimits(ImageLimits.DEFAULTS.withMaxPixels(settings.maxPixels())).withBatchSize(batchSize);
+        List<Result<Segmentation>> answers = infer(pipeline, rows, source);
+        List<Row> result = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            List<Object> values = kept(rows.get(i), source);
+            Result<Segmentation> r = answers.get(i);
+            if (!r.ok()) {
+                values.addAll(Arrays.asList(null, null));
+            } else {
+                java.util.Map<String, Double> fractions = new java.util.LinkedHashMap<>();
+                for (Segmentation.ClassShare c : r.value().classes()) fractions.merge(c.label(), c.fraction(), Double::sum);
+                values.add(r.value().labelPng());
+                values.add(scala.jdk.javaapi.CollectionConverters.asScala(fractions));
+            }
+            values.add(r.error());
+            result.add(RowFactory.create(values.toArray()));
         }
         return result;
     }
