@@ -78,10 +78,16 @@ final class ForwardCommand extends WeightsCommand {
         if (p != null && p != Precision.FP32) throw new IllegalArgumentException("segmentation models run in fp32 only");
         try (SwinSegmenter model = w.createSegmenter(); PointerScope scope = new PointerScope()) {
             Tensor in = Tensors.fromHost(x);
-            Npy.write(output, Tensors.toHost(model.forward(in)));
+            try (Tensor logits = model.forward(in)) {
+                Npy.write(output, Tensors.toHost(logits));
+            }
             if (features) {
-                List<Tensor> maps = model.backboneFeatures(in);
-                for (int i = 0; i < maps.size(); i++) Npy.write(stagePath(output, i), Tensors.toHost(maps.get(i)));
+                List<Tensor> maps = model.backboneFeatures(in); // the caller's to close
+                try {
+                    for (int i = 0; i < maps.size(); i++) Npy.write(stagePath(output, i), Tensors.toHost(maps.get(i)));
+                } finally {
+                    maps.forEach(Tensor::close);
+                }
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

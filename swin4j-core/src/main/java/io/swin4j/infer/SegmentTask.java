@@ -124,11 +124,15 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
         }
     }
 
-    /** The mode's logits, resized to {@code h}×{@code w} (mmseg's {@code rescale=True}). */
+    /**
+     * The mode's logits, resized to {@code h}×{@code w} (mmseg's {@code rescale=True}); the result belongs to the
+     * caller's pointer scope (the model's logits are the caller's to close: closed here).
+     */
     private Tensor rescaled(Tensor x, int h, int w) {
-        Tensor logits = model.logits(x, mode);
-        if (logits.size(2) == h && logits.size(3) == w) return logits;
-        return torch.upsample_bilinear2d(logits, new long[] {h, w}, model.config().alignCorners());
+        try (Tensor logits = model.logits(x, mode)) {
+            if (logits.size(2) == h && logits.size(3) == w) return logits.clone();
+            return torch.upsample_bilinear2d(logits, new long[] {h, w}, model.config().alignCorners());
+        }
     }
 
     @Override
