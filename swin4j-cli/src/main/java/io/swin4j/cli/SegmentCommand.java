@@ -81,13 +81,14 @@ final class SegmentCommand extends WeightsCommand {
         List<Path> images = ImageInputs.expand(inputs);
         if (images.isEmpty()) throw new IllegalArgumentException("no images found in " + inputs);
         Files.createDirectories(output);
+        List<String> failures = new ArrayList<>();
+        long start;
         try (SegmentationPredictor p = predictor(ckpt);
              PrintWriter jsonl = new PrintWriter(Files.newBufferedWriter(output.resolve(JSONL)));
              BatchProgress progress = new BatchProgress("segment", images.size(), noProgress)) {
             p.weights().report().notes().forEach(n -> err().println("note: " + n));
-            long start = System.nanoTime(); // the model is loaded: what follows is decoding and inference
+            start = System.nanoTime(); // the model is loaded: what follows is decoding and inference
             SegmentTask task = p.segmentTask().withImages(true);
-            List<String> failures = new ArrayList<>();
             Set<String> used = new HashSet<>();
             p.pipeline(task).run(ImageInputs.sources(images), r -> {
                 try {
@@ -98,10 +99,9 @@ final class SegmentCommand extends WeightsCommand {
                 }
                 progress.step();
             });
-            progress.close();
-            for (String f : failures) err().println("error: " + f);
-            return Summary.report(err(), images.size(), failures.size(), start);
         }
+        for (String f : failures) err().println("error: " + f); // at the end, after the progress bar
+        return Summary.report(err(), images.size(), failures.size(), start);
     }
 
     private void write(Result<Segmentation> r, SegmentTask task, PrintWriter jsonl, Set<String> used) throws IOException {
@@ -114,6 +114,14 @@ final class SegmentCommand extends WeightsCommand {
         o.put("label", label.getFileName().toString()).put("overlay", overlay.getFileName().toString());
         jsonl.println(ResultJson.MAPPER.writeValueAsString(o));
         jsonl.flush(); // streamed: what is written survives a crash later on
+        StringBuilder line = new StringBuilder(r.source()).append('\t').append(s.width()).append('x').append(s.height());
+        List<Segmentation.ClassShare> classes = s.classes();
+        for (int i = 0; i < classes.size(); i++) {
+            line.append(i == 0 ? "\t" : ", ").append(classes.get(i).label())
+                    .append(String.format(java.util.Locale.ROOT, " %.1f%%", 100 * classes.get(i).fraction()));
+        }
+        out().println(line.append("\t-> ").append(label.getFileName()).append(", ").append(overlay.getFileName()));
+        out().flush();
     }
 
     /** The file's name without its extension; a second image of that name gets "_2", and so on. */
