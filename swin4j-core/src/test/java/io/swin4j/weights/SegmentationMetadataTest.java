@@ -4,6 +4,9 @@ import io.swin4j.geometry.SizeRule;
 import io.swin4j.model.SegmentationConfig;
 import io.swin4j.model.SegmentationMode;
 import io.swin4j.model.SwinConfig;
+import io.swin4j.weights.io.Checkpoint;
+import io.swin4j.weights.io.CheckpointFormatException;
+import io.swin4j.weights.io.CheckpointReader;
 import io.swin4j.weights.layout.Layout;
 import io.swin4j.weights.layout.SegmentationKeys;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,20 @@ class SegmentationMetadataTest {
         for (int i = 0; i < 10_000; i++) deep.append('[');
         assertThat(PythonLiterals.parse(deep.toString()).skipped()).containsExactly("model");
         assertThat(SegmentationMetadata.fromMmsegMeta(null).origins()).isEmpty();
+    }
+
+    /** Real mmengine checkpoints hold numpy arrays and mmengine objects: refused, or inert placeholders when lenient. */
+    @Test
+    void mmengineObjectsAreRefusedUnlessLenientAndTheRestIsRead() throws IOException {
+        Path p = SegmentationCheckpointsTest.dir().resolve("mmengine_objects.pth");
+        assertThatThrownBy(() -> CheckpointReader.read(p)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining(p.toString()).hasMessageContaining("numpy.core.multiarray._reconstruct");
+        Checkpoint ck = CheckpointReader.read(p, true);
+        SegmentationMetadata m = SegmentationMetadata.fromMmsegMeta(ck.meta());
+        assertThat(m.classNames()).containsExactly("background", "road", "tree", "sky", "car");
+        assertThat(m.poolScales()).containsExactly(1, 2, 4, 6);
+        assertThat(m.palette()).isNull();
+        assertThat(m.notes()).anyMatch(n -> n.startsWith("meta['dataset_meta']['palette'] is not a list of RGB triples"));
     }
 
     @Test
