@@ -104,6 +104,33 @@ class SegmentationRefusalsTest {
     }
 
     @Test
+    void aPresetNamesTheBackbone() throws Exception {
+        Path p = SegmentationCheckpointsTest.FILES.get(Layout.SEG_OFFICIAL);
+        assertThatThrownBy(() -> SwinWeights.load(p, LoadOptions.defaults().optPreset("swin_tiny_patch4_window7_224")))
+                .isInstanceOf(LoadReport.CheckpointMismatchException.class)
+                .hasMessageStartingWith(p + ": backbone does not match preset swin_tiny_patch4_window7_224:")
+                .hasMessageContaining("embed dim: checkpoint 8, preset 96");
+        SwinWeights w = SwinWeights.load(p, LoadOptions.defaults().optPreset("swin_tiny_patch4_window7_224").optStrict(false));
+        assertThat(w.report().notes()).anyMatch(n -> n.startsWith("backbone differs from preset swin_tiny_patch4_window7_224"));
+        assertThat(w.config().embedDim()).isEqualTo(96);
+        assertThat(w.report().shapeMismatches()).isNotEmpty();
+    }
+
+    @Test
+    void aBackboneFamilyWithoutTheLayoutIsNamedWithTheFile() throws Exception {
+        // Swin V2 keys (cpb_mlp) in mmseg names: no V2 adapter has mmseg's backbone names
+        Path p = broken("v2", m -> {
+            Map<String, HostTensor> renamed = new LinkedHashMap<>();
+            m.forEach((k, v) -> renamed.put(k.replace("backbone.layers.", "backbone.stages.").replace(".attn.", ".attn.w_msa."), v));
+            renamed.put("backbone.stages.0.blocks.0.attn.w_msa.cpb_mlp.0.weight", zeros(2, 2));
+            m.clear();
+            m.putAll(renamed);
+        });
+        assertThatThrownBy(() -> SwinWeights.load(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(p + ": ").hasMessageContaining("has no MMDET layout");
+    }
+
+    @Test
     void classifierOperationsOnASegmentationCheckpointSaySo() throws Exception {
         SwinWeights w = SwinWeights.load(SegmentationCheckpointsTest.FILES.get(Layout.MMSEG));
         assertThatThrownBy(w::createModel).isInstanceOf(IllegalStateException.class)
