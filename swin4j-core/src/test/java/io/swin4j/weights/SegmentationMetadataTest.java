@@ -87,6 +87,12 @@ class SegmentationMetadataTest {
         StringBuilder deep = new StringBuilder("model = ");
         for (int i = 0; i < 10_000; i++) deep.append('[');
         assertThat(PythonLiterals.parse(deep.toString()).skipped()).containsExactly("model");
+        // many failing assignments: linear time (an error does not count lines); text over the limit is not read
+        long t0 = System.nanoTime();
+        assertThat(PythonLiterals.parse("x = ]\n".repeat(50_000)).skipped()).hasSize(50_000);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5.0);
+        assertThat(PythonLiterals.parse("x = 1\n".repeat(200_000)).skipped()).singleElement().asString()
+                .contains("over " + PythonLiterals.MAX_TEXT);
         assertThat(SegmentationMetadata.fromMmsegMeta(null).origins()).isEmpty();
     }
 
