@@ -122,6 +122,9 @@ class SegmentationCheckpointsTest {
                         .isEqualTo(e.getKey() == Layout.MMSEG ? "meta['dataset_meta']['palette']" : "meta['PALETTE']");
             }
             assertThat(w.describe()).contains("segmentation: UPerNet, 5 classes").contains("status      OK");
+            String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(w.summary());
+            assertThat(json).contains("\"task\":\"SEGMENTATION\"").contains("\"poolScales\":[1,2,4,6]")
+                    .contains("\"segmentationSources\":{");
         }
     }
 
