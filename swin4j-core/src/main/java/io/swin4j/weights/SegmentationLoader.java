@@ -120,6 +120,19 @@ final class SegmentationLoader {
         sources.put("channels", "tensors (decode_head.conv_seg.weight)");
         crossCheck(notes, "channels", meta.channels(), heads.channels(), origin.get("channels"));
 
+        Map<String, Integer> inBackbone = new LinkedHashMap<>();
+        inBackbone.put(SegmentationMetadata.EMBED_DIM, backbone.embedDim());
+        inBackbone.put(SegmentationMetadata.WINDOW, backbone.windowSize());
+        for (int i = 0; i < backbone.numStages(); i++) {
+            inBackbone.put(SegmentationMetadata.DEPTHS + i, backbone.depths()[i]);
+            inBackbone.put(SegmentationMetadata.HEADS + i, backbone.numHeads()[i]);
+        }
+        meta.backbone().forEach((what, v) -> {
+            Integer t = inBackbone.get(what);
+            if (t == null) notes.add(origin.get("backbone") + " says " + what + " " + v + ", the weights have no such stage");
+            else crossCheck(notes, what, v, t, origin.get("backbone"));
+        });
+
         int[] scales;
         if (meta.poolScales() != null) {
             if (meta.poolScales().length != heads.poolScaleCount()) {

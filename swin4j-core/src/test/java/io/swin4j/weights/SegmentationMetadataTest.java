@@ -179,9 +179,13 @@ class SegmentationMetadataTest {
                 .hasMessage("x.pth: meta['config'] model.decode_head.pool_scales names 4 pool scales [1, 2, 3, 6], the "
                         + "weights have 3 decode_head.psp_modules");
         SegmentationMetadata ok = SegmentationMetadata.fromMmsegMeta(Map.of("config",
-                "model = dict(decode_head=dict(pool_scales=(1, 3, 6), num_classes=9))"));
+                "model = dict(backbone=dict(embed_dims=8, depths=[2, 2, 6, 2], num_heads=[1, 2, 2, 4, 8], window_size=7),\n"
+                + "    decode_head=dict(pool_scales=(1, 3, 6), num_classes=9))"));
         List<String> notes = new ArrayList<>();
         assertThat(resolve(three, ok, new LinkedHashMap<>(), notes).segmentationConfig().poolScales()).containsExactly(1, 3, 6);
+        assertThat(notes).contains("meta['config'] model.backbone says depth of stage 2 6, the weights have 2: the weights' used",
+                "meta['config'] model.backbone says heads of stage 4 8, the weights have no such stage");
+        assertThat(notes).noneMatch(n -> n.contains("embed dim") || n.contains("window"));
         assertThat(notes).contains("meta['config'] model.decode_head.num_classes says number of classes 9, the weights "
                 + "have 5: the weights' used");
     }
