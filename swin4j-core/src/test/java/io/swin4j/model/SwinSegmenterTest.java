@@ -184,6 +184,14 @@ class SwinSegmenterTest {
             try (Tensor whole = model.predict(x, SegmentationMode.whole());
                  Tensor slide = model.predict(x, SegmentationMode.slide(64, 96, 64, 96))) {
                 assertThat(Tensors.toFloats(slide)).containsExactly(Tensors.toFloats(whole));
+                int[] classes = model.predictClasses(x, SegmentationMode.whole());
+                float[] p = Tensors.toFloats(whole);
+                assertThat(classes).hasSize(50 * 70);
+                for (int i = 0; i < classes.length; i++) {
+                    int best = 0;
+                    for (int k = 1; k < 3; k++) if (p[k * 3500 + i] > p[best * 3500 + i]) best = k;
+                    assertThat(classes[i]).isEqualTo(best);
+                }
             }
         }
     }
