@@ -24,6 +24,10 @@ Writes fixtures/upernet_checkpoints/:
                            (transcribed below: "bn" -> "batch_norm", create_rename_keys, read_in_q_k_v,
                            reverse_correct_unfold_{reduction,norm}_order), config.json as UperNetConfig.to_dict()
                            writes it (hand-written: transformers is not installed)
+  mmengine_objects.pth     a small mmengine-style training checkpoint: meta with dataset_meta whose palette is a numpy
+                           array, and a message_hub holding an mmengine HistoryBuffer (a stand-in class of that module
+                           and name: only its pickled global matters), with a one-tensor state dict: the restricted
+                           unpickler refuses both globals unless lenient, and then still reads the classes
   expected.json            what the loader must infer / read (backbone, head sizes, pool scales, classes, palette, mode)
   whole_logits.npy         encode_decode(x) for x = input(1, 3, 100, 76) (whole mode, eval)
   agree_logits_sub4.npy    encode_decode(x)[:, :, ::4, ::4] for x = input(1, 3, 232, 228): at this size every stage
@@ -286,6 +290,27 @@ def hf_config(c):
     }
 
 
+def mmengine_objects(path):
+    """Globals real mmengine checkpoints hold: numpy arrays in dataset_meta, HistoryBuffer in message_hub."""
+    import types
+    mod = types.ModuleType("mmengine.logging.history_buffer")
+
+    class HistoryBuffer:
+        def __init__(self):
+            self._log_history = [1.0, 0.5]
+
+    HistoryBuffer.__module__ = mod.__name__
+    HistoryBuffer.__qualname__ = "HistoryBuffer"
+    mod.HistoryBuffer = HistoryBuffer
+    for name in ("mmengine", "mmengine.logging"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    sys.modules[mod.__name__] = mod
+    meta = {"cfg": "model = dict(decode_head=dict(pool_scales=(1, 2, 4, 6)))\n",
+            "dataset_meta": {"classes": CLASSES, "palette": np.array(PALETTE, dtype=np.int64)}}
+    torch.save({"meta": meta, "state_dict": {"decode_head.conv_seg.bias": torch.zeros(len(CLASSES))},
+                "message_hub": {"log_scalars": {"train/loss": HistoryBuffer()}}}, path)
+
+
 def main():
     os.makedirs(os.path.join(OUT, "hf_upernet"), exist_ok=True)
     model, _ = U.build_reference(seed=11, **OVER)
@@ -315,6 +340,8 @@ def main():
         x = make_input(232, 228)
         y = model.encode_decode(x, None)[:, :, ::4, ::4].contiguous()
         np.save(os.path.join(OUT, "agree_logits_sub4.npy"), y.numpy().astype(np.float32))
+
+    mmengine_objects(os.path.join(OUT, "mmengine_objects.pth"))
 
     dims = [OVER["embed_dim"] * 2 ** i for i in range(4)]
     expected = {

@@ -13,11 +13,14 @@ Writes fixtures/upernet/:
   flip_probs.npy             aug_test's average over [input, flipped input] of inference() (whole mode; mmseg
                              averages softmax probabilities, the flipped one mirrored back)
   train_input.npy            (2, 3, 64, 48)
-  train_labels.npy           (2, 64, 48) int64 in 0..4 with about 10% 255 (ignored)
+  train_labels.npy           (2, 64, 48) class indices 0..4 with about 10% 255 (ignored), stored as float32
   train_grads.safetensors    gradients of GRAD_NAMES (every kind of module: backbone stem, attention, MLP, merge,
                              output norms; pooling pyramid, bottlenecks, laterals, FPN, conv_seg; the auxiliary head)
                              after forward_train + backward of the summed losses, train mode, dropout 0, drop path 0
+  train_grads_float64.safetensors  the same gradients from the same step run in float64 (stored as float32)
   train_buffers.safetensors  every BatchNorm running_mean / running_var after that forward (momentum 0.1)
+  shift_masks.json           BasicLayer's SW-MSA attention mask (num_windows, N, N) for a few map sizes and windows,
+                             captured from the repository's BasicLayer.forward (maps smaller than the window too)
   meta.json                  config, losses (decode.loss_seg, aux.loss_seg = 0.4 * CE, total), slide settings
 
 Run from the repository root (sources: see upernet_reference.py):
@@ -74,10 +77,41 @@ def npy(name, t):
     np.save(os.path.join(OUT, name), t.detach().numpy() if isinstance(t, torch.Tensor) else t)
 
 
+MASK_CASES = [(4, 3, 7), (7, 5, 7), (13, 10, 7), (5, 9, 4), (2, 2, 4), (1, 1, 7)]
+
+
+def shift_masks():
+    """The seg repo's BasicLayer builds the SW-MSA mask inside forward(): capture what it hands its blocks."""
+    ref = U.load()
+    BasicLayer = sys.modules["mmseg.models.backbones.swin_transformer"].BasicLayer
+
+    class Capture(torch.nn.Module):
+        def __init__(self, out):
+            super().__init__()
+            self.out = out
+
+        def forward(self, x, mask):
+            self.out.append(mask)
+            return x
+
+    cases = []
+    for h, w, window in MASK_CASES:
+        layer = BasicLayer(dim=4, depth=2, num_heads=1, window_size=window, drop_path=[0.0, 0.0])
+        got = []
+        layer.blocks = torch.nn.ModuleList([Capture(got), Capture(got)])
+        layer(torch.zeros(1, h * w, 4), h, w)
+        m = got[1]
+        cases.append(dict(height=h, width=w, window=window, shift=window // 2, shape=list(m.shape),
+                          mask=[float(v) for v in m.flatten().tolist()]))
+    with open(os.path.join(OUT, "shift_masks.json"), "w") as f:
+        json.dump(dict(source="Swin-Transformer-Semantic-Segmentation BasicLayer.forward attn_mask", cases=cases), f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
     model, sd = U.build_reference(0)
+    shift_masks()
     save_safetensors(os.path.join(OUT, "weights.safetensors"), sd)
 
     g = torch.Generator().manual_seed(5)
@@ -115,7 +149,7 @@ def main():
     labels = torch.randint(0, 5, (2, 64, 48), generator=g)
     labels[torch.rand(labels.shape, generator=g) < 0.1] = 255
     npy("train_input.npy", xt.numpy())
-    npy("train_labels.npy", labels.numpy().astype(np.int64))
+    npy("train_labels.npy", labels.numpy().astype(np.float32))  # integral values; swin4j reads float32 .npy
     losses = train_model.forward_train(xt, [meta_img, meta_img], labels.unsqueeze(1))
     total = losses["decode.loss_seg"] + losses["aux.loss_seg"]
     total.backward()
@@ -127,6 +161,16 @@ def main():
     for k in buffers:  # the step moved every running statistic
         assert not torch.equal(buffers[k], sd[k]), k
     save_safetensors(os.path.join(OUT, "train_buffers.safetensors"), buffers)
+
+    # The same step in float64 (same weights and inputs): the float32 reference is itself up to ~1e-4 (relative) off
+    # the exact gradients of the backbone and of the 1x1-pooled pyramid branch (batch statistics over 2 values), so
+    # the test bounds swin4j's distance to these by a multiple of the reference's own.
+    exact_model, _ = U.build_reference(0, dropout_ratio=0.0)
+    exact_model.double().train()
+    exact = exact_model.forward_train(xt.double(), [meta_img, meta_img], labels.unsqueeze(1))
+    (exact["decode.loss_seg"] + exact["aux.loss_seg"]).backward()
+    named = dict(exact_model.named_parameters())
+    save_safetensors(os.path.join(OUT, "train_grads_float64.safetensors"), {k: named[k].grad for k in GRAD_NAMES})
     # CE mean over all pixels (ignored ones count 0): differs from a mean over valid pixels
     valid = (labels != 255).float().mean().item()
 
@@ -144,7 +188,8 @@ def main():
         input_shape=list(x.shape), slide=dict(crop=list(CROP), stride=list(STRIDE)),
         train=dict(input_shape=list(xt.shape), dropout_ratio=0.0, drop_path_rate=0.0,
                    loss_decode=losses["decode.loss_seg"].item(), loss_aux=losses["aux.loss_seg"].item(),
-                   loss_total=total.item(), valid_fraction=valid),
+                   loss_total=total.item(), valid_fraction=valid,
+                   loss_decode_float64=exact["decode.loss_seg"].item(), loss_aux_float64=exact["aux.loss_seg"].item()),
     )
     with open(os.path.join(OUT, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)

@@ -13,6 +13,7 @@ import io.swin4j.pipeline.Pipeline;
 import io.swin4j.pipeline.Task;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
+import io.swin4j.vision.ImageLimits;
 import io.swin4j.vision.RgbImage;
 import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.ModelCard;
@@ -92,6 +93,8 @@ public final class SwinPredictor implements AutoCloseable {
         public Builder optLabels(Labels l) { labels = l; return this; }
         /** Decoder settings (e.g. the decompression-bomb limit). */
         public Builder optDecoder(ImageDecoder d) { decoder = d; return this; }
+        /** What one image may cost (the decode step's and the preset's limits); default {@link ImageLimits#DEFAULTS}. */
+        public Builder optLimits(ImageLimits l) { decoder = new ImageDecoder(l); return this; }
         /** Images per forward pass (default 16). */
         public Builder optBatchSize(int n) {
             if (n < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + n);

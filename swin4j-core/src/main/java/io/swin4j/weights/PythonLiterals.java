@@ -22,6 +22,8 @@ final class PythonLiterals {
 
     /** Bounds on what one config text may make the parser do (it comes from the checkpoint's author). */
     static final int MAX_TEXT = 1 << 20, MAX_DEPTH = 64;
+    /** Characters read in all, failed attempts included. */
+    static final long MAX_SCANNED = 8L * MAX_TEXT;
 
     private static final Pattern ASSIGNMENT = Pattern.compile("(?m)^([A-Za-z_][A-Za-z0-9_]*)\\s*=(?!=)");
 
@@ -43,6 +45,7 @@ final class PythonLiterals {
         }
         Matcher m = ASSIGNMENT.matcher(text);
         int from = 0;
+        long scanned = 0;
         while (m.find(from)) {
             PythonLiterals p = new PythonLiterals(text, m.end());
             try {
@@ -51,6 +54,13 @@ final class PythonLiterals {
             } catch (IllegalArgumentException | StackOverflowError e) {
                 skipped.add(m.group(1));
                 from = m.end();
+            }
+            // a failed value is read again from the next assignment on: bound the total (an unterminated string
+            // before many assignments would otherwise be scanned once per assignment)
+            scanned += Math.max(0, p.pos - m.end());
+            if (scanned > MAX_SCANNED) {
+                skipped.add("(config text too costly to read: stopped after " + scanned + " characters)");
+                break;
             }
             if (from >= text.length()) break;
         }
@@ -245,8 +255,6 @@ final class PythonLiterals {
     }
 
     private IllegalArgumentException error(String what) {
-        int line = 1;
-        for (int i = 0; i < Math.min(pos, s.length()); i++) if (s.charAt(i) == '\n') line++;
-        return new IllegalArgumentException(what + " at line " + line);
+        return new IllegalArgumentException(what + " at offset " + pos); // no line count: errors may be many
     }
 }

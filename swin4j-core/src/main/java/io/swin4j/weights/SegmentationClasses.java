@@ -33,16 +33,9 @@ public final class SegmentationClasses {
         return copy;
     }
 
-    /** The PASCAL VOC colour map for {@code n} classes (class 0 black). */
+    /** The PASCAL VOC colour map for {@code n} classes (class 0 black): {@link io.swin4j.vision.Palette#voc}. */
     public static int[][] vocPalette(int n) {
-        int[][] out = new int[n][3];
-        for (int i = 0; i < n; i++) {
-            int c = i;
-            for (int j = 0; j < 8 && c > 0; j++, c >>= 3) {
-                for (int ch = 0; ch < 3; ch++) out[i][ch] |= ((c >> ch) & 1) << (7 - j);
-            }
-        }
-        return out;
+        return io.swin4j.vision.Palette.voc(n).colors().toArray(int[][]::new);
     }
 
     private static Ade ade() {

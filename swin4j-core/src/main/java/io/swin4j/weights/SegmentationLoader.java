@@ -51,16 +51,18 @@ final class SegmentationLoader {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         converted.canonical().forEach((k, v) -> shapes.put(k, v.shape()));
 
-        SwinConfig backbone;
+        SwinConfig inferred, backbone;
         SegmentationCard saved;
         Map<String, String> sources = new LinkedHashMap<>();
         try {
-            backbone = ModelCard.savedConfig(ck.metadata(), file.toString());
+            inferred = ModelCard.savedConfig(ck.metadata(), file.toString());
             LayoutHints hints = converted.hints();
-            if (backbone == null) backbone = SegmentationInference.backbone(shapes, detected.sizeRule(), hints, notes);
-            else hints = LayoutHints.complete(backbone);
-            if (options.preset() != null) backbone = applyPreset(backbone, options, hints, notes, file);
+            if (inferred == null) inferred = SegmentationInference.backbone(shapes, detected.sizeRule(), hints, notes);
+            else hints = LayoutHints.complete(inferred);
+            backbone = options.preset() == null ? inferred : applyPreset(inferred, options, hints, notes, file);
             saved = ModelCard.savedSegmentation(ck.metadata(), backbone, file.toString());
+        } catch (LoadReport.CheckpointMismatchException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -74,7 +76,12 @@ final class SegmentationLoader {
                     ? SegmentationMetadata.fromHfConfig(file.resolveSibling("config.json"))
                     : SegmentationMetadata.fromMmsegMeta(ck.meta());
             notes.addAll(meta.notes());
-            card = resolve(shapes, backbone, meta, base, sources, notes, file);
+            // the heads are read against the backbone the tensors hold; a preset (non-strict) then replaces it
+            card = resolve(shapes, inferred, meta, base, sources, notes, file);
+            if (backbone != inferred) {
+                card = card.withSegmentation(new SegmentationCard(card.segmentationConfig().withBackbone(backbone),
+                        card.palette(), card.segmentationMode()));
+            }
         }
         notes.add("segmentation: " + describeSources(sources));
         LoadReport report = LoadReport.compare(SegmentationKeys.expected(card.segmentationConfig()), converted.canonical(),
@@ -112,6 +119,19 @@ final class SegmentationLoader {
         crossCheck(notes, "number of classes", meta.numClasses(), classes, origin.get("numClasses"));
         sources.put("channels", "tensors (decode_head.conv_seg.weight)");
         crossCheck(notes, "channels", meta.channels(), heads.channels(), origin.get("channels"));
+
+        Map<String, Integer> inBackbone = new LinkedHashMap<>();
+        inBackbone.put(SegmentationMetadata.EMBED_DIM, backbone.embedDim());
+        inBackbone.put(SegmentationMetadata.WINDOW, backbone.windowSize());
+        for (int i = 0; i < backbone.numStages(); i++) {
+            inBackbone.put(SegmentationMetadata.DEPTHS + i, backbone.depths()[i]);
+            inBackbone.put(SegmentationMetadata.HEADS + i, backbone.numHeads()[i]);
+        }
+        meta.backbone().forEach((what, v) -> {
+            Integer t = inBackbone.get(what);
+            if (t == null) notes.add(origin.get("backbone") + " says " + what + " " + v + ", the weights have no such stage");
+            else crossCheck(notes, what, v, t, origin.get("backbone"));
+        });
 
         int[] scales;
         if (meta.poolScales() != null) {

@@ -25,7 +25,12 @@ import java.util.TreeMap;
 public record SegmentationMetadata(int[] poolScales, Boolean alignCorners, Integer numClasses, Integer channels,
                                    Double dropout, Boolean useAuxiliary, Integer auxChannels, Integer auxInIndex,
                                    Integer auxInChannels, Double auxLossWeight, List<String> classNames, int[][] palette,
-                                   SegmentationMode mode, Map<String, String> origins, List<String> notes) {
+                                   SegmentationMode mode, Map<String, Integer> backbone,
+                                   Map<String, String> origins, List<String> notes) {
+
+    /** Keys of {@link #backbone()}: what the metadata says of the backbone, cross-checked against the tensors. */
+    public static final String EMBED_DIM = "embed dim", WINDOW = "window", DEPTHS = "depth of stage ",
+            HEADS = "heads of stage ";
 
     /** At most this many class names or palette entries are read (a hostile file could declare any number). */
     public static final int MAX_CLASSES = 1 << 16;
@@ -59,6 +64,11 @@ public record SegmentationMetadata(int[] poolScales, Boolean alignCorners, Integ
         if (model == null) {
             b.notes.add(where + " has no readable model = dict(...)");
             return;
+        }
+        Map<String, Object> bb = map(model.get("backbone"));
+        if (bb != null) {
+            b.backbone(bb.get("embed_dims") != null ? bb.get("embed_dims") : bb.get("embed_dim"), bb.get("depths"),
+                    bb.get("num_heads"), bb.get("window_size"), where + " model.backbone");
         }
         Map<String, Object> decode = map(model.get("decode_head"));
         String at = where + " model.decode_head.";
@@ -115,6 +125,13 @@ public record SegmentationMetadata(int[] poolScales, Boolean alignCorners, Integ
         }
         if (c == null || !c.isObject()) throw new IOException(configJson + ": not a JSON object");
         String at = configJson.getFileName() + " ";
+        JsonNode bc = c.get("backbone_config");
+        if (bc != null && bc.isObject()) {
+            b.backbone(bc.has("embed_dim") ? bc.get("embed_dim").asInt() : null,
+                    bc.has("depths") ? JSON.convertValue(bc.get("depths"), List.class) : null,
+                    bc.has("num_heads") ? JSON.convertValue(bc.get("num_heads"), List.class) : null,
+                    bc.has("window_size") ? bc.get("window_size").asInt() : null, at + "backbone_config");
+        }
         if (c.has("pool_scales")) b.poolScales(JSON.convertValue(c.get("pool_scales"), List.class), at + "pool_scales");
         b.alignCorners = false;
         b.origins.put("alignCorners", "HF UperNet (align_corners=False in modeling_upernet)");
@@ -181,12 +198,14 @@ public record SegmentationMetadata(int[] poolScales, Boolean alignCorners, Integ
         List<String> classNames;
         int[][] palette;
         SegmentationMode mode;
+        final Map<String, Integer> backbone = new LinkedHashMap<>();
         final Map<String, String> origins = new LinkedHashMap<>();
         final List<String> notes = new ArrayList<>();
 
         SegmentationMetadata build() {
             return new SegmentationMetadata(poolScales, alignCorners, numClasses, channels, dropout, useAuxiliary,
-                    auxChannels, auxInIndex, auxInChannels, auxLossWeight, classNames, palette, mode, origins, notes);
+                    auxChannels, auxInIndex, auxInChannels, auxLossWeight, classNames, palette, mode, backbone, origins,
+                    notes);
         }
 
         void poolScales(Object v, String where) {
@@ -259,6 +278,16 @@ public record SegmentationMetadata(int[] poolScales, Boolean alignCorners, Integ
             }
             palette = p;
             origins.put("palette", where);
+        }
+
+        /** embed dim (mmseg 0.x embed_dim, mmseg 1.x embed_dims, HF embed_dim), depths, heads, window. */
+        void backbone(Object embed, Object depths, Object heads, Object window, String where) {
+            if (embed instanceof Integer e) backbone.put(EMBED_DIM, e);
+            if (window instanceof Integer w) backbone.put(WINDOW, w);
+            int[] d = ints(depths), h = ints(heads);
+            for (int i = 0; d != null && i < d.length && i < 16; i++) backbone.put(DEPTHS + i, d[i]);
+            for (int i = 0; h != null && i < h.length && i < 16; i++) backbone.put(HEADS + i, h[i]);
+            if (!backbone.isEmpty()) origins.put("backbone", where);
         }
 
         void mode(Map<String, Object> test, String where) {

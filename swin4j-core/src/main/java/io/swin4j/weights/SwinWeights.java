@@ -98,6 +98,11 @@ public final class SwinWeights {
                 seg = SegmentationLoader.load(ck, options);
             } catch (UnknownLayoutException e) {
                 throw new UnknownLayoutException(file + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                if (e instanceof LoadReport.CheckpointMismatchException || String.valueOf(e.getMessage()).startsWith(file.toString())) {
+                    throw e;
+                }
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
             }
             return new SwinWeights(file, seg.layout(), seg.backbone(), seg.tensors(), seg.report(), options.strict(),
                     ck.metadata(), null, seg.card(), seg.sources());

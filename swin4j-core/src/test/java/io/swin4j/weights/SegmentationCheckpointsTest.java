@@ -106,6 +106,8 @@ class SegmentationCheckpointsTest {
             assertThat(w.segmentationSources().get("poolScales")).as(e.getKey().name()).contains(where.get(e.getKey()));
             assertThat(w.segmentationSources().get("numClasses")).contains("tensors");
             assertThat(w.report().notes()).anyMatch(n -> n.startsWith("segmentation: ") && n.contains("poolScales from "));
+            // the metadata's backbone and head sizes agree with the tensors: nothing to note
+            assertThat(w.report().notes()).as(e.getKey().name()).noneMatch(n -> n.contains(" says "));
             if (e.getKey() == Layout.HF_UPERNET) {
                 // HF's config.json holds no palette and no test mode
                 assertThat(card.palette()).isEqualTo(SegmentationClasses.vocPalette(classes.size()));
@@ -122,6 +124,9 @@ class SegmentationCheckpointsTest {
                         .isEqualTo(e.getKey() == Layout.MMSEG ? "meta['dataset_meta']['palette']" : "meta['PALETTE']");
             }
             assertThat(w.describe()).contains("segmentation: UPerNet, 5 classes").contains("status      OK");
+            String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(w.summary());
+            assertThat(json).contains("\"task\":\"SEGMENTATION\"").contains("\"poolScales\":[1,2,4,6]")
+                    .contains("\"segmentationSources\":{");
         }
     }
 

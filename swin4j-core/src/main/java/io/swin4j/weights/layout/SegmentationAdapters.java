@@ -31,6 +31,7 @@ public final class SegmentationAdapters {
 
     private static final Pattern STAGE_NORM = Pattern.compile("norm(\\d+)\\.(weight|bias)");
     private static final Pattern HF_STAGE_NORM = Pattern.compile("hidden_states_norms\\.stage(\\d+)\\.(weight|bias)");
+    private static final Pattern HF_MODEL_PREFIX = Pattern.compile("^swin(v2)?\\.");
     private static final Pattern BN_BUFFER = Pattern.compile(".*\\.num_batches_tracked");
 
     private SegmentationAdapters() {}
@@ -153,8 +154,10 @@ public final class SegmentationAdapters {
             }
         }
         Map<String, HostTensor> named = adapter.fromCanonical(rest, backbone, notes);
-        named.forEach((k, v) -> out.put(BACKBONE + (layout == Layout.HF_UPERNET && k.startsWith("swin.")
-                ? k.substring("swin.".length()) : k), v));
+        // HF's classification writers name the model ("swin.", "swinv2."); its backbones (SwinBackbone,
+        // Swinv2Backbone) hold embeddings/encoder directly
+        named.forEach((k, v) -> out.put(BACKBONE + (layout == Layout.HF_UPERNET ? HF_MODEL_PREFIX.matcher(k).replaceFirst("")
+                : k), v));
         out.putAll(tail);
         return out;
     }

@@ -77,7 +77,10 @@ public final class SegmentationInference {
             m = AUX_CONV.matcher(k);
             if (m.matches()) auxConvs.add(Integer.parseInt(m.group(1)));
         }
-        if (psp.isEmpty()) throw new IllegalArgumentException("weights lack decode_head.psp_modules.0.1.conv.weight: no pyramid pooling module");
+        if (psp.isEmpty()) {
+            throw new IllegalArgumentException("weights lack decode_head.psp_modules.0.1.conv.weight: not a UPerNet decode "
+                    + "head (swin4j runs mmseg's UPerHead)");
+        }
         if (psp.last() != psp.size() - 1) {
             throw new IllegalArgumentException("decode_head.psp_modules are numbered " + psp + ", not 0.." + (psp.size() - 1));
         }
