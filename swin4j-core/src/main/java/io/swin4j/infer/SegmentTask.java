@@ -13,9 +13,8 @@ import io.swin4j.vision.LabelMap;
 import io.swin4j.vision.Palette;
 import io.swin4j.vision.RgbImage;
 import io.swin4j.vision.SegmentationPreset;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -29,7 +28,7 @@ import java.util.Objects;
  * and normalisation ({@link SegmentationPreset}); the model's logits over the whole image or sliding crops
  * ({@link SwinSegmenter#logits}); those logits resized bilinearly to the ORIGINAL image (the model's
  * {@code align_corners}); with flip, the mean of the softmax of that and of the mirrored image's mirrored back; the
- * argmax per pixel is the {@link LabelMap}.
+ * argmax per pixel is the {@link LabelMap} ({@link RescaledArgmax}: a group of classes at a time for large images).
  *
  * <p>Images of different sizes do not stack: inputs of one resized and original size form a batch
  * ({@link #batchKey}), others run apart. JSON (merged into the result object, {@link #inlineJson()}):
@@ -48,9 +47,12 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
     private final Palette palette;
     private final boolean keepImages;
     private final boolean labelPng;
+    private final int maxBatch;
+    private final RescaledArgmax rescale;
+    private final long budget;
 
     SegmentTask(SwinSegmenter model, SegmentationPreset preset, SegmentationMode mode, List<String> classNames,
-                Palette palette, boolean keepImages, boolean labelPng) {
+                Palette palette, boolean keepImages, boolean labelPng, int maxBatch, long rescaleBudget) {
         this.model = Objects.requireNonNull(model);
         this.preset = Objects.requireNonNull(preset);
         this.mode = Objects.requireNonNull(mode);
@@ -58,6 +60,10 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
         this.palette = Objects.requireNonNull(palette);
         this.keepImages = keepImages;
         this.labelPng = labelPng;
+        if (maxBatch < 1) throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        this.maxBatch = maxBatch;
+        this.rescale = new RescaledArgmax(rescaleBudget, model.config().alignCorners());
+        this.budget = rescaleBudget;
         if (this.classNames.size() != model.config().numClasses()) {
             throw new IllegalArgumentException(this.classNames.size() + " class names for a model of "
                     + model.config().numClasses() + " classes");
@@ -66,17 +72,25 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
 
     /** The same task keeping each decoded image in its answer ({@link Segmentation#image()}, for overlays). */
     public SegmentTask withImages(boolean on) {
-        return new SegmentTask(model, preset, mode, classNames, palette, on, labelPng);
+        return new SegmentTask(model, preset, mode, classNames, palette, on, labelPng, maxBatch, budget);
     }
 
     /** The same task with or without the base64 label PNG in its JSON (a server's answer has it; JSON Lines not). */
     public SegmentTask withLabelPng(boolean on) {
-        return new SegmentTask(model, preset, mode, classNames, palette, keepImages, on);
+        return new SegmentTask(model, preset, mode, classNames, palette, keepImages, on, maxBatch, budget);
     }
 
     /** The same task with another inference mode. */
     public SegmentTask withMode(SegmentationMode m) {
-        return new SegmentTask(model, preset, m, classNames, palette, keepImages, labelPng);
+        return new SegmentTask(model, preset, m, classNames, palette, keepImages, labelPng, maxBatch, budget);
+    }
+
+    /**
+     * The same task resizing at most {@code floats} of logits at once (default {@link RescaledArgmax#DEFAULT_BUDGET}:
+     * 128 MB); tests lower it to run the class-group path on small images.
+     */
+    SegmentTask withRescaleBudget(long floats) {
+        return new SegmentTask(model, preset, mode, classNames, palette, keepImages, labelPng, maxBatch, floats);
     }
 
     public SegmentationMode mode() { return mode; }
@@ -99,6 +113,12 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
         return List.of(in.model().width(), in.model().height(), in.width(), in.height());
     }
 
+    /** The predictor's batch size: segmentation inputs are large, a gathered batch (a server's) runs in passes of this. */
+    @Override
+    public int maxBatch() {
+        return maxBatch;
+    }
+
     /** Each input's label map (class index per pixel at the original size), row-major bytes. */
     @Override
     public List<byte[]> forward(List<Input> inputs) {
@@ -107,31 +127,28 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
         for (Input in : inputs) chw.add(in.model().chw());
         try (PointerScope scope = new PointerScope()) {
             Tensor x = Tensors.batch(chw, 3, first.model().height(), first.model().width());
-            Tensor scores = rescaled(x, first.height(), first.width());
-            if (mode.flip()) {
-                Tensor mirrored = rescaled(torch.flip(x, 3), first.height(), first.width());
-                scores = torch.softmax(scores, 1).add(torch.flip(torch.softmax(mirrored, 1), 3)).div(new Scalar(2.0));
+            Tensor argmax;
+            try (Tensor logits = model.logits(x, mode)) {
+                if (!mode.flip()) {
+                    argmax = rescale.argmax(logits, first.height(), first.width());
+                } else {
+                    try (Tensor mirrored = model.logits(torch.flip(x, 3), mode)) {
+                        argmax = rescale.argmaxFlipped(logits, mirrored, first.height(), first.width());
+                    }
+                }
             }
-            float[] classes = Tensors.toFloats(scores.argmax(new LongOptional(1), false));
+            // class indices < 256 (SegmentationPredictor.MAX_CLASSES) as unsigned bytes, one image after the other
+            Tensor classes = argmax.to(torch.ScalarType.Byte).contiguous();
             int per = first.width() * first.height();
             List<byte[]> out = new ArrayList<>(inputs.size());
-            for (int i = 0; i < inputs.size(); i++) {
-                byte[] map = new byte[per];
-                for (int p = 0; p < per; p++) map[p] = (byte) (int) classes[i * per + p];
-                out.add(map);
+            try (BytePointer data = classes.data_ptr_byte()) {
+                for (int i = 0; i < inputs.size(); i++) {
+                    byte[] map = new byte[per];
+                    data.position((long) i * per).get(map);
+                    out.add(map);
+                }
             }
             return out;
-        }
-    }
-
-    /**
-     * The mode's logits, resized to {@code h}×{@code w} (mmseg's {@code rescale=True}); the result belongs to the
-     * caller's pointer scope (the model's logits are the caller's to close: closed here).
-     */
-    private Tensor rescaled(Tensor x, int h, int w) {
-        try (Tensor logits = model.logits(x, mode)) {
-            if (logits.size(2) == h && logits.size(3) == w) return logits.clone();
-            return torch.upsample_bilinear2d(logits, new long[] {h, w}, model.config().alignCorners());
         }
     }
 

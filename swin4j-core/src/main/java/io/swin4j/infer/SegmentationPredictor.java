@@ -168,9 +168,13 @@ public final class SegmentationPredictor implements AutoCloseable {
 
     public ImageDecoder decoder() { return decoder; }
 
-    /** The segment task with this predictor's model, preset, mode, names and palette (no image kept, no PNG in JSON). */
+    /**
+     * The segment task with this predictor's model, preset, mode, names and palette (no image kept, no PNG in JSON);
+     * at most the batch size of images a forward pass, however many a caller gathers.
+     */
     public SegmentTask segmentTask() {
-        return new SegmentTask(model, preset, mode, classNames, palette, false, false);
+        return new SegmentTask(model, preset, mode, classNames, palette, false, false, batchSize,
+                RescaledArgmax.DEFAULT_BUDGET);
     }
 
     /** A pipeline of {@code task} with this predictor's decoder (its limits) and batch size. */

@@ -60,6 +60,10 @@ class SegmentTaskParityTest {
                 System.out.printf("segment task %-10s %d of %d pixels differ from mmseg (min top-2 gap %.1e)%n",
                         e.getKey(), differ, want.length, c.get("min_top2_gap").asDouble());
                 assertThat(differ).as(e.getKey() + ": pixels whose class differs from mmseg's").isZero();
+                // one class resized at a time (the path of large images): the same labels
+                Segmentation grouped = p.pipeline(p.segmentTask().withRescaleBudget(4))
+                        .runOne(io.swin4j.pipeline.ImageSource.file(DIR.resolve("image.png")));
+                assertThat(grouped.labels().labels()).as(e.getKey() + " grouped").isEqualTo(s.labels().labels());
                 double[] fractions = s.fractions();
                 for (int k = 0; k < 5; k++) {
                     int count = 0;

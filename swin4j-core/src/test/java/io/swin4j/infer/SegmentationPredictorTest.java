@@ -161,6 +161,30 @@ class SegmentationPredictorTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a segmentation");
     }
 
+    /**
+     * Large images resize the logits a group of classes at a time: with the budget lowered to one class per group the
+     * label maps equal the full resize's (without flip exactly by construction; with flip through the online softmax).
+     */
+    @Test
+    void resizingAGroupOfClassesAtATimeGivesTheSameLabels() throws Exception {
+        SegmentationPreset preset = SegmentationPreset.mmseg(96, 64);
+        List<SegmentationMode> modes = List.of(SegmentationMode.whole(), SegmentationMode.whole().optFlip(true),
+                SegmentationMode.slide(40, 48, 24, 30).optFlip(true));
+        for (SegmentationMode mode : modes) {
+            try (SegmentationPredictor p = SegmentationPredictor.builder(weights).optPreset(preset).optMode(mode).build()) {
+                SegmentTask full = p.segmentTask();
+                for (long budget : new long[] {1, 2L * 37 * 53 + 1}) { // one class per group; two (the last group: one)
+                    SegmentTask grouped = full.withRescaleBudget(mode.flip() ? 4 * budget : budget);
+                    for (Path img : List.of(image, other)) {
+                        var source = io.swin4j.pipeline.ImageSource.file(img);
+                        assertThat(p.pipeline(grouped).runOne(source).labels().labels()).as(mode + " budget " + budget)
+                                .isEqualTo(p.pipeline(full).runOne(source).labels().labels());
+                    }
+                }
+            }
+        }
+    }
+
     /** torch's upsample_bilinear2d, align_corners false, written out: (K, h·w) of a (1, K, H, W) map. */
     static float[][] bilinear(HostTensor t, int h, int w) {
         int k = (int) t.dim(1), ih = (int) t.dim(2), iw = (int) t.dim(3);
