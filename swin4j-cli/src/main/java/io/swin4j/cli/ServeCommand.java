@@ -103,7 +103,8 @@ final class ServeCommand extends WeightsCommand {
                 throw new IllegalArgumentException("--preset and --labels are for classifiers; " + file + " is a "
                         + "segmentation checkpoint (its classes are its own; --scale sets the resize)");
             }
-            SegmentationPredictor.Builder b = segment.builder(seg).optBatchSize(options.maxBatch());
+            // forward passes of at most 4 images (the predictor's default): segmentation inputs are large
+            SegmentationPredictor.Builder b = segment.builder(seg).optBatchSize(Math.min(4, options.maxBatch()));
             predictor = (model.threads != null ? b.optThreads(model.threads) : b).build();
             name = seg.config().name() + ", segmentation";
             fileName = file.getFileName().toString();
