@@ -36,8 +36,18 @@ final class ModelOptions {
     /** A builder with these settings; the caller adds its own (batch size, decoder) and builds. */
     SwinPredictor.Builder builder(WeightsOptions weights, java.io.PrintWriter err, String command) throws IOException {
         Path weightsFile = weights.resolve(this.weightsFile, err);
-        SwinPredictor.Builder b = (weightsFile != null ? SwinPredictor.builder(weightsFile) : SwinPredictor.builder())
-                .optLoadOptions(weights.toLoadOptions().optPreset(null));
+        return configure((weightsFile != null ? SwinPredictor.builder(weightsFile) : SwinPredictor.builder())
+                .optLoadOptions(weights.toLoadOptions().optPreset(null)), err, command);
+    }
+
+    /** As {@link #builder(WeightsOptions, java.io.PrintWriter, String)}, over weights the command already loaded. */
+    SwinPredictor.Builder builder(io.swin4j.weights.SwinWeights loaded, java.io.PrintWriter err, String command)
+            throws IOException {
+        return configure(SwinPredictor.builder(loaded), err, command);
+    }
+
+    private SwinPredictor.Builder configure(SwinPredictor.Builder b, java.io.PrintWriter err, String command)
+            throws IOException {
         if (preset != null) b.optPreset(EvalPreset.named(preset));
         if (labels != null) b.optLabels(Labels.read(labels));
         if (threads != null) b.optThreads(threads);

@@ -7,7 +7,6 @@ import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.pipeline.Result;
 import io.swin4j.pipeline.ResultJson;
 import io.swin4j.vision.ImageDecoder;
-import io.swin4j.vision.ImageLimits;
 import io.swin4j.weights.SwinWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,22 +54,15 @@ final class SegmentCommand extends WeightsCommand {
     @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads.")
     Integer threads;
 
-    @Option(names = "--max-pixels", paramLabel = "N",
-            description = "Refuse images with more pixels (decompression bombs; default: Pillow's 89,478,485).")
-    Long maxPixels;
-
-    @Option(names = "--max-image-bytes", paramLabel = "N", description = "Refuse image files larger than this (default 256 MiB).")
-    Long maxImageBytes;
+    @Mixin
+    ImageLimitOptions imageLimits;
 
     @Mixin
     SegmentOptions segment;
 
     private SegmentationPredictor predictor(Path ckpt) throws IOException {
-        ImageLimits l = ImageLimits.DEFAULTS;
-        if (maxPixels != null) l = l.withMaxPixels(maxPixels);
-        if (maxImageBytes != null) l = l.withMaxFileBytes(maxImageBytes);
         SegmentationPredictor.Builder b = segment.builder(SwinWeights.load(ckpt, weights.toLoadOptions()))
-                .optBatchSize(batchSize).optDecoder(new ImageDecoder(l));
+                .optBatchSize(batchSize).optDecoder(new ImageDecoder(imageLimits.limits()));
         return (threads != null ? b.optThreads(threads) : b).build();
     }
 

@@ -94,8 +94,10 @@ final class ServeCommand extends WeightsCommand {
                 .optReadyStallSeconds(readyStallSeconds);
         // The options validate themselves above, before the model is loaded.
         java.nio.file.Path file = weights.resolve(model.weightsFile, err());
-        SwinWeights seg = file == null ? null : SwinWeights.load(file, weights.toLoadOptions());
-        if (seg != null && seg.task() != ModelCard.Task.SEGMENTATION) seg = null; // a classifier: SwinPredictor loads it
+        // Read once to learn the task; a classifier read without a preset cross-check is used as it is
+        io.swin4j.weights.LoadOptions loadOptions = weights.toLoadOptions();
+        SwinWeights loaded = file == null ? null : SwinWeights.load(file, loadOptions);
+        SwinWeights seg = loaded != null && loaded.task() == ModelCard.Task.SEGMENTATION ? loaded : null;
         AutoCloseable predictor;
         String name, fileName;
         if (seg != null) {
@@ -109,7 +111,8 @@ final class ServeCommand extends WeightsCommand {
             name = seg.config().name() + ", segmentation";
             fileName = file.getFileName().toString();
         } else {
-            SwinPredictor p = model.builder(weights, err(), "serve").build();
+            SwinPredictor p = (loaded != null && loadOptions.preset() == null ? model.builder(loaded, err(), "serve")
+                    : model.builder(weights, err(), "serve")).build();
             predictor = p;
             name = p.config().name();
             fileName = p.weights().file().getFileName().toString();

@@ -72,6 +72,13 @@ public final class SwinPredictor implements AutoCloseable {
         return new Builder(BundledModel.path());
     }
 
+    /** A predictor over weights already loaded (e.g. read once to learn their task); load options do not apply. */
+    public static Builder builder(SwinWeights loaded) {
+        Builder b = new Builder(loaded.file());
+        b.loaded = java.util.Objects.requireNonNull(loaded);
+        return b;
+    }
+
     /** Options of a predictor; {@code opt*} methods set what differs from the defaults. */
     public static final class Builder {
         private final Path weightsFile;
@@ -82,6 +89,7 @@ public final class SwinPredictor implements AutoCloseable {
         private LoadOptions loadOptions = LoadOptions.defaults();
         private int threads;
         private Precision precision;
+        private SwinWeights loaded;
 
         private Builder(Path weightsFile) {
             this.weightsFile = weightsFile;
@@ -124,7 +132,7 @@ public final class SwinPredictor implements AutoCloseable {
                 NativeTorch.ensureLoaded();
                 org.bytedeco.pytorch.global.torch.set_num_threads(threads);
             }
-            return new SwinPredictor(this, SwinWeights.load(weightsFile, loadOptions));
+            return new SwinPredictor(this, loaded != null ? loaded : SwinWeights.load(weightsFile, loadOptions));
         }
     }
 
