@@ -19,5 +19,12 @@ public enum SizeRule {
      * shrinks, the feature map is padded to window multiples and, per axis, the shift is 0 where the
      * window is &ge; the padded size.
      */
-    TORCHVISION
+    TORCHVISION,
+    /**
+     * The detection/segmentation rule (official Swin-Transformer-Semantic-Segmentation / -Object-Detection, mmdet,
+     * mmseg): the input is zero-padded (right/bottom) to a multiple of the patch size, the window never shrinks, the
+     * feature map is zero-padded to window multiples and shifted blocks always shift by window/2 (the mask then keeps
+     * the rolled regions apart, even where one window covers the padded map).
+     */
+    PADDED
 }

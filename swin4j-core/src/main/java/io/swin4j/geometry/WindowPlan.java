@@ -37,6 +37,7 @@ public record WindowPlan(int height, int width, int windowH, int windowW, int sh
             if (min <= window) return new WindowPlan(height, width, min, min, 0, 0);
             return new WindowPlan(height, width, window, window, shift, shift);
         }
+        if (rule == SizeRule.PADDED) return new WindowPlan(height, width, window, window, shift, shift);
         // torchvision: the window stays; per axis, no shift where the window covers the padded axis.
         int padH = roundUp(height, window);
         int padW = roundUp(width, window);

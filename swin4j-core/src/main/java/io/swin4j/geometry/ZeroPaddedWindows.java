@@ -26,7 +26,7 @@ public record ZeroPaddedWindows(WindowPlan plan) {
      * weights are M²×M²). {@link SizeRule#OFFICIAL}: no shift when min(H, W) ≤ window (the official code shrinks the
      * window to min(H, W) there; the config already builds such a stage with that window at its own image size, and
      * a smaller map at another size is padded up to the window instead); {@link SizeRule#TORCHVISION}: per axis, no
-     * shift where the window covers the axis.
+     * shift where the window covers the axis; {@link SizeRule#PADDED}: always shifted.
      *
      * @param window  the block's window M (its spatial MLP is built for M²)
      * @param shifted whether this is a shifted block (odd index within the stage); the shift is then M/2
@@ -37,6 +37,7 @@ public record ZeroPaddedWindows(WindowPlan plan) {
             int s = Math.min(height, width) <= window ? 0 : shift;
             return new WindowPlan(height, width, window, window, s, s);
         }
+        if (rule == SizeRule.PADDED) return new WindowPlan(height, width, window, window, shift, shift);
         return new WindowPlan(height, width, window, window, height <= window ? 0 : shift, width <= window ? 0 : shift);
     }
 

@@ -24,6 +24,11 @@ final class Ops {
         return torch.gelu(x);
     }
 
+    /** mmseg's {@code resize}: {@code F.interpolate(x, size=(h, w), mode='bilinear', align_corners=...)}. */
+    static Tensor resize(Tensor x, long h, long w, boolean alignCorners) {
+        return torch.upsample_bilinear2d(x, new long[] {h, w}, alignCorners);
+    }
+
     static Tensor dropout(Tensor x, double p, boolean training) {
         return training && p > 0 ? torch.dropout(x, p, true) : x;
     }

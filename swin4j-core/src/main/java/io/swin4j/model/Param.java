@@ -20,7 +20,12 @@ public final class Param {
         /** Encodes positions: relative-position tables, the continuous position bias MLP, absolute embeddings. */
         POSITION,
         /** The classifier: replaced when fine-tuning to other classes. */
-        HEAD
+        HEAD,
+        /**
+         * A buffer, not a learnable parameter (BatchNorm's running mean and variance): saved and loaded with the
+         * weights, updated by the forward pass in training, never by an optimizer ({@link Parameters#trainable()}).
+         */
+        BUFFER
     }
 
     private final long[] shape;
@@ -46,6 +51,11 @@ public final class Param {
     /** The official rule ({@code set_weight_decay}): no decay on 1-D parameters and on tagged ones. */
     public boolean noWeightDecay() {
         return shape.length == 1 || tags.contains(Tag.NO_DECAY);
+    }
+
+    /** Whether an optimizer updates it: every parameter except {@link Tag#BUFFER}s. */
+    public boolean trainable() {
+        return !tags.contains(Tag.BUFFER);
     }
 
     public long numel() {

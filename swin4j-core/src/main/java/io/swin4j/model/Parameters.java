@@ -39,9 +39,21 @@ public final class Parameters {
         return out;
     }
 
-    /** Makes every parameter record gradients (for training) or stop recording them. */
+    /**
+     * Name → tensor of the parameters an optimizer updates, in registration order: all but the
+     * {@link Param.Tag#BUFFER}s (BatchNorm running statistics), which no optimizer, weight decay or gradient may touch.
+     */
+    public Map<String, Tensor> trainable() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, t) -> {
+            if (params.get(k).trainable()) out.put(k, t);
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Makes every trainable parameter record gradients (for training) or stop recording them; buffers never do. */
     public void requireGrad(boolean on) {
-        tensors.values().forEach(t -> t.requires_grad_(on));
+        trainable().values().forEach(t -> t.requires_grad_(on));
     }
 
     /** The gradients after a backward pass, canonical names; parameters without one are absent. */

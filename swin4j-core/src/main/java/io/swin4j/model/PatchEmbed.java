@@ -44,8 +44,13 @@ final class PatchEmbed extends Module {
 
     /** The patch grid of an h×w image under the size rule. */
     int[] grid(int h, int w) {
-        return sizeRule == SizeRule.OFFICIAL
+        return padsInput()
                 ? new int[] {ceilDiv(h, patch), ceilDiv(w, patch)} : new int[] {h / patch, w / patch};
+    }
+
+    /** OFFICIAL and PADDED pad the input to patch multiples; torchvision's strided conv drops the remainder. */
+    private boolean padsInput() {
+        return sizeRule == SizeRule.OFFICIAL || sizeRule == SizeRule.PADDED;
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
@@ -55,7 +60,7 @@ final class PatchEmbed extends Module {
         long h = images.size(2), w = images.size(3);
         int p = patch;
         Tensor x = images;
-        if (sizeRule == SizeRule.OFFICIAL && (h % p != 0 || w % p != 0)) {
+        if (padsInput() && (h % p != 0 || w % p != 0)) {
             // HF pads the image bottom/right to a patch multiple; torchvision's strided conv drops the rest.
             x = torch.constant_pad_nd(x, new long[] {0, (p - w % p) % p, 0, (p - h % p) % p});
         }

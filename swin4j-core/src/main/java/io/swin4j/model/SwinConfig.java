@@ -131,11 +131,11 @@ public record SwinConfig(
     /**
      * The window stage {@code i} is built with. Under {@link SizeRule#OFFICIAL} a stage whose map at
      * {@link #imgSize()} is no larger than the window gets a window of the map's size (and so a smaller
-     * relative-position table), as the official code and timm do at construction; torchvision keeps
-     * the configured window everywhere.
+     * relative-position table), as the official code and timm do at construction; torchvision and
+     * {@link SizeRule#PADDED} keep the configured window everywhere.
      */
     public int stageWindow(int i) {
-        if (sizeRule == SizeRule.TORCHVISION) return windowSize;
+        if (sizeRule != SizeRule.OFFICIAL) return windowSize;
         int r = stageResolution(i);
         return r > 0 && r <= windowSize ? r : windowSize;
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * The results of one forward pass. Closing it frees their native memory.
  *
  * @param logits        (B, numClasses), or null when the model has no head
- * @param embedding     (B, numFeatures): the final LayerNorm-ed tokens averaged over positions, the input of the head
+ * @param embedding     (B, numFeatures): the final LayerNorm-ed tokens averaged over positions, the input of the head; null for a dense-prediction backbone (which has no final norm)
  * @param stageFeatures stage i's output after its blocks and <em>before</em> the patch merging that follows it,
  *                      as NCHW (B, embedDim·2^i, H/(patch·2^i), W/(patch·2^i)) rounded up at odd sizes; no extra
  *                      norm. This is HF {@code SwinBackbone}'s and mmdet's {@code out_indices} convention (stage 3
@@ -34,7 +34,7 @@ public record SwinOutput(Tensor logits, Tensor embedding, List<Tensor> stageFeat
     @Override
     public void close() {
         if (logits != null) logits.close();
-        embedding.close();
+        if (embedding != null) embedding.close();
         stageFeatures.forEach(Tensor::close);
         attentions.forEach(a -> a.probs().close());
     }

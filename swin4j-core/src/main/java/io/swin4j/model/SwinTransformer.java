@@ -33,6 +33,8 @@ public final class SwinTransformer extends Module implements AutoCloseable {
     private final ModuleList<SwinStage> stages;
     private final LayerNorm norm;
     private final Linear head;
+    /** A segmentation/detection backbone's LayerNorm on each stage output ({@code norm0..3}); null otherwise. */
+    private final List<LayerNorm> outNorms;
     private Parameters params;
     private volatile boolean training;
     private volatile Precision precision = Precision.FP32;
@@ -40,6 +42,14 @@ public final class SwinTransformer extends Module implements AutoCloseable {
 
     /** Declares the tree (pure Java, nothing bound): its names, shapes, tags and FLOPs are known from here. */
     private SwinTransformer(SwinConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * @param backbone the dense-prediction backbone of the official detection/segmentation code: a LayerNorm
+     *                 {@code norm<i>} on every stage output instead of the final {@code norm} and the head
+     */
+    private SwinTransformer(SwinConfig config, boolean backbone) {
         this.config = config;
         BlockParts parts = BlockParts.of(config.family());
         patchEmbed = child("patch_embed", new PatchEmbed(config));
@@ -52,9 +62,53 @@ public final class SwinTransformer extends Module implements AutoCloseable {
             stages.add(new SwinStage(config, parts, i, first));
             first += config.depths()[i];
         }
-        norm = child("norm", new LayerNorm(config.numFeatures()));
-        head = config.numClasses() > 0
-                ? child("head", new Linear(config.numFeatures(), config.numClasses(), true, Param.Tag.HEAD)) : null;
+        if (backbone) {
+            if (config.ape()) {
+                throw new IllegalArgumentException("a dense-prediction backbone with an absolute position embedding "
+                        + "(interpolated bicubically per input in the official code) is not supported; use ape=false");
+            }
+            norm = null;
+            head = null;
+            List<LayerNorm> norms = new ArrayList<>();
+            for (int i = 0; i < config.numStages(); i++) norms.add(child("norm" + i, new LayerNorm(config.stageDim(i))));
+            outNorms = List.copyOf(norms);
+        } else {
+            norm = child("norm", new LayerNorm(config.numFeatures()));
+            head = config.numClasses() > 0
+                    ? child("head", new Linear(config.numFeatures(), config.numClasses(), true, Param.Tag.HEAD)) : null;
+            outNorms = null;
+        }
+    }
+
+    /**
+     * The declared backbone of the official detection/segmentation code (Swin-Transformer-Semantic-Segmentation's
+     * {@code SwinTransformer} with {@code out_indices} 0..n−1): the blocks and merges as here, a LayerNorm
+     * {@code norm<i>} per stage output, no final norm and no head ({@code config.numClasses()} is ignored).
+     * It is bound as part of an enclosing tree (see {@link SwinSegmenter}); {@link #stageOutputs} runs it.
+     */
+    static SwinTransformer declareBackbone(SwinConfig config) {
+        return new SwinTransformer(config, true);
+    }
+
+    /**
+     * A backbone's outputs ({@link #declareBackbone}): each stage's output before its merge, through that stage's
+     * {@code norm<i>}, as NCHW (B, C·2^i, H_i, W_i). In training mode (see {@link #train}) with autograd; the caller
+     * owns the tensors (and runs eval under its own no-grad guard as it likes).
+     */
+    List<Tensor> stageOutputs(Tensor images) {
+        if (outNorms == null) throw new IllegalStateException("not a dense-prediction backbone");
+        List<Tensor> out = new ArrayList<>();
+        try (PointerScope scope = new PointerScope();
+             SwinOutput o = forward(images, ForwardOptions.withStageFeatures())) {
+            for (int i = 0; i < outNorms.size(); i++) {
+                Tensor nhwc = o.stageFeatures().get(i).permute(0, 2, 3, 1);
+                out.add(Tensors.keep(outNorms.get(i).forward(nhwc).permute(0, 3, 1, 2).contiguous()));
+            }
+        } catch (RuntimeException e) {
+            out.forEach(Tensor::close);
+            throw e;
+        }
+        return out;
     }
 
     private SwinTransformer bound(java.util.function.BiFunction<String, Param, Tensor> source) {
@@ -108,7 +162,7 @@ public final class SwinTransformer extends Module implements AutoCloseable {
         });
     }
 
-    private static Tensor initialised(Param p) {
+    static Tensor initialised(Param p) {
         Tensor t = torch.zeros(p.shape(), new TensorOptions(torch.ScalarType.Float));
         Init init = p.init();
         try (NoGradGuard ignored = new NoGradGuard()) {
@@ -163,7 +217,7 @@ public final class SwinTransformer extends Module implements AutoCloseable {
             }
         }
         // The official final-norm term: numFeatures · patches / 2^numStages (sic; kept so the totals agree).
-        total += (double) config.numFeatures() * ((long) grid[0] * grid[1] >> config.numStages());
+        if (norm != null) total += (double) config.numFeatures() * ((long) grid[0] * grid[1] >> config.numStages());
         return total + (head == null ? 0 : (double) head.in() * head.out());
     }
 
@@ -423,6 +477,7 @@ public final class SwinTransformer extends Module implements AutoCloseable {
                     w = (w + 1) / 2;
                 }
             }
+            if (norm == null) return new SwinOutput(null, null, features, attentions, List.copyOf(statistics));
             x = norm.forward(x);
             Tensor pooled = torch.mean(x, 1L);
             Tensor embedding = Tensors.keep(fp32(pooled));

@@ -9,7 +9,7 @@ public enum Layout {
     HF("HF transformers v4 (hub files): swin.embeddings/encoder..., split query/key/value, classifier.*", SizeRule.OFFICIAL),
     HF_V5("HF transformers v5 module names: attention.q_proj/k_proj/v_proj/o_proj (per the reference doc)", SizeRule.OFFICIAL),
     TORCHVISION("torchvision: features.N (stem, stages and merges flattened), mlp.0/mlp.3", SizeRule.TORCHVISION),
-    MMDET("mmdet/mmseg backbone: backbone.stages..., attn.w_msa, ffn, unfold-ordered merge weights", SizeRule.OFFICIAL),
+    MMDET("mmdet/mmseg backbone: backbone.stages..., attn.w_msa, ffn, unfold-ordered merge weights", SizeRule.PADDED),
     /** Written by swin4j: official names, no buffers. */
     CANONICAL("swin4j canonical: official names without buffers", SizeRule.OFFICIAL);
 
