@@ -189,8 +189,8 @@ public final class SegmentationTrainConfig {
 
     /** The model: {@link #backbone()} with UPerNet and the auxiliary head of these settings. */
     public SegmentationConfig segmentationConfig(SwinConfig backbone, int classes) {
-        SegmentationConfig d = SegmentationConfig.upernet(backbone, classes);
-        return new SegmentationConfig(backbone, classes, channels, d.poolScales(), d.alignCorners(), dropout, auxChannels,
+        // mmseg's pool scales (1, 2, 3, 6) and align_corners false, as SegmentationConfig.upernet
+        return new SegmentationConfig(backbone, classes, channels, new int[] {1, 2, 3, 6}, false, dropout, auxChannels,
                 auxInIndex, auxLossWeight);
     }
 
