@@ -22,6 +22,10 @@ How the packages are put together (the math is the real source files; only plumb
     `timm.models.layers`: `to_2tuple` (a tuple), `trunc_normal_` = torch.nn.init.trunc_normal_ (the same function,
     copied into torch from timm; init only: every weight is overwritten afterwards), and `DropPath`, which raises
     when built with a rate > 0 (the fixtures use drop_path_rate 0, where the official code builds nn.Identity).
+  * One line of uper_head.py is loaded out of place: `laterals[i - 1] += resize(...)` becomes
+    `laterals[i - 1] = laterals[i - 1] + resize(...)` (the same values; mmseg 1.x has this form). In place, torch
+    1.13's autograd refuses the backward pass (the lateral ConvModule's ReLU output, saved for its backward, is
+    modified), so the training references could not be computed otherwise.
   * Normalisation: the config's SyncBN is BN (one process, no distributed group; the same math on one device).
 
 Public API, used by make_upernet_fixtures.py and by other generators (layouts):
@@ -44,7 +48,7 @@ SWINSEG_SRC = os.environ.get("SWINSEG_SRC", "/tmp/ref/swinseg")
 MMCV_SRC = os.environ.get("MMCV_SRC", "/tmp/ref/mmcv13")
 
 # The fixture model: the official upernet_swin config at toy width.
-TINY = dict(embed_dim=16, depths=[2, 2, 2, 2], num_heads=[1, 2, 2, 4], window_size=7, channels=32, aux_channels=16,
+TINY = dict(embed_dim=8, depths=[2, 2, 2, 2], num_heads=[1, 2, 2, 4], window_size=7, channels=16, aux_channels=8,
             num_classes=5, pool_scales=(1, 2, 3, 6), dropout_ratio=0.1, drop_path_rate=0.0)
 
 _LOADED = None
@@ -82,6 +86,19 @@ class _NoDropPath(nn.Module):
     def __init__(self, drop_prob=None):
         super().__init__()
         raise RuntimeError("DropPath is stubbed: build the reference with drop_path_rate 0")
+
+
+def _load_patched(name, path, old, new):
+    """Loads a source file with one textual replacement (asserted to occur exactly once)."""
+    with open(path) as f:
+        src = f.read()
+    assert src.count(old) == 1, (path, old)
+    mod = types.ModuleType(name)
+    mod.__file__ = path
+    mod.__package__ = name.rpartition(".")[0]
+    sys.modules[name] = mod
+    exec(compile(src.replace(old, new), path, "exec"), mod.__dict__)
+    return mod
 
 
 def load():
@@ -156,7 +173,9 @@ def load():
     _bare("mmseg.models.decode_heads", os.path.join(seg_dir, "models", "decode_heads"))
     dh = importlib.import_module("mmseg.models.decode_heads.decode_head")
     psp = importlib.import_module("mmseg.models.decode_heads.psp_head")
-    uper = importlib.import_module("mmseg.models.decode_heads.uper_head")
+    uper = _load_patched("mmseg.models.decode_heads.uper_head",
+                         os.path.join(seg_dir, "models", "decode_heads", "uper_head.py"),
+                         "laterals[i - 1] += resize(", "laterals[i - 1] = laterals[i - 1] + resize(")
     fcn = importlib.import_module("mmseg.models.decode_heads.fcn_head")
     _bare("mmseg.models.segmentors", os.path.join(seg_dir, "models", "segmentors"))
     importlib.import_module("mmseg.models.segmentors.base")

@@ -57,7 +57,7 @@ final class EmbedCommand extends WeightsCommand {
              BatchProgress progress = new BatchProgress("embed", images.size(), predictor.noProgress)) {
             start = System.nanoTime(); // the model is loaded: what follows is decoding and inference
             int[] bad = {0};
-            p.embedAll(images, r -> {
+            p.pipeline(p.embedTask()).run(ImageInputs.sources(images), r -> {
                 if (r.ok()) {
                     if (csvOut != null) {
                         StringBuilder sb = new StringBuilder(Csv.field(r.source()));

@@ -1,5 +1,7 @@
 package io.swin4j.cli;
 
+import io.swin4j.pipeline.ImageSource;
+
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -38,6 +40,13 @@ final class ImageInputs {
                 out.add(p); // a missing file is reported by the run, with the others going on
             }
         }
+        return out;
+    }
+
+    /** The files as the pipeline's image sources. */
+    static List<ImageSource> sources(List<Path> files) {
+        List<ImageSource> out = new ArrayList<>(files.size());
+        for (Path f : files) out.add(ImageSource.file(f));
         return out;
     }
 

@@ -1,8 +1,10 @@
 package io.swin4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swin4j.infer.ClassifyTask;
 import io.swin4j.infer.Prediction;
 import io.swin4j.infer.SwinPredictor;
+import io.swin4j.pipeline.Result;
+import io.swin4j.pipeline.ResultJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,10 +13,8 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Classify images: top-k labels per image, streamed as each batch finishes.",
@@ -39,8 +39,6 @@ final class PredictCommand extends WeightsCommand {
     @Mixin
     PredictorOptions predictor;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Override
     public Integer call() throws Exception {
         List<Path> images = ImageInputs.expand(inputs);
@@ -52,8 +50,9 @@ final class PredictCommand extends WeightsCommand {
             PrintWriter w = sink != null ? sink : out();
             if (format == Format.csv) w.println("path,rank,index,label,probability");
             int[] failed = {0};
-            p.classifyAll(images, topK, r -> {
-                if (r.ok()) write(w, r.source(), r.value());
+            ClassifyTask task = p.classifyTask(topK);
+            p.pipeline(task).run(ImageInputs.sources(images), r -> {
+                if (r.ok()) write(w, r, task);
                 else {
                     failed[0]++;
                     err().println("error: " + r.error());
@@ -65,18 +64,11 @@ final class PredictCommand extends WeightsCommand {
         }
     }
 
-    private void write(PrintWriter w, String source, List<Prediction> top) {
+    private void write(PrintWriter w, Result<List<Prediction>> r, ClassifyTask task) {
+        String source = r.source();
+        List<Prediction> top = r.value();
         switch (format) {
-            case json -> {
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("path", source);
-                o.put("predictions", top);
-                try {
-                    w.println(JSON.writeValueAsString(o));
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            case json -> w.println(ResultJson.line(r, task));
             case csv -> {
                 for (int i = 0; i < top.size(); i++) {
                     Prediction pr = top.get(i);

@@ -1,7 +1,6 @@
 package io.swin4j.cli;
 
 import io.swin4j.infer.SwinPredictor;
-import io.swin4j.vision.ImageDecoder;
 import io.swin4j.vision.ImageLimits;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +33,7 @@ final class PredictorOptions {
 
     SwinPredictor build(WeightsOptions weights, java.io.PrintWriter err, String command) throws IOException {
         SwinPredictor.Builder b = model.builder(weights, err, command).optBatchSize(batchSize);
-        return b.optDecoder(new ImageDecoder(limits())).build();
+        return b.optLimits(limits()).build();
     }
 
     /** The decoder's limits: the defaults, with what the flags change. */

@@ -7,8 +7,13 @@ import io.swin4j.model.Precision;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
+import io.swin4j.pipeline.Failures;
+import io.swin4j.pipeline.ImageSource;
+import io.swin4j.pipeline.Pipeline;
+import io.swin4j.pipeline.Task;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
+import io.swin4j.vision.ImageLimits;
 import io.swin4j.vision.RgbImage;
 import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.ModelCard;
@@ -28,6 +33,10 @@ import java.util.function.Consumer;
  * The one inference API: images in, top-k classes or embeddings out, with the preprocessing of the
  * checkpoint's source. Thread-safe: concurrent callers share one model (its forward is re-entrant); each call
  * batches its own images. Close it to free the model's native memory.
+ *
+ * <p>Every call runs a {@link Pipeline} of a task (decode → preprocess → batch → forward → post-process):
+ * {@link #classifyTask}, {@link #embedTask}, {@link #attentionTask}, {@link #stageFeaturesTask}. Front ends (the
+ * CLI, the server, Spark) take the pipeline ({@link #pipeline(Task)}) and decode or batch nothing themselves.
  *
  * <pre>{@code
  * try (SwinPredictor p = SwinPredictor.builder(Path.of("swin_t.pth")).build()) {
@@ -84,6 +93,8 @@ public final class SwinPredictor implements AutoCloseable {
         public Builder optLabels(Labels l) { labels = l; return this; }
         /** Decoder settings (e.g. the decompression-bomb limit). */
         public Builder optDecoder(ImageDecoder d) { decoder = d; return this; }
+        /** What one image may cost (the decode step's and the preset's limits); default {@link ImageLimits#DEFAULTS}. */
+        public Builder optLimits(ImageLimits l) { decoder = new ImageDecoder(l); return this; }
         /** Images per forward pass (default 16). */
         public Builder optBatchSize(int n) {
             if (n < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + n);
@@ -144,22 +155,68 @@ public final class SwinPredictor implements AutoCloseable {
     /** An image's answer, or why it has none; the batch methods report each image this way. */
     public record Result<T>(String source, T value, String error) {
         public boolean ok() { return error == null; }
+
+        static <T> Result<T> of(io.swin4j.pipeline.Result<T> r) {
+            return new Result<>(r.source(), r.value(), r.error());
+        }
     }
 
+    // ---- tasks and their pipelines ------------------------------------------------------------------------
+
+    /** Top-k classes, with this predictor's preset, labels and model. */
+    public ClassifyTask classifyTask(int k) {
+        return new ClassifyTask(preset, labels, k, this::forward);
+    }
+
+    /** Pooled embeddings, with this predictor's preset and model. */
+    public EmbedTask embedTask() {
+        return new EmbedTask(preset, this::forward);
+    }
+
+    /**
+     * One block's attention, the JSON of it showing {@code head}.
+     *
+     * @throws IllegalArgumentException for a model without attention maps (Swin-MLP), or no such block or head
+     */
+    public AttentionTask attentionTask(int stage, int block, int head) {
+        return new AttentionTask(model, config(), preset, stage, block, head);
+    }
+
+    /** Per-stage NCHW feature maps, with this predictor's preset and model. */
+    public StageFeaturesTask stageFeaturesTask() {
+        return new StageFeaturesTask(model, preset);
+    }
+
+    /** A pipeline of {@code task} with this predictor's decoder (its limits) and batch size. */
+    public <O> Pipeline<O> pipeline(Task<?, ?, O> task) {
+        return Pipeline.of(task, decoder, batchSize);
+    }
+
+    // ---- the one-call API on the pipelines ----------------------------------------------------------------
+
     public List<Prediction> classify(Path image, int topK) throws IOException {
-        return classify(decoder.decode(image), topK);
+        return pipeline(classifyTask(topK)).runOne(ImageSource.file(image));
     }
 
     public List<Prediction> classify(RgbImage image, int topK) {
-        return topK(run(List.of(preset.apply(image, decoder.limits())), false)[0], topK);
+        return one(classifyTask(topK), image);
     }
 
     public float[] embed(Path image) throws IOException {
-        return embed(decoder.decode(image));
+        return pipeline(embedTask()).runOne(ImageSource.file(image));
     }
 
     public float[] embed(RgbImage image) {
-        return run(List.of(preset.apply(image, decoder.limits())), true)[0];
+        return one(embedTask(), image);
+    }
+
+    /** A decoded image through a task: only the preprocess step can fail (its exception is thrown as it is). */
+    private <O> O one(Task<?, ?, O> task, RgbImage image) {
+        try {
+            return pipeline(task).runOne(ImageSource.image(image, "image"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a decoded image is not read again
+        }
     }
 
     /**
@@ -167,53 +224,29 @@ public final class SwinPredictor implements AutoCloseable {
      * io.swin4j.vision.ImageLimits}, or out of memory while decoding) is reported as "file: reason" and the others go on.
      */
     public List<Result<List<Prediction>>> classifyAll(List<Path> images, int topK, Consumer<Result<List<Prediction>>> each) {
-        return forAll(images, false, each, v -> topK(v, topK));
+        return forAll(pipeline(classifyTask(topK)), images, each);
     }
 
     /** Embeds every file in batches; a file that fails is reported as "file: reason" and the others go on. */
     public List<Result<float[]>> embedAll(List<Path> images, Consumer<Result<float[]>> each) {
-        return forAll(images, true, each, v -> v);
+        return forAll(pipeline(embedTask()), images, each);
     }
 
-    private <T> List<Result<T>> forAll(List<Path> images, boolean embedding, Consumer<Result<T>> each,
-                                       java.util.function.Function<float[], T> answer) {
-        List<Result<T>> all = new ArrayList<>();
-        for (int start = 0; start < images.size(); start += batchSize) {
-            List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            List<float[]> inputs = new ArrayList<>();
-            List<Path> ok = new ArrayList<>();
-            List<Result<T>> chunkResults = new ArrayList<>();
-            for (Path p : chunk) {
-                try {
-                    inputs.add(preset.apply(decoder.decode(p), decoder.limits()));
-                    ok.add(p);
-                    chunkResults.add(null);
-                } catch (IOException | RuntimeException e) {
-                    chunkResults.add(new Result<>(p.toString(), null, failure(p, e)));
-                }
-            }
-            float[][] outputs = inputs.isEmpty() ? new float[0][] : run(inputs, embedding);
-            int k = 0;
-            for (int i = 0; i < chunk.size(); i++) {
-                Result<T> r = chunkResults.get(i);
-                if (r == null) r = new Result<>(chunk.get(i).toString(), answer.apply(outputs[k++]), null);
-                all.add(r);
-                if (each != null) each.accept(r);
-            }
-        }
+    private static <T> List<Result<T>> forAll(Pipeline<T> pipeline, List<Path> images, Consumer<Result<T>> each) {
+        List<ImageSource> sources = new ArrayList<>(images.size());
+        for (Path p : images) sources.add(ImageSource.file(p));
+        List<Result<T>> all = new ArrayList<>(images.size());
+        pipeline.run(sources, r -> {
+            Result<T> mine = Result.of(r);
+            all.add(mine);
+            if (each != null) each.accept(mine);
+        });
         return all;
     }
 
     /** "file: reason": decode errors name their file already; the preset's (a resize over the limits) are prefixed. */
     static String failure(Path image, Exception e) {
-        String reason = e.getMessage() != null ? e.getMessage() : e.toString();
-        return e instanceof io.swin4j.vision.ImageDecodeException ? reason : image + ": " + reason;
-    }
-
-    /** One forward pass over preprocessed CHW inputs: softmax probabilities, or embeddings. */
-    private float[][] run(List<float[]> inputs, boolean embedding) {
-        BatchOutput out = forward(inputs, !embedding, embedding);
-        return embedding ? out.embeddings() : out.probabilities();
+        return Failures.message(image.toString(), e);
     }
 
     /**
@@ -258,25 +291,12 @@ public final class SwinPredictor implements AutoCloseable {
      * {@link #preset()}'s resize and crop), for visualising windows and attention.
      */
     public AttentionView attention(RgbImage image, int stage, int block) {
-        SwinConfig c = config();
-        if (!model.hasAttentionMaps()) {
-            throw new IllegalArgumentException("a " + c.family() + " model (" + c.name() + ") has no attention maps: "
-                    + "its blocks mix each window's tokens with a spatial MLP");
-        }
-        if (stage < 0 || stage >= c.numStages() || block < 0 || block >= c.depths()[stage]) {
-            throw new IllegalArgumentException("no block " + block + " in stage " + stage + ": the model has "
-                    + c.numStages() + " stages of " + Arrays.toString(c.depths()) + " blocks");
-        }
-        ForwardOptions.BlockId id = new ForwardOptions.BlockId(stage, block);
-        try (PointerScope scope = new PointerScope()) {
-            RgbImage seen = preset.prepare(image);
-            Tensor x = Tensors.fromFloats(preset.normalize(seen), 1, 3, preset.height(), preset.width());
-            try (SwinOutput out = model.forward(x, ForwardOptions.DEFAULT.optAttention(id))) {
-                SwinOutput.BlockAttention a = out.attentions().get(0);
-                int heads = (int) a.probs().size(2);
-                return new AttentionView(stage, block, a.plan(), heads, Tensors.toFloats(a.probs()), seen);
-            }
-        }
+        return one(attentionTask(stage, block, 0), image);
+    }
+
+    /** The per-stage NCHW feature maps of one image ({@link #stageFeaturesTask()}). */
+    public StageFeatures stageFeatures(RgbImage image) {
+        return one(stageFeaturesTask(), image);
     }
 
     public ImageDecoder decoder() { return decoder; }

@@ -20,6 +20,6 @@ final class ConvModule extends Module {
     }
 
     Tensor forward(Tensor x, boolean training) {
-        return torch.relu(bn.forward(conv.forward(x), training));
+        return torch.relu(bn.forward(conv.forward(x, training), training));
     }
 }

@@ -22,6 +22,6 @@ abstract class DecodeHeadBase extends Module {
     /** mmseg's {@code cls_seg}: dropout (training) then conv_seg. */
     final Tensor classify(Tensor features, boolean training) {
         Tensor x = training && dropout > 0 ? torch.feature_dropout(features, dropout, true) : features;
-        return convSeg.forward(x);
+        return convSeg.forward(x, training);
     }
 }

@@ -142,6 +142,23 @@ public final class SwinSegmenter extends Module implements AutoCloseable {
         }
     }
 
+    /**
+     * The predicted class of every pixel: argmax over classes of {@link #predict} (mmseg's {@code simple_test} /
+     * {@code aug_test} result), as B·H·W row-major class indices in Java memory.
+     */
+    public int[] predictClasses(Tensor images, SegmentationMode mode) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor probs = predict(images, mode);
+            scope.attach(probs);
+            Tensor classes = probs.argmax(new org.bytedeco.pytorch.LongOptional(1), false).contiguous();
+            long[] wide = new long[(int) classes.numel()];
+            if (wide.length > 0) classes.data_ptr_long().get(wide);
+            int[] out = new int[wide.length];
+            for (int i = 0; i < out.length; i++) out[i] = (int) wide[i];
+            return out;
+        }
+    }
+
     private Tensor inference(Tensor images, SegmentationMode mode, boolean train) {
         return mode.kind() == SegmentationMode.Kind.WHOLE ? encodeDecode(images, train) : slide(images, mode, train);
     }

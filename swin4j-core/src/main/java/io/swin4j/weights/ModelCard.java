@@ -2,6 +2,8 @@ package io.swin4j.weights;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swin4j.model.SegmentationConfig;
+import io.swin4j.model.SegmentationMode;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.weights.io.CheckpointFormatException;
@@ -20,25 +22,51 @@ import java.util.Objects;
  * metadata". Read and written here only, as safetensors metadata; files without a card (foreign checkpoints) get the
  * card of their source: the eval transform each source publishes for that preset, no class names.
  *
- * @param classNames null when the file names none (ImageNet models: {@code Labels.defaultFor} decides)
+ * A segmentation checkpoint's card also holds its {@link SegmentationCard}: {@code config} is then its backbone's.
+ *
+ * @param classNames   null when the file names none (ImageNet models: {@code Labels.defaultFor} decides)
+ * @param segmentation the head config, palette and test mode of a segmentation model; null for a classifier
  */
-public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset, List<String> classNames) {
+public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset, List<String> classNames,
+                        SegmentationCard segmentation) {
 
     /** Safetensors metadata keys. */
     public static final String META_CONFIG = "swin4j.config", META_FAMILY = "swin4j.family",
-            META_LAYOUT = "swin4j.source_layout", META_PRESET = "swin4j.preset", META_LABELS = "swin4j.labels";
+            META_LAYOUT = "swin4j.source_layout", META_PRESET = "swin4j.preset", META_LABELS = "swin4j.labels",
+            META_TASK = "swin4j.task", META_SEGMENTATION = "swin4j.segmentation";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a model does with an image. */
+    public enum Task { CLASSIFICATION, SEGMENTATION }
 
     public ModelCard {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(evalPreset, "evalPreset");
         classNames = classNames == null ? null : List.copyOf(classNames);
-        if (classNames != null && config.numClasses() > 0 && classNames.size() != config.numClasses()) {
-            throw new IllegalArgumentException(classNames.size() + " class names for a model of " + config.numClasses()
-                    + " classes");
+        int classes = segmentation != null ? segmentation.config().numClasses() : config.numClasses();
+        if (classNames != null && classes > 0 && classNames.size() != classes) {
+            throw new IllegalArgumentException(classNames.size() + " class names for a model of " + classes + " classes");
         }
     }
+
+    /** A classifier's card. */
+    public ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset, List<String> classNames) {
+        this(config, source, evalPreset, classNames, null);
+    }
+
+    public Task task() { return segmentation == null ? Task.CLASSIFICATION : Task.SEGMENTATION; }
+
+    /** The segmentation model's config (backbone included); null for a classifier. */
+    public SegmentationConfig segmentationConfig() { return segmentation == null ? null : segmentation.config(); }
+
+    /** One RGB triple (0..255) per class of a segmentation model; null for a classifier. */
+    public int[][] palette() { return segmentation == null ? null : segmentation.palette(); }
+
+    /** The test mode (whole or sliding window) the segmentation checkpoint was evaluated with; null for a classifier. */
+    public SegmentationMode segmentationMode() { return segmentation == null ? null : segmentation.mode(); }
+
+    public ModelCard withSegmentation(SegmentationCard s) { return new ModelCard(config, source, evalPreset, classNames, s); }
 
     public SwinConfig.Family family() { return config.family(); }
 
@@ -48,13 +76,14 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
     }
 
     public ModelCard withConfig(SwinConfig c) {
+        if (segmentation != null) return new ModelCard(c, source, evalPreset, classNames, segmentation);
         return new ModelCard(c, source, evalPreset, classNames == null || c.numClasses() == classNames.size()
                 ? classNames : null);
     }
 
-    public ModelCard withEvalPreset(EvalPreset p) { return new ModelCard(config, source, p, classNames); }
+    public ModelCard withEvalPreset(EvalPreset p) { return new ModelCard(config, source, p, classNames, segmentation); }
 
-    public ModelCard withClassNames(List<String> names) { return new ModelCard(config, source, evalPreset, names); }
+    public ModelCard withClassNames(List<String> names) { return new ModelCard(config, source, evalPreset, names, segmentation); }
 
     /** The card as safetensors metadata (every key of this class; nothing else writes them). */
     public Map<String, String> toMetadata() {
@@ -65,6 +94,10 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
             meta.put(META_LAYOUT, source.name());
             meta.put(META_PRESET, JSON.writeValueAsString(evalPreset));
             if (classNames != null) meta.put(META_LABELS, JSON.writeValueAsString(classNames));
+            if (segmentation != null) { // a classifier's metadata stays as it was (no task key)
+                meta.put(META_TASK, task().name().toLowerCase(java.util.Locale.ROOT));
+                meta.put(META_SEGMENTATION, SegmentationCards.toJson(segmentation));
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the model card", e);
         }
@@ -130,6 +163,32 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
             return new ModelCard(config, source, preset, names);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + META_LABELS + " metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The segmentation card a file's metadata holds for {@code backbone}, or null (classifiers, foreign files).
+     *
+     * @throws CheckpointFormatException unreadable or out-of-range segmentation metadata (naming the file and field)
+     */
+    public static SegmentationCard savedSegmentation(Map<String, String> metadata, SwinConfig backbone, String file)
+            throws CheckpointFormatException {
+        String task = metadata.get(META_TASK);
+        String json = metadata.get(META_SEGMENTATION);
+        if (task != null && !task.equals("classification") && !task.equals("segmentation")) {
+            throw new CheckpointFormatException(Path.of(file), "unknown " + META_TASK + " '" + task + "' in metadata");
+        }
+        if (json == null) {
+            if ("segmentation".equals(task)) {
+                throw new CheckpointFormatException(Path.of(file), META_TASK + " is segmentation but " + META_SEGMENTATION
+                        + " is missing");
+            }
+            return null;
+        }
+        try {
+            return SegmentationCards.fromJson(json, backbone);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(Path.of(file), META_SEGMENTATION + " metadata: " + e.getMessage(), e);
         }
     }
 

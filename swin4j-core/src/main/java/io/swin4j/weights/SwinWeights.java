@@ -1,7 +1,10 @@
 package io.swin4j.weights;
 
 import io.swin4j.tensor.HostTensor;
+import io.swin4j.model.SegmentationConfig;
+import io.swin4j.model.SegmentationMode;
 import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinSegmenter;
 import io.swin4j.model.Precision;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.weights.io.Checkpoint;
@@ -18,6 +21,8 @@ import io.swin4j.weights.layout.Layout;
 import io.swin4j.weights.layout.LayoutConverter;
 import io.swin4j.weights.layout.LayoutHints;
 import io.swin4j.weights.layout.LoadReport;
+import io.swin4j.weights.layout.SegmentationAdapters;
+import io.swin4j.weights.layout.SegmentationKeys;
 import io.swin4j.weights.layout.UnknownLayoutException;
 
 import java.io.IOException;
@@ -48,9 +53,18 @@ public final class SwinWeights {
     private final Int8Weights.State int8;
     /** {@link #card()}, read from the metadata on first use (each instance has one config, so one card). */
     private volatile ModelCard card;
+    /** Where each segmentation value came from (tensors, metadata, defaults); empty for a classifier. */
+    private final Map<String, String> segmentationSources;
 
     private SwinWeights(Path file, Layout layout, SwinConfig config, Map<String, HostTensor> tensors, LoadReport report,
                         boolean strict, Map<String, String> metadata, Int8Weights.State int8) {
+        this(file, layout, config, tensors, report, strict, metadata, int8, null, Map.of());
+    }
+
+    /** @param segmentationCard the card of a segmentation checkpoint (fixed at load), null for a classifier */
+    private SwinWeights(Path file, Layout layout, SwinConfig config, Map<String, HostTensor> tensors, LoadReport report,
+                        boolean strict, Map<String, String> metadata, Int8Weights.State int8, ModelCard segmentationCard,
+                        Map<String, String> segmentationSources) {
         this.file = file;
         this.layout = layout;
         this.config = config;
@@ -59,6 +73,8 @@ public final class SwinWeights {
         this.strict = strict;
         this.metadata = metadata;
         this.int8 = int8;
+        this.card = segmentationCard;
+        this.segmentationSources = Map.copyOf(segmentationSources);
     }
 
     public static SwinWeights load(Path file) throws IOException {
@@ -74,7 +90,23 @@ public final class SwinWeights {
         Checkpoint ck = CheckpointReader.read(file, options.lenient());
         // An int8 file is canonical fp32 at this edge (its weights dequantized) plus the state that re-quantizes them.
         Int8Weights.Split split = Int8Weights.split(ck);
-        ck = new Checkpoint(ck.file(), ck.format(), split.tensors(), ck.metadata(), ck.notes());
+        ck = new Checkpoint(ck.file(), ck.format(), split.tensors(), ck.metadata(), ck.notes(), ck.meta());
+        if (SegmentationAdapters.isSegmentation(ck.tensors().keySet())) {
+            if (split.state() != null) throw new IllegalArgumentException(file + ": int8 segmentation checkpoints are not supported");
+            SegmentationLoader.Loaded seg;
+            try {
+                seg = SegmentationLoader.load(ck, options);
+            } catch (UnknownLayoutException e) {
+                throw new UnknownLayoutException(file + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                if (e instanceof LoadReport.CheckpointMismatchException || String.valueOf(e.getMessage()).startsWith(file.toString())) {
+                    throw e;
+                }
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+            return new SwinWeights(file, seg.layout(), seg.backbone(), seg.tensors(), seg.report(), options.strict(),
+                    ck.metadata(), null, seg.card(), seg.sources());
+        }
         CheckpointAdapter adapter;
         try {
             adapter = Adapters.detect(ck.tensors().keySet());
@@ -137,6 +169,15 @@ public final class SwinWeights {
         return c;
     }
 
+    /** What the model does: classification, or segmentation (a UPerNet checkpoint: {@link #segmentationConfig()}). */
+    public ModelCard.Task task() { return card().task(); }
+
+    /** The segmentation model's config (its backbone is {@link #config()}); null for a classifier. */
+    public SegmentationConfig segmentationConfig() { return card().segmentationConfig(); }
+
+    /** Where each value of the segmentation config, names, palette and mode came from; empty for a classifier. */
+    public Map<String, String> segmentationSources() { return segmentationSources; }
+
     /** The Swin family of the weights (V1, V2, Swin-MLP). */
     public SwinConfig.Family family() { return config.family(); }
 
@@ -155,6 +196,7 @@ public final class SwinWeights {
      * an int8 model with its saved int8 weights and activation parameters.
      */
     public SwinTransformer createModel() {
+        requireClassifier("createModel (use createSegmenter)");
         SwinTransformer model = createFp32Model();
         if (int8 == null) return model;
         try {
@@ -171,6 +213,7 @@ public final class SwinWeights {
      */
     public SwinTransformer createModel(Precision p) {
         if (p == null) return createModel();
+        requireClassifier("createModel (use createSegmenter)");
         if (p == Precision.INT8 && int8 != null) return createModel();
         SwinTransformer model = createFp32Model();
         try {
@@ -178,6 +221,37 @@ public final class SwinWeights {
         } catch (RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * The segmentation model holding these weights (eval mode). Non-strict loads initialise missing or mis-shaped
+     * parameters.
+     *
+     * @throws IllegalStateException on a classifier checkpoint
+     */
+    public SwinSegmenter createSegmenter() {
+        if (!isSegmentation()) throw new IllegalStateException(file + ": a classifier checkpoint; createSegmenter is for "
+                + "segmentation (UPerNet) checkpoints");
+        SegmentationConfig c = segmentationConfig();
+        Map<String, long[]> expected = SegmentationKeys.expected(c);
+        Map<String, HostTensor> usable = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            long[] shape = expected.get(k);
+            if (shape != null && Arrays.equals(shape, v.shape())) usable.put(k, v);
+        });
+        return SwinSegmenter.fromWeights(c, usable, !strict, 0);
+    }
+
+    private boolean isSegmentation() {
+        return card != null && card.segmentation() != null;
+    }
+
+    /** @throws IllegalStateException on a segmentation checkpoint, naming the file and what was asked */
+    private void requireClassifier(String what) {
+        if (isSegmentation()) {
+            throw new IllegalStateException(file + ": a segmentation (UPerNet) checkpoint; " + what
+                    + " is for classifiers");
         }
     }
 
@@ -197,11 +271,13 @@ public final class SwinWeights {
      * trained window as pretrained window); Swin-MLP refuses (its spatial weights fix the window).
      */
     public SwinWeights withWindowSize(int n) {
+        requireClassifier("withWindowSize");
         return retarget(config.toBuilder().optWindowSize(n).optName(renamed("window" + config.windowSize(), "window", n)).build());
     }
 
     /** The weights adapted to input size {@code n} (per-stage windows and absolute_pos_embed follow). */
     public SwinWeights withImgSize(int n) {
+        requireClassifier("withImgSize");
         return retarget(config.toBuilder().optImgSize(n).optName(renamed("_" + config.imgSize(), "_", n)).build());
     }
 
@@ -226,6 +302,7 @@ public final class SwinWeights {
      * weights trained at this config to another).
      */
     public SwinWeights withConfig(SwinConfig c) {
+        requireClassifier("withConfig");
         List<String> notes = new ArrayList<>(report.notes());
         notes.add("config set to " + c.name() + " (window " + c.windowSize() + ", img " + c.imgSize() + "; no tensor changed)");
         return withTensors(c, tensors, notes);
@@ -233,6 +310,7 @@ public final class SwinWeights {
 
     /** A 21841-class head reduced to the 1000 ImageNet-1K rows ({@code mapping} null: the official map). */
     public SwinWeights withHead22kTo1k(Path mapping) throws IOException {
+        requireClassifier("withHead22kTo1k");
         int[] idx = mapping == null ? HeadMapping.official22kTo1k() : HeadMapping.read(mapping);
         List<String> notes = new ArrayList<>(report.notes());
         notes.add("head mapped 21841 -> 1000 classes (" + (mapping == null ? "official map22kto1k.txt" : mapping) + ")");
@@ -275,6 +353,18 @@ public final class SwinWeights {
             saveSafetensors(out, dtype);
             return notes;
         }
+        if (isSegmentation() || source.isSegmentation()) {
+            if (!isSegmentation() || !source.isSegmentation()) {
+                throw new IllegalArgumentException(file + ": " + (isSegmentation() ? "a segmentation checkpoint" : "a classifier")
+                        + " cannot be written as " + source + "; " + (isSegmentation()
+                        ? "segmentation layouts: " + List.of(Layout.SEG_OFFICIAL, Layout.MMSEG, Layout.HF_UPERNET)
+                        : "writable: " + Adapters.writableSources(config.family())));
+            }
+            Map<String, HostTensor> named = SegmentationAdapters.fromCanonical(tensors, config, source, notes);
+            ModelCard c = card();
+            save(out, new ModelCard(config, source, c.evalPreset(), c.classNames(), c.segmentation()), named, dtype);
+            return notes;
+        }
         CheckpointAdapter adapter = Adapters.require(config.family(), source);
         if (!adapter.canWrite()) {
             throw new IllegalArgumentException(Adapters.family(config.family()).displayName() + " " + source
@@ -295,6 +385,11 @@ public final class SwinWeights {
         m.put("file", file.toString());
         m.put("layout", layout.name());
         m.put("family", config.family().name());
+        m.put("task", task().name());
+        if (isSegmentation()) {
+            m.put("segmentation", segmentationConfig());
+            m.put("segmentationSources", segmentationSources);
+        }
         m.put("layoutDescription", layoutDescription());
         m.put("config", config);
         m.put("parameters", tensors.values().stream().mapToLong(HostTensor::numel).sum());
@@ -320,6 +415,25 @@ public final class SwinWeights {
         return counts;
     }
 
+    private void describeSegmentation(StringBuilder sb) {
+        SegmentationConfig s = segmentationConfig();
+        ModelCard c = card();
+        sb.append("  task        segmentation: UPerNet, ").append(s.numClasses()).append(" classes, channels ")
+                .append(s.channels()).append(", pool scales ").append(Arrays.toString(s.poolScales()))
+                .append(", align_corners ").append(s.alignCorners()).append(", dropout ").append(s.dropout())
+                .append(s.hasAuxiliary() ? ", auxiliary FCN " + s.auxChannels() + " on stage " + s.auxInIndex()
+                        + " (loss weight " + s.auxLossWeight() + ")" : ", no auxiliary head").append('\n');
+        SegmentationMode m = c.segmentationMode();
+        sb.append("  test mode   ").append(m.kind() == SegmentationMode.Kind.WHOLE ? "whole"
+                : "slide, crop " + m.cropHeight() + "x" + m.cropWidth() + ", stride " + m.strideHeight() + "x" + m.strideWidth())
+                .append(m.flip() ? ", flip" : "").append('\n');
+        List<String> names = c.classNames();
+        if (names != null) {
+            sb.append("  classes     ").append(String.join(", ", names.subList(0, Math.min(8, names.size()))))
+                    .append(names.size() > 8 ? ", ... (" + names.size() + ")" : "").append('\n');
+        }
+    }
+
     /** Human-readable report for {@code swin inspect}. */
     public String describe() {
         SwinConfig c = config;
@@ -334,9 +448,12 @@ public final class SwinWeights {
         if (c.family() == SwinConfig.Family.V2) sb.append(", pretrained windows ").append(Arrays.toString(c.pretrainedWindowSizes()));
         sb.append('\n');
         sb.append("  family      ").append(c.family()).append('\n');
+        if (isSegmentation()) describeSegmentation(sb);
         long params = tensors.values().stream().mapToLong(HostTensor::numel).sum();
+        long needed = isSegmentation() ? SegmentationKeys.expected(segmentationConfig()).values().stream()
+                .mapToLong(HostTensor::numel).sum() : CanonicalKeys.parameterCount(c);
         sb.append("  parameters  ").append(String.format("%,d", params)).append(" (model needs ")
-                .append(String.format("%,d", CanonicalKeys.parameterCount(c))).append(")\n");
+                .append(String.format("%,d", needed)).append(")\n");
         sb.append("  dtypes      ").append(dtypeCounts()).append('\n');
         if (int8 != null) sb.append("  int8        ").append(Int8Weights.describe(int8)).append('\n');
         report.notes().forEach(n -> sb.append("  note        ").append(n).append('\n'));

@@ -2,20 +2,26 @@ package io.swin4j.serve;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swin4j.infer.AttentionTask;
 import io.swin4j.infer.AttentionView;
+import io.swin4j.infer.ClassifyTask;
+import io.swin4j.infer.EmbedTask;
 import io.swin4j.infer.Prediction;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.model.SwinConfig;
-import io.swin4j.vision.ImageDecodeException;
-import io.swin4j.vision.ImageDecoder;
-import io.swin4j.vision.RgbImage;
+import io.swin4j.pipeline.ImageSource;
+import io.swin4j.pipeline.Pipeline;
+import io.swin4j.pipeline.Prepared;
+import io.swin4j.pipeline.Result;
+import io.swin4j.pipeline.ResultJson;
+import io.swin4j.pipeline.Task;
+import io.swin4j.vision.ImageLimits;
 
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,78 +40,74 @@ import static io.swin4j.serve.Responses.send;
 
 /**
  * The model's routes: {@code /v1/classify}, {@code /v1/embed} and {@code /v1/attention} (on a worker, with the
- * request's body complete) and {@code /v1/model}. Images are decoded at most {@link ServeOptions#maxDecodes()} at a
- * time and run through the shared {@link MicroBatcher}; a bad image fails its own entry, not the request.
+ * request's body complete) and {@code /v1/model}. Each route runs its task's core {@link Pipeline}: the decode and
+ * preprocess steps here, at most {@link ServeOptions#maxDecodes()} images at a time under the pipeline's limits
+ * ({@link ServeOptions#maxPixels()}); the batch, forward and post-process steps in the shared {@link MicroBatcher},
+ * which gathers prepared images across requests. A bad image fails its own entry, not the request.
  */
 final class InferenceRoutes {
 
-    /** One image's answer from a batch. */
-    record Answer(float[] probabilities, float[] embedding) {}
-
-    /** An image of a request: its name, and either its preprocessed input or why it has none. */
-    private record Entry(String name, float[] input, String error) {}
-
     private final SwinPredictor predictor;
     private final ServeOptions options;
-    private final MicroBatcher<float[], Answer> batcher;
+    private final MicroBatcher<Prepared<?>, Object> batcher;
     private final ServeMetrics metrics;
     private final Health health;
     private final RequestBodies bodies;
-    private final ImageDecoder decoder;
+    private final ImageLimits limits;
+    /** Every class ranked (null without a head): a request's top_k is the head of the ranking, {@link io.swin4j.infer.TopK}'s order. */
+    private final Pipeline<List<Prediction>> classify;
+    private final ClassifyTask classifyTask;
+    private final Pipeline<float[]> embed;
+    private final EmbedTask embedTask;
     private final Semaphore decodes;
     /** Attention views run one at a time beside the batcher's forward passes (they are for people, not traffic). */
     private final Semaphore attentionPermit = new Semaphore(1);
 
-    InferenceRoutes(SwinPredictor predictor, ServeOptions options, MicroBatcher<float[], Answer> batcher,
-                    ServeMetrics metrics, Health health, RequestBodies bodies) {
+    /** @param forward the forward pass of the classify and embed tasks ({@link SwinPredictor#forward}; tests wrap it) */
+    InferenceRoutes(SwinPredictor predictor, ServeOptions options, MicroBatcher<Prepared<?>, Object> batcher,
+                    ServeMetrics metrics, Health health, RequestBodies bodies,
+                    Function<List<float[]>, SwinPredictor.BatchOutput> forward) {
         this.predictor = predictor;
         this.options = options;
         this.batcher = batcher;
         this.metrics = metrics;
         this.health = health;
         this.bodies = bodies;
-        this.decoder = new ImageDecoder(options.maxPixels());
+        this.limits = ImageLimits.DEFAULTS.withMaxPixels(options.maxPixels());
+        int classes = predictor.config().numClasses();
+        this.classifyTask = classes == 0 ? null : new ClassifyTask(predictor.preset(), predictor.labels(), classes, forward);
+        this.classify = classes == 0 ? null : pipeline(classifyTask);
+        this.embedTask = new EmbedTask(predictor.preset(), forward);
+        this.embed = pipeline(embedTask);
         this.decodes = new Semaphore(options.maxDecodes());
     }
 
-    /** The batcher's work: one forward pass over {@code inputs}, timed into {@code metrics}. */
-    static Function<List<float[]>, List<Answer>> batches(Function<List<float[]>, SwinPredictor.BatchOutput> forward,
-                                                        ServeMetrics metrics) {
+    private <O> Pipeline<O> pipeline(Task<?, ?, O> task) {
+        return predictor.pipeline(task).withLimits(limits).withBatchSize(options.maxBatch());
+    }
+
+    /** The batcher's work: a gathered batch through its pipelines' batch, forward and post-process steps, timed. */
+    static Function<List<Prepared<?>>, List<Object>> batches(ServeMetrics metrics) {
         return inputs -> {
             long start = System.nanoTime();
-            SwinPredictor.BatchOutput out = forward.apply(inputs);
+            List<Object> answers = Pipeline.inferMixed(inputs);
             metrics.batch(inputs.size(), System.nanoTime() - start);
-            List<Answer> answers = new ArrayList<>(inputs.size());
-            for (int i = 0; i < inputs.size(); i++) {
-                answers.add(new Answer(out.probabilities() == null ? null : out.probabilities()[i], out.embeddings()[i]));
-            }
             return answers;
         };
     }
 
-    private List<Entry> prepare(List<Multipart.Part> parts) {
-        List<Entry> entries = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            Multipart.Part p = parts.get(i);
-            String name = p.label(i);
-            try {
-                RgbImage img = decode(p.data(), name);
-                entries.add(new Entry(name, predictor.preset().apply(img), null));
-            } catch (ImageDecodeException e) {
-                entries.add(new Entry(name, null, e.getMessage()));
-            } catch (RuntimeException e) {
-                // Decoded but unusable (a preprocessing failure): this image's entry fails, not the request.
-                entries.add(new Entry(name, null, name + ": cannot preprocess the image: " + e.getMessage()));
-            }
-        }
+    /** The decode and preprocess steps of a request's images, in order; a failed image keeps its place. */
+    private <O> List<Prepared<O>> prepare(Pipeline<O> pipeline, List<Multipart.Part> parts) {
+        List<Prepared<O>> entries = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) entries.add(prepare(pipeline, parts.get(i).data(), parts.get(i).label(i)));
         return entries;
     }
 
     /**
-     * Decodes one image holding one of the {@link ServeOptions#maxDecodes()} decode slots (a decode can take
-     * hundreds of MB); 503 when no slot frees up within the request timeout.
+     * One image's decode and preprocess steps, holding one of the {@link ServeOptions#maxDecodes()} decode slots (a
+     * decode can take hundreds of MB); 503 when no slot frees up within the request timeout.
      */
-    private RgbImage decode(byte[] data, String name) throws ImageDecodeException {
+    private <O> Prepared<O> prepare(Pipeline<O> pipeline, byte[] data, String name) {
         try {
             if (!decodes.tryAcquire(options.timeoutMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RetryLater("all " + options.maxDecodes() + " decode slots stayed busy for "
@@ -116,17 +118,17 @@ final class InferenceRoutes {
             throw new HttpError(503, "interrupted", "interrupted while waiting to decode");
         }
         try {
-            return decoder.decode(data, name);
+            return pipeline.prepare(ImageSource.bytes(data, name));
         } finally {
             decodes.release();
         }
     }
 
-    /** Runs the valid entries through the batcher; answers are in entry order, null for invalid entries. */
-    private List<Answer> infer(Exchange ex, List<Entry> entries) {
-        List<float[]> inputs = new ArrayList<>();
-        for (Entry e : entries) if (e.input() != null) inputs.add(e.input());
-        List<CompletableFuture<Answer>> futures;
+    /** Runs the prepared entries through the batcher; results are in entry order, failed entries in place. */
+    private <O> List<Result<O>> infer(Exchange ex, List<Prepared<O>> entries) {
+        List<Prepared<?>> inputs = new ArrayList<>();
+        for (Prepared<O> e : entries) if (e.ok()) inputs.add(e);
+        List<CompletableFuture<Object>> futures;
         try {
             futures = batcher.submitAll(inputs);
         } catch (MicroBatcher.QueueFullException e) {
@@ -137,18 +139,20 @@ final class InferenceRoutes {
         }
         long deadline = Math.min(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.timeoutMillis()),
                 ex.startNanos() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
-        List<Answer> answers = new ArrayList<>();
+        List<Result<O>> results = new ArrayList<>();
         int k = 0;
         try {
-            for (Entry e : entries) {
-                if (e.input() == null) {
-                    answers.add(null);
+            for (Prepared<O> e : entries) {
+                if (!e.ok()) {
+                    results.add(e.failure());
                     continue;
                 }
-                CompletableFuture<Answer> f = futures.get(k++);
-                answers.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                CompletableFuture<Object> f = futures.get(k++);
+                @SuppressWarnings("unchecked") // the batcher answers each input with its own pipeline's answer
+                O answer = (O) f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                results.add(Result.ok(e.source(), answer));
             }
-            return answers;
+            return results;
         } catch (TimeoutException e) {
             futures.forEach(f -> f.cancel(false)); // the batcher skips what is not yet run
             metrics.images("timeout", inputs.size());
@@ -199,40 +203,27 @@ final class InferenceRoutes {
         if (classes == 0) throw new HttpError(400, "no_classifier", "the model has no classifier head: use /v1/embed");
         int topK = intParam(query(ex), "top_k", Math.min(5, classes), 1, classes);
         boolean raw = !Multipart.isMultipart(ex.header("Content-Type"));
-        List<Entry> entries = prepare(bodies.images(ex));
-        if (raw && entries.get(0).error() != null) {
+        List<Prepared<List<Prediction>>> entries = prepare(classify, bodies.images(ex));
+        if (raw && !entries.get(0).ok()) {
             metrics.images("undecodable", 1);
             throw new HttpError(400, "bad_image", entries.get(0).error());
         }
-        List<Answer> answers = infer(ex, entries);
-        return answerEach(ex, entries, answers, (r, a) -> {
-            ArrayNode top = r.putArray("top_k");
-            for (Prediction p : predictor.topK(a.probabilities(), topK)) {
-                top.addObject().put("index", p.index()).put("label", p.label()).put("probability", p.probability());
-            }
-        });
+        List<Result<List<Prediction>>> top = new ArrayList<>();
+        for (Result<List<Prediction>> r : infer(ex, entries)) {
+            top.add(r.ok() ? Result.ok(r.source(), r.value().subList(0, topK)) : r);
+        }
+        return answerEach(ex, top, classifyTask);
     }
 
     /**
-     * The JSON answer of a request's images, one {@code results} entry each: its name, then what {@code fill} adds
-     * for an answered image, or its error. 200 when any image was answered; 400 when none was.
+     * The JSON answer of a request's images ({@link ResultJson#results}), one {@code results} entry each: its name,
+     * then its task's answer or its error. 200 when any image was answered; 400 when none was.
      */
-    private int answerEach(Exchange ex, List<Entry> entries, List<Answer> answers,
-                           java.util.function.BiConsumer<ObjectNode, Answer> fill) {
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode results = body.putArray("results");
-        int ok = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            ObjectNode r = results.addObject().put("name", entries.get(i).name());
-            if (answers.get(i) == null) {
-                r.put("error", entries.get(i).error());
-            } else {
-                fill.accept(r, answers.get(i));
-                ok++;
-            }
-        }
+    private <O> int answerEach(Exchange ex, List<Result<O>> results, Task<?, ?, O> task) {
+        ObjectNode body = ResultJson.results(results, task);
+        int ok = (int) results.stream().filter(Result::ok).count();
         metrics.images("ok", ok);
-        metrics.images("undecodable", entries.size() - ok);
+        metrics.images("undecodable", results.size() - ok);
         if (ok == 0) body.put("error", "bad_image").put("message", "no image in the request could be decoded");
         return json(ex, ok == 0 ? 400 : 200, body);
     }
@@ -241,27 +232,24 @@ final class InferenceRoutes {
         String accept = ex.header("Accept");
         boolean binary = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/octet-stream");
         boolean raw = !Multipart.isMultipart(ex.header("Content-Type"));
-        List<Entry> entries = prepare(bodies.images(ex));
-        if ((raw || binary) && entries.stream().anyMatch(e -> e.error() != null)) {
+        List<Prepared<float[]>> entries = prepare(embed, bodies.images(ex));
+        if ((raw || binary) && entries.stream().anyMatch(e -> !e.ok())) {
             // A binary answer has no place for per-image errors: refuse the request and name the bad images.
-            List<String> errors = entries.stream().filter(e -> e.error() != null).map(Entry::error).toList();
+            List<String> errors = entries.stream().filter(e -> !e.ok()).map(Prepared::error).toList();
             metrics.images("undecodable", errors.size());
             throw new HttpError(400, "bad_image", String.join("; ", errors));
         }
-        List<Answer> answers = infer(ex, entries);
+        List<Result<float[]>> results = infer(ex, entries);
         if (binary) {
-            int dim = answers.get(0).embedding().length;
-            ByteBuffer buf = ByteBuffer.allocate(answers.size() * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (Answer a : answers) for (float v : a.embedding()) buf.putFloat(v);
-            ex.setHeader("X-Embedding-Count", Integer.toString(answers.size()));
+            int dim = results.get(0).value().length;
+            ByteBuffer buf = ByteBuffer.allocate(results.size() * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (Result<float[]> r : results) for (float v : r.value()) buf.putFloat(v);
+            ex.setHeader("X-Embedding-Count", Integer.toString(results.size()));
             ex.setHeader("X-Embedding-Dim", Integer.toString(dim));
-            metrics.images("ok", answers.size());
+            metrics.images("ok", results.size());
             return send(ex, 200, "application/octet-stream", buf.array());
         }
-        return answerEach(ex, entries, answers, (r, a) -> {
-            ArrayNode e = r.putArray("embedding");
-            for (float v : a.embedding()) e.add(v);
-        });
+        return answerEach(ex, results, embedTask);
     }
 
     int attention(Exchange ex) {
@@ -276,13 +264,11 @@ final class InferenceRoutes {
         int head = intParam(q, "head", 0, 0, c.numHeads()[stage] - 1);
         List<Multipart.Part> parts = bodies.images(ex);
         if (parts.size() != 1) throw new HttpError(400, "one_image", "attention takes one image, got " + parts.size());
-        RgbImage img;
-        try {
-            img = decode(parts.get(0).data(), parts.get(0).label(0));
-        } catch (ImageDecodeException e) {
-            throw new HttpError(400, "bad_image", e.getMessage());
-        }
-        // One image, one forward pass with the probabilities kept: outside the batcher, on the core API.
+        AttentionTask task = predictor.attentionTask(stage, block, head);
+        Pipeline<AttentionView> pipeline = pipeline(task);
+        Prepared<AttentionView> image = prepare(pipeline, parts.get(0).data(), parts.get(0).label(0));
+        if (!image.ok()) throw new HttpError(400, "bad_image", image.error());
+        // One image, one forward pass with the probabilities kept: outside the batcher, on the pipeline.
         AttentionView view;
         try {
             if (!attentionPermit.tryAcquire(options.timeoutMillis(), TimeUnit.MILLISECONDS)) {
@@ -293,27 +279,11 @@ final class InferenceRoutes {
             throw new HttpError(503, "interrupted", "interrupted while waiting for the model");
         }
         try {
-            view = predictor.attention(img, stage, block);
+            view = pipeline.infer(List.of(image)).get(0);
         } finally {
             attentionPermit.release();
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.put("stage", stage).put("block", block).put("head", head).put("heads", view.heads());
-        body.put("shifted", view.plan().shifted());
-        body.putArray("grid").add(view.gridHeight()).add(view.gridWidth());
-        body.putArray("window").add(view.plan().windowH()).add(view.plan().windowW());
-        body.putArray("shift").add(view.plan().shiftH()).add(view.plan().shiftW());
-        body.put("windowTokens", view.plan().windowTokens());
-        ObjectNode image = body.putObject("image");
-        image.put("width", view.seen().width()).put("height", view.seen().height());
-        image.put("png", Base64.getEncoder().encodeToString(view.seen().toPng()));
-        ArrayNode groups = body.putArray("groups");
-        for (int g : view.groups()) groups.add(g);
-        ArrayNode partition = body.putArray("partition");
-        for (int p : io.swin4j.geometry.WindowGeometry.partitionIndex(view.plan())) partition.add(p);
-        ArrayNode probs = body.putArray("probs");
-        for (float p : view.headProbs(head)) probs.add(Math.round(p * 1e5f) / 1e5f);
-        return json(ex, 200, body);
+        return json(ex, 200, task.toJson(view));
     }
 
     int model(Exchange ex) {

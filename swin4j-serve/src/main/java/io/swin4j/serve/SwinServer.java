@@ -36,7 +36,8 @@ import static io.swin4j.serve.Responses.send;
 
 /**
  * The HTTP service over one {@link SwinPredictor}: classify, embed, model info, health, Prometheus metrics and a
- * web page, with concurrent requests' images gathered into shared forward passes by a {@link MicroBatcher}.
+ * web page, with concurrent requests' prepared images gathered into shared forward passes by a {@link MicroBatcher}
+ * that runs the core pipeline's batch, forward and post-process steps.
  *
  * <p>The HTTP stack is Jetty 12's core API (no servlets), chosen for what a service facing strangers needs and the
  * JDK's {@code com.sun.net.httpserver} lacks: the JDK server reads a request's headers and body on its worker
@@ -92,7 +93,7 @@ public final class SwinServer implements AutoCloseable {
     private record Route(String label, Set<String> methods, boolean work, Handler handler) {}
 
     private final ServeOptions options;
-    private final MicroBatcher<float[], InferenceRoutes.Answer> batcher;
+    private final MicroBatcher<io.swin4j.pipeline.Prepared<?>, Object> batcher;
     private final ServeMetrics metrics;
     private final Health health;
     private final RequestBodies bodies;
@@ -111,7 +112,7 @@ public final class SwinServer implements AutoCloseable {
                        Function<List<float[]>, SwinPredictor.BatchOutput> forward) {
         this.options = options;
         this.metrics = new ServeMetrics(this::queueDepth, options.maxBatch());
-        this.batcher = new MicroBatcher<>(InferenceRoutes.batches(forward, metrics), options.maxBatch(),
+        this.batcher = new MicroBatcher<>(InferenceRoutes.batches(metrics), options.maxBatch(),
                 options.maxWaitMillis(), options.queueCapacity());
         this.health = new Health(batcher, options.readyStallSeconds());
         ScheduledThreadPoolExecutor stpe = new ScheduledThreadPoolExecutor(1, r -> {
@@ -122,7 +123,7 @@ public final class SwinServer implements AutoCloseable {
         stpe.setRemoveOnCancelPolicy(true);
         this.timer = stpe;
         this.bodies = new RequestBodies(options, timer, this::fail);
-        this.inference = new InferenceRoutes(predictor, options, batcher, metrics, health, bodies);
+        this.inference = new InferenceRoutes(predictor, options, batcher, metrics, health, bodies, forward);
         for (Map.Entry<String, String> e : STATIC.entrySet()) {
             staticFiles.put(e.getKey(), resource(e.getValue()));
             route(e.getKey(), "page", Set.of("GET", "HEAD"), false, this::page);

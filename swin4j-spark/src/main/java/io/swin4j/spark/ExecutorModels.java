@@ -4,7 +4,6 @@ import io.swin4j.engine.NativeTorch;
 import io.swin4j.infer.BundledModel;
 import io.swin4j.infer.SwinPredictor;
 import io.swin4j.vision.EvalPreset;
-import io.swin4j.vision.ImageDecoder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -65,7 +64,7 @@ final class ExecutorModels {
             // executor together use its cores and no more.
             NativeTorch.setComputeThreads(s.threadsPerTask());
             Path weights = s.weights() == null ? BundledModel.path() : localCopy(s.weights());
-            SwinPredictor.Builder b = SwinPredictor.builder(weights).optDecoder(new ImageDecoder(s.maxPixels()));
+            SwinPredictor.Builder b = SwinPredictor.builder(weights); // the pixel limit is the transform's pipeline's
             if (s.preset() != null) b.optPreset(EvalPreset.named(s.preset()));
             if (s.precision() != null) b.optPrecision(io.swin4j.model.Precision.parse(s.precision()));
             return b.build();

@@ -1,10 +1,15 @@
 package io.swin4j.spark;
 
+import io.swin4j.infer.ClassifyTask;
+import io.swin4j.infer.EmbedTask;
 import io.swin4j.infer.Prediction;
 import io.swin4j.infer.SwinPredictor;
+import io.swin4j.pipeline.ImageSource;
+import io.swin4j.pipeline.Pipeline;
+import io.swin4j.pipeline.Prepared;
+import io.swin4j.pipeline.Result;
 import io.swin4j.vision.ImageDecodeException;
-import io.swin4j.vision.ImageDecoder;
-import io.swin4j.vision.RgbImage;
+import io.swin4j.vision.ImageLimits;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -25,9 +30,9 @@ import java.util.NoSuchElementException;
 /**
  * Swin inference as a DataFrame transformation: a DataFrame with an image column (the {@code content} of Spark's
  * {@code binaryFile} source) or a path column in, the same rows out with prediction or embedding columns added.
- * Each executor loads the model once and shares it between its tasks; each partition runs batched forward
- * passes through the core inference API. An image that cannot be decoded gets null results and an
- * {@code error} message; the job goes on. A failure of the forward pass itself (the images decoded) or an
+ * Each executor loads the model once and shares it between its tasks; each partition runs through the core
+ * inference pipeline (decode, preprocess, batch, forward, post-process). An image that cannot be decoded gets null
+ * results and an {@code error} message; the job goes on. A failure of the forward pass itself (the images decoded) or an
  * {@link Error} fails the task instead, so Spark runs it again, up to {@code spark.task.maxFailures} attempts
  * (default 4 on a cluster; in local mode give it in the master URL, {@code local[N,maxFailures]}: plain
  * {@code local[N]} tries each task once). A fatal JVM error (OutOfMemoryError) ends the executor as Spark always
@@ -80,7 +85,7 @@ public final class SwinSparkPredictor implements Serializable {
         private String weights;
         private String preset;
         private String precision;
-        private long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+        private long maxPixels = ImageLimits.DEFAULT_MAX_PIXELS;
         private int threadsPerTask = 1;
         private Output output = Output.CLASSIFY;
         private int topK = 5;
@@ -226,80 +231,93 @@ public final class SwinSparkPredictor implements Serializable {
             throw new IllegalArgumentException((settings.weights() == null ? "the model" : settings.weights())
                     + " has no classifier head (0 classes): embed instead (--embed, Output.EMBED)");
         }
-        List<float[]> inputs = new ArrayList<>();
-        String[] errors = new String[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            String name = source.pathIndex >= 0 && !row.isNullAt(source.pathIndex) ? row.getString(source.pathIndex) : "row " + i;
-            try {
-                byte[] bytes = readImage(row, source, name);
-                RgbImage img = predictor.decoder().decode(bytes, name);
-                inputs.add(predictor.preset().apply(img));
-            } catch (ImageDecodeException e) {
-                errors[i] = e.getMessage();
-            } catch (java.io.IOException | RuntimeException e) {
-                errors[i] = name + ": " + e.getMessage();
-            }
-        }
-        SwinPredictor.BatchOutput out = null;
-        if (!inputs.isEmpty()) {
-            try {
-                out = ExecutorModels.forward.apply(predictor, inputs);
-            } catch (RuntimeException e) {
-                // Not the images' fault (they decoded): fail the task, so Spark runs it again (spark.task.maxFailures),
-                // perhaps elsewhere, instead of writing permanent error rows for a transient failure.
-                throw new IllegalStateException("inference failed on a batch of " + inputs.size() + " images (first: "
-                        + firstAnswered(rows, errors, source) + "): " + e.getMessage(), e);
-            }
-        }
+        java.util.function.Function<List<float[]>, SwinPredictor.BatchOutput> forward =
+                inputs -> ExecutorModels.forward.apply(predictor, inputs);
         List<Row> result = new ArrayList<>(rows.size());
-        int k = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            List<Object> values = new ArrayList<>(row.length() + 5);
-            for (int c = 0; c < row.length(); c++) {
-                if (!keepImageColumn && c == source.imageIndex) continue;
-                values.add(row.get(c));
-            }
-            String error = errors[i];
-            int index = error == null ? k++ : -1;
-            if (output == Output.CLASSIFY) {
-                if (error != null) {
+        if (output == Output.CLASSIFY) {
+            Pipeline<List<Prediction>> pipeline = pipeline(predictor,
+                    new ClassifyTask(predictor.preset(), predictor.labels(), topK, forward));
+            List<Result<List<Prediction>>> answers = infer(pipeline, rows, source);
+            for (int i = 0; i < rows.size(); i++) {
+                List<Object> values = kept(rows.get(i), source);
+                Result<List<Prediction>> r = answers.get(i);
+                if (!r.ok()) {
                     values.addAll(Arrays.asList(null, null, null, null));
                 } else {
-                    List<Prediction> top = predictor.topK(out.probabilities()[index], topK);
-                    List<String> labels = new ArrayList<>(top.size());
-                    List<Integer> indices = new ArrayList<>(top.size());
-                    List<Float> probs = new ArrayList<>(top.size());
-                    for (Prediction t : top) {
+                    List<String> labels = new ArrayList<>(r.value().size());
+                    List<Integer> indices = new ArrayList<>(r.value().size());
+                    List<Float> probs = new ArrayList<>(r.value().size());
+                    for (Prediction t : r.value()) {
                         labels.add(t.label());
                         indices.add(t.index());
                         probs.add((float) t.probability());
                     }
                     values.addAll(Arrays.asList(labels.get(0), seq(labels), seq(indices), seq(probs)));
                 }
-            } else {
-                if (error != null) {
+                values.add(r.error());
+                result.add(RowFactory.create(values.toArray()));
+            }
+        } else {
+            Pipeline<float[]> pipeline = pipeline(predictor, new EmbedTask(predictor.preset(), forward));
+            List<Result<float[]>> answers = infer(pipeline, rows, source);
+            for (int i = 0; i < rows.size(); i++) {
+                List<Object> values = kept(rows.get(i), source);
+                Result<float[]> r = answers.get(i);
+                if (!r.ok()) {
                     values.add(null);
                 } else {
-                    float[] e = out.embeddings()[index];
-                    List<Float> boxed = new ArrayList<>(e.length);
-                    for (float v : e) boxed.add(v);
+                    List<Float> boxed = new ArrayList<>(r.value().length);
+                    for (float v : r.value()) boxed.add(v);
                     values.add(seq(boxed));
                 }
+                values.add(r.error());
+                result.add(RowFactory.create(values.toArray()));
             }
-            values.add(error);
-            result.add(RowFactory.create(values.toArray()));
         }
         return result;
     }
 
-    /** The name of the first row of a batch that decoded (for the message of a failed forward pass). */
-    private static String firstAnswered(List<Row> rows, String[] errors, Source source) {
+    /** A task's pipeline on the executor's predictor, with this transform's limits and batch size. */
+    private <O> Pipeline<O> pipeline(SwinPredictor predictor, io.swin4j.pipeline.Task<?, ?, O> task) {
+        return predictor.pipeline(task).withLimits(ImageLimits.DEFAULTS.withMaxPixels(settings.maxPixels()))
+                .withBatchSize(batchSize);
+    }
+
+    /**
+     * The rows' images through every step of the pipeline: one result per row, in order, an image that cannot be
+     * read or decoded a failed result ("name: reason").
+     */
+    private static <O> List<Result<O>> infer(Pipeline<O> pipeline, List<Row> rows, Source source) {
+        List<Prepared<O>> prepared = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            if (errors[i] == null) return source.pathIndex >= 0 && !rows.get(i).isNullAt(source.pathIndex) ? rows.get(i).getString(source.pathIndex) : "row " + i;
+            Row row = rows.get(i);
+            String name = name(row, i, source);
+            prepared.add(pipeline.prepare(ImageSource.reader(name, () -> readImage(row, source, name))));
         }
-        return "none";
+        try {
+            return pipeline.complete(prepared);
+        } catch (RuntimeException e) {
+            // Not the images' fault (they decoded): fail the task, so Spark runs it again (spark.task.maxFailures),
+            // perhaps elsewhere, instead of writing permanent error rows for a transient failure.
+            List<Prepared<O>> ok = prepared.stream().filter(Prepared::ok).toList();
+            throw new IllegalStateException("inference failed on a batch of " + ok.size() + " images (first: "
+                    + (ok.isEmpty() ? "none" : ok.get(0).source()) + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A row's image name: its path, else its place in the batch. */
+    private static String name(Row row, int i, Source source) {
+        return source.pathIndex >= 0 && !row.isNullAt(source.pathIndex) ? row.getString(source.pathIndex) : "row " + i;
+    }
+
+    /** The columns of an input row that the output keeps. */
+    private List<Object> kept(Row row, Source source) {
+        List<Object> values = new ArrayList<>(row.length() + 5);
+        for (int c = 0; c < row.length(); c++) {
+            if (!keepImageColumn && c == source.imageIndex) continue;
+            values.add(row.get(c));
+        }
+        return values;
     }
 
     /** Spark's Row encoder takes arrays as Scala sequences. */

@@ -80,6 +80,7 @@ public final class CheckpointReader {
         List<String> notes = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         Object current = root;
+        Object meta = root instanceof Map<?, ?> top && top.get("meta") instanceof Map<?, ?> m ? m : null;
         for (int depth = 0; depth < 4 && current instanceof Map<?, ?> map && !holdsTensors(map); depth++) {
             Object next = null;
             for (String key : WRAPPERS) {
@@ -117,7 +118,7 @@ public final class CheckpointReader {
             tensors = stripped;
             notes.add("'module.' prefix (DataParallel) removed");
         }
-        return new Checkpoint(file, "torch-zip", tensors, metadata, notes);
+        return new Checkpoint(file, "torch-zip", tensors, metadata, notes, meta);
     }
 
     private static boolean holdsTensors(Map<?, ?> map) {
