@@ -59,7 +59,7 @@ public final class EvalCommand extends WeightsCommand {
                 throw new IllegalArgumentException("--task segmentation reads a folder (DIR/images/SPLIT, DIR/masks/SPLIT), not " + input.dataset);
             }
             if (input.preset != null) throw new IllegalArgumentException("--preset is for classifiers; a segmentation checkpoint has its test pipeline");
-            return SegmentationEval.run(input.weights(weights, err()), input.data, input.split, limit, input.workers, null, mode, crop,
+            return SegmentationEval.run(input.weights(weights, err()), weights.toLoadOptions(), input.data, input.split, limit, input.workers, null, mode, crop,
                     stride, flip, json, confusionPng, !noProgress, out, err());
         }
         if (mode != null || crop != null || stride != null || flip) {

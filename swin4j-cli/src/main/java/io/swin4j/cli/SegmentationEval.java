@@ -54,11 +54,11 @@ final class SegmentationEval {
     }
 
     /** Runs the evaluation; returns the exit status (0: every image scored; 1: some could not be read or none was). */
-    static int run(Path weightsFile, Path data, String split, int limit, int workers, SegmentationMode modeOverride, String mode,
+    static int run(Path weightsFile, io.swin4j.weights.LoadOptions loadOptions, Path data, String split, int limit, int workers, SegmentationMode modeOverride, String mode,
                    Integer crop, Integer stride, boolean flip, boolean json, Path confusionPng, boolean progress,
                    PrintWriter out, PrintWriter err) throws Exception {
         if (data == null) throw new IllegalArgumentException("--data DIR is needed (DIR/images/" + split + ", DIR/masks/" + split + ")");
-        SegmentationModelFile.Contents saved = SegmentationModelFile.load(weightsFile);
+        SegmentationModelFile.Contents saved = SegmentationModelFile.load(weightsFile, loadOptions);
         List<String> classes = saved.classNames();
         SegmentationMode m = modeOverride != null ? modeOverride : mode(mode, crop, stride, flip, saved.mode());
         SegmentationFolder folder = new SegmentationFolder(data, split, classes.size(), new ImageDecoder());
@@ -73,7 +73,8 @@ final class SegmentationEval {
             });
         }
         if (confusionPng != null) Charts.writeRowNormalisedConfusion(confusionPng, classes, report.metrics().confusion());
-        String modeText = describe(m) + ", test scale " + saved.testScale()[0] + "x" + saved.testScale()[1];
+        String modeText = describe(m) + (saved.testScale() == null ? ", images at their own size"
+                : ", test scale " + saved.testScale()[0] + "x" + saved.testScale()[1]);
         if (json) {
             Map<String, Object> facts = new java.util.LinkedHashMap<>();
             facts.put("weights", weightsFile.toString());

@@ -110,7 +110,7 @@ public final class FashionMnistScenes {
             throws IOException {
         Path images = Files.createDirectories(root.resolve("images").resolve(split));
         Path masks = Files.createDirectories(root.resolve("masks").resolve(split));
-        Files.write(root.resolve(SegmentationClasses.FILE), (String.join("\n", CLASSES) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(root.resolve(SegmentationClassFile.FILE), (String.join("\n", CLASSES) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Random rng = new Random(seed);
         for (int i = 0; i < count; i++) {
             Scene s = scene(items, side, rng);

@@ -6,39 +6,46 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swin4j.model.SegmentationConfig;
 import io.swin4j.model.SegmentationMode;
-import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinSegmenter;
 import io.swin4j.tensor.HostTensor;
-import io.swin4j.vision.EvalPreset;
-import io.swin4j.vision.PillowResize;
+import io.swin4j.vision.SegmentationPreset;
+import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.ModelCard;
+import io.swin4j.weights.SegmentationCard;
+import io.swin4j.weights.SwinWeights;
 import io.swin4j.weights.io.Safetensors;
 import io.swin4j.weights.layout.Layout;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A trained segmentation model as swin4j safetensors: the canonical tensors (the official seg repo's names, BatchNorm
- * running statistics included) and a model card in the metadata — the backbone config and class names as a
- * classifier's card has them ({@code swin4j.config}, {@code swin4j.labels}, ...), {@code swin4j.task} =
- * segmentation, {@code swin4j.segmentation} (head config, palette and test mode, in the JSON the segmentation model
- * card reads) and {@code swin4j.seg_preprocess} (mean, std of 0–255 pixels and the test resize scale).
+ * Segmentation models as training writes and evaluation reads them. Written: swin4j safetensors with the canonical
+ * tensors (the official seg repo's names, BatchNorm running statistics included) and the model card
+ * ({@link ModelCard} with its {@link SegmentationCard}: head config, class names, palette, test mode; source
+ * {@link Layout#CANONICAL}, so that inference front ends treat it as a model of swin4j's own), plus
+ * {@code swin4j.seg_preprocess}: the mean and std (0–255) and the test resize scale the run used. Read: any
+ * segmentation checkpoint {@link SwinWeights} loads (mmseg, official seg, HF UperNet, swin4j), with the saved
+ * preprocessing, else mmseg's test pipeline (2048×512) for a foreign checkpoint and the native size for a swin4j one.
  */
 public final class SegmentationModelFile {
 
-    public static final String META_TASK = "swin4j.task", META_SEGMENTATION = "swin4j.segmentation",
-            META_PREPROCESS = "swin4j.seg_preprocess";
+    /** Metadata key of the training run's test preprocessing: {"mean": [3], "std": [3], "testScale": [w, h] or null}. */
+    public static final String META_PREPROCESS = "swin4j.seg_preprocess";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a file holds. */
+    /**
+     * A segmentation model with what evaluating it needs.
+     *
+     * @param testScale (w, h) of mmseg's keep-ratio test resize, or null: images at their own size
+     */
     public record Contents(SegmentationConfig config, List<String> classNames, int[][] palette, SegmentationMode mode,
                            float[] mean, float[] std, int[] testScale, Map<String, HostTensor> tensors) {
 
-        /** The test pipeline the model was evaluated with. */
+        /** The test pipeline the model is evaluated with. */
         public SegmentationTestTransform testTransform() {
             return new SegmentationTestTransform(testScale, mean, std);
         }
@@ -47,27 +54,19 @@ public final class SegmentationModelFile {
     private SegmentationModelFile() {}
 
     public static void save(Path file, Contents c, String dtype) throws IOException {
-        SegmentationConfig sc = c.config();
-        SwinConfig backbone = sc.backbone().toBuilder().optNumClasses(sc.numClasses()).build();
-        float[] mean01 = new float[3], std01 = new float[3];
-        for (int i = 0; i < 3; i++) {
-            mean01[i] = c.mean()[i] / 255f;
-            std01[i] = c.std()[i] / 255f;
-        }
-        int shortSide = Math.min(c.testScale()[0], c.testScale()[1]);
-        // The classifier-card part: a shorter-side resize to the test scale's short side (what mmseg's keep-ratio resize
-        // gives for images within its long-side limit), bilinear, the normalisation of the run.
-        EvalPreset preset = new EvalPreset("mmseg_" + shortSide, shortSide, null, new int[] {shortSide, shortSide},
-                PillowResize.Filter.BILINEAR, mean01, std01);
+        // The backbone's numClasses (ignored by a segmenter) is set to the heads' count: loading checks the saved class
+        // names against the backbone config before it reads the segmentation card.
+        SegmentationConfig sc = c.config().withBackbone(c.config().backbone().toBuilder().optNumClasses(c.config().numClasses()).build());
+        ModelCard card = new ModelCard(sc.backbone(), Layout.CANONICAL, ModelCard.defaultPreset(Layout.CANONICAL, sc.backbone()),
+                c.classNames(), new SegmentationCard(sc, c.palette(), c.mode()));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.putAll(new ModelCard(backbone, Layout.OFFICIAL, preset, c.classNames()).toMetadata());
-        meta.put(META_TASK, "segmentation");
-        meta.put(META_SEGMENTATION, cardJson(sc, c.palette(), c.mode()));
+        meta.putAll(card.toMetadata());
         ObjectNode pre = JSON.createObjectNode();
         pre.set("mean", floats(c.mean()));
         pre.set("std", floats(c.std()));
-        pre.putArray("testScale").add(c.testScale()[0]).add(c.testScale()[1]);
+        if (c.testScale() == null) pre.putNull("testScale");
+        else pre.putArray("testScale").add(c.testScale()[0]).add(c.testScale()[1]);
         meta.put(META_PREPROCESS, JSON.writeValueAsString(pre));
         Safetensors.write(file, c.tensors(), meta, dtype);
     }
@@ -78,66 +77,65 @@ public final class SegmentationModelFile {
         return a;
     }
 
-    /** The {@code swin4j.segmentation} value: head config, palette, test mode. */
-    static String cardJson(SegmentationConfig c, int[][] palette, SegmentationMode m) throws IOException {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("numClasses", c.numClasses());
-        o.put("channels", c.channels());
-        ArrayNode scales = o.putArray("poolScales");
-        for (int s : c.poolScales()) scales.add(s);
-        o.put("alignCorners", c.alignCorners());
-        o.put("dropout", c.dropout());
-        o.put("auxChannels", c.auxChannels());
-        o.put("auxInIndex", c.auxInIndex());
-        o.put("auxLossWeight", c.auxLossWeight());
-        ArrayNode p = o.putArray("palette");
-        for (int[] rgb : palette) p.addArray().add(rgb[0]).add(rgb[1]).add(rgb[2]);
-        ObjectNode mode = o.putObject("mode");
-        mode.put("kind", m.kind().name().toLowerCase(java.util.Locale.ROOT));
-        mode.put("cropHeight", m.cropHeight());
-        mode.put("cropWidth", m.cropWidth());
-        mode.put("strideHeight", m.strideHeight());
-        mode.put("strideWidth", m.strideWidth());
-        mode.put("flip", m.flip());
-        return JSON.writeValueAsString(o);
-    }
-
     /**
-     * Reads a file {@link #save} wrote.
+     * Any segmentation checkpoint swin4j reads ({@link SwinWeights#load}), strict.
      *
-     * @throws IllegalArgumentException when the file is not a swin4j segmentation model (naming what is missing)
+     * @throws IllegalArgumentException for a classifier checkpoint (naming the file)
      */
     public static Contents load(Path file) throws IOException {
-        Safetensors.Contents st = Safetensors.read(file);
-        Map<String, String> meta = st.metadata();
-        if (!"segmentation".equals(meta.get(META_TASK)) || meta.get(META_SEGMENTATION) == null) {
-            throw new IllegalArgumentException(file + ": not a swin4j segmentation model (no " + META_TASK + " = segmentation metadata)");
+        return load(file, LoadOptions.defaults());
+    }
+
+    public static Contents load(Path file, LoadOptions options) throws IOException {
+        SwinWeights w = SwinWeights.load(file, options);
+        if (w.task() != ModelCard.Task.SEGMENTATION) {
+            throw new IllegalArgumentException(file + ": a classifier checkpoint, not a segmentation (UPerNet) model");
         }
-        SwinConfig backbone = ModelCard.savedConfig(meta, file.toString());
-        JsonNode o = JSON.readTree(meta.get(META_SEGMENTATION));
-        int k = o.get("numClasses").asInt();
-        int[] scales = new int[o.get("poolScales").size()];
-        for (int i = 0; i < scales.length; i++) scales[i] = o.get("poolScales").get(i).asInt();
-        SegmentationConfig config = new SegmentationConfig(backbone, k, o.get("channels").asInt(), scales,
-                o.get("alignCorners").asBoolean(), o.get("dropout").asDouble(), o.get("auxChannels").asInt(),
-                o.get("auxInIndex").asInt(), o.get("auxLossWeight").asDouble());
-        int[][] palette = new int[k][3];
-        for (int i = 0; i < k; i++) for (int c = 0; c < 3; c++) palette[i][c] = o.get("palette").get(i).get(c).asInt();
-        JsonNode m = o.get("mode");
-        SegmentationMode mode = m.get("kind").asText().equals("slide")
-                ? SegmentationMode.slide(m.get("cropHeight").asInt(), m.get("cropWidth").asInt(), m.get("strideHeight").asInt(),
-                m.get("strideWidth").asInt()) : SegmentationMode.whole();
-        mode = mode.optFlip(m.path("flip").asBoolean(false));
-        List<String> names = new ArrayList<>();
-        JsonNode labels = JSON.readTree(meta.getOrDefault(ModelCard.META_LABELS, "null"));
-        if (labels != null && labels.isArray()) labels.forEach(n -> names.add(n.asText()));
-        else for (int i = 0; i < k; i++) names.add("class" + i);
-        JsonNode pre = JSON.readTree(meta.getOrDefault(META_PREPROCESS, "{}"));
-        float[] mean = {123.675f, 116.28f, 103.53f}, std = {58.395f, 57.12f, 57.375f};
-        int[] testScale = {2048, 512};
-        if (pre.has("mean")) for (int i = 0; i < 3; i++) mean[i] = (float) pre.get("mean").get(i).asDouble();
-        if (pre.has("std")) for (int i = 0; i < 3; i++) std[i] = (float) pre.get("std").get(i).asDouble();
-        if (pre.has("testScale")) testScale = new int[] {pre.get("testScale").get(0).asInt(), pre.get("testScale").get(1).asInt()};
-        return new Contents(config, List.copyOf(names), palette, mode, mean, std, testScale, st.tensors());
+        SegmentationConfig config = w.segmentationConfig();
+        Map<String, HostTensor> tensors;
+        try (SwinSegmenter model = w.createSegmenter()) { // what the model binds: shapes checked, missing ones per options
+            tensors = model.parameters().toHost();
+        }
+        List<String> names = w.card().classNames();
+        if (names == null) {
+            names = new java.util.ArrayList<>();
+            for (int i = 0; i < config.numClasses(); i++) names.add("class_" + i);
+        }
+        float[] mean = toFloats(SegmentationPreset.MEAN_255), std = toFloats(SegmentationPreset.STD_255);
+        int[] testScale = w.card().source().isSegmentation() ? new int[] {2048, 512} : null;
+        String pre = w.metadata().get(META_PREPROCESS);
+        if (pre != null) {
+            JsonNode n = JSON.readTree(pre);
+            mean = triple(n.get("mean"), file, "mean");
+            std = triple(n.get("std"), file, "std");
+            JsonNode s = n.get("testScale");
+            if (s == null || s.isNull()) {
+                testScale = null;
+            } else {
+                if (!s.isArray() || s.size() != 2 || s.get(0).asInt() < 1 || s.get(1).asInt() < 1) {
+                    throw new IllegalArgumentException(file + ": " + META_PREPROCESS + " testScale must be [w, h] >= 1 or null");
+                }
+                testScale = new int[] {s.get(0).asInt(), s.get(1).asInt()};
+            }
+        }
+        return new Contents(config, List.copyOf(names), w.card().palette(), w.card().segmentationMode(), mean, std, testScale, tensors);
+    }
+
+    private static float[] triple(JsonNode n, Path file, String what) {
+        if (n == null || !n.isArray() || n.size() != 3) throw new IllegalArgumentException(file + ": " + META_PREPROCESS + " " + what + " needs 3 values");
+        float[] v = new float[3];
+        for (int i = 0; i < 3; i++) {
+            v[i] = (float) n.get(i).asDouble();
+            if (!(Float.isFinite(v[i])) || what.equals("std") && !(v[i] > 0)) {
+                throw new IllegalArgumentException(file + ": " + META_PREPROCESS + " " + what + " has an unusable value " + n.get(i));
+            }
+        }
+        return v;
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
     }
 }

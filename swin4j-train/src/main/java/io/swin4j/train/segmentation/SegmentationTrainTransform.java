@@ -29,7 +29,8 @@ public record SegmentationTrainTransform(RandomResize resize, RandomCrop crop, d
     }
 
     /**
-     * mmcv {@code imnormalize} ({@code (float32(v) − mean) · (1 / std)} in float32) then mmseg {@code Pad} to
+     * mmcv {@code imnormalize} ({@code float32(v) − float32(mean)}, times {@code 1 / double(std)} rounded once to float32)
+     * then mmseg {@code Pad} to
      * {@code height}×{@code width} at the bottom and right: image 0, mask 255.
      */
     public static Output normalizeAndPad(Sample s, int height, int width, float[] mean, float[] std) {
@@ -40,9 +41,13 @@ public record SegmentationTrainTransform(RandomResize resize, RandomCrop crop, d
         java.util.Arrays.fill(mask, (byte) SegmentationFolder.IGNORE);
         byte[] rgb = s.image().rgb();
         for (int c = 0; c < 3; c++) {
-            float m = mean[c], inv = (float) (1.0 / (double) std[c]);
+            float m = mean[c];
+            double inv = 1.0 / (double) std[c];
             for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) out[(c * height + y) * width + x] = ((rgb[(y * w + x) * 3 + c] & 0xff) - m) * inv;
+                for (int x = 0; x < w; x++) {
+                    // cv2.subtract converts the scalar to the image's float32; cv2.multiply by the double scalar rounds once
+                    out[(c * height + y) * width + x] = (float) ((double) ((rgb[(y * w + x) * 3 + c] & 0xff) - m) * inv);
+                }
             }
         }
         for (int y = 0; y < h; y++) System.arraycopy(s.mask(), y * w, mask, y * width, w);

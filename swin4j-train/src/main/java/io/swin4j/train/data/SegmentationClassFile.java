@@ -14,11 +14,11 @@ import java.util.List;
  * The class names of a segmentation folder: {@code root/classes.txt} (one name per line, in index order) or
  * {@code root/classes.json} (a JSON list); without either, {@code class0 … class<n−1>} for a given count.
  */
-public final class SegmentationClasses {
+public final class SegmentationClassFile {
 
     public static final String FILE = "classes.txt", JSON_FILE = "classes.json";
 
-    private SegmentationClasses() {}
+    private SegmentationClassFile() {}
 
     /**
      * The names the dataset at {@code root} declares, checked against {@code count} when that is given.
@@ -62,23 +62,5 @@ public final class SegmentationClasses {
             throw new IllegalArgumentException(root + ": " + names.size() + " class names; a mask can index 1 to 255 classes");
         }
         return List.copyOf(names);
-    }
-
-    /**
-     * A colour per class for label images: black for class 0, then hues spread evenly at full saturation (brightness
-     * alternating between 255 and 170 so that neighbours differ).
-     */
-    public static int[][] palette(int n) {
-        int[][] p = new int[n][];
-        for (int i = 0; i < n; i++) {
-            if (i == 0) {
-                p[i] = new int[] {0, 0, 0};
-                continue;
-            }
-            float hue = (float) (i - 1) / Math.max(1, n - 1);
-            int rgb = java.awt.Color.HSBtoRGB(hue, 0.85f, i % 2 == 1 ? 1f : 0.67f);
-            p[i] = new int[] {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
-        }
-        return p;
     }
 }
