@@ -116,6 +116,67 @@ class SegmentationTrainerTest {
     }
 
     @Test
+    void aNonFiniteLossStopsTheRunWithoutACheckpoint() throws IOException {
+        Path run = tmp.resolve("diverged");
+        SegmentationTrainConfig c = ShapeScenes.config(data, 6);
+        c.lr = 1e30;
+        c.warmupIters = 0;
+        try (SegmentationTrainer t = SegmentationTrainer.start(c, run, null)) {
+            assertThatThrownBy(t::run).isInstanceOf(Trainer.DivergedException.class)
+                    .hasMessageContaining("the loss became").hasMessageContaining("No checkpoint was written yet");
+        }
+        assertThat(run.resolve(RunDirectory.MODEL)).doesNotExist();
+    }
+
+    @Test
+    void initFromAClassifierTakesItsBackboneAndFromASegmenterItsWeights() throws IOException {
+        // A classifier of the same backbone: every backbone tensor it has starts the segmenter.
+        io.swin4j.model.SwinConfig backbone = ShapeScenes.backbone().toBuilder().optNumClasses(5).build();
+        Path classifier = tmp.resolve("classifier.safetensors");
+        Map<String, HostTensor> cls;
+        try (io.swin4j.model.SwinTransformer m = io.swin4j.model.SwinTransformer.create(backbone, 7)) {
+            cls = m.parameters().toHost();
+            io.swin4j.weights.SwinWeights.save(classifier, new io.swin4j.weights.ModelCard(backbone,
+                    io.swin4j.weights.layout.Layout.CANONICAL, io.swin4j.vision.EvalPreset.official224(32), null), cls, "F32");
+        }
+        SegmentationTrainConfig c = ShapeScenes.config(data, 3);
+        c.init = classifier.toString();
+        List<String> messages = new ArrayList<>();
+        SegmentationTrainer.Listener collect = new SegmentationTrainer.Listener() {
+            @Override public void message(String m) { messages.add(m); }
+        };
+        try (SegmentationTrainer t = SegmentationTrainer.start(c, tmp.resolve("from-classifier"), collect)) {
+            Map<String, HostTensor> seg = t.model().parameters().toHost();
+            int shared = 0;
+            for (Map.Entry<String, HostTensor> e : cls.entrySet()) {
+                HostTensor s = seg.get("backbone." + e.getKey());
+                if (s == null) continue;
+                assertThat(s.data()).as(e.getKey()).isEqualTo(e.getValue().data());
+                shared++;
+            }
+            assertThat(shared).isGreaterThan(20);
+            assertThat(messages).anyMatch(m -> m.contains("a classifier; its backbone"));
+            t.run();
+        }
+        // A segmenter with other classes: everything but the two conv_seg layers carries over.
+        Path seg3 = tmp.resolve("from-classifier").resolve(RunDirectory.MODEL);
+        Path data4 = ShapeScenes.write(tmp.resolve("data4"), 8, 2, 40, 2);
+        Files.writeString(data4.resolve("classes.txt"), "background\nrectangle\ndisc\nunused\n");
+        SegmentationTrainConfig d = ShapeScenes.config(data4, 1);
+        d.init = seg3.toString();
+        Map<String, HostTensor> before = SegmentationModelFile.load(seg3).tensors();
+        try (SegmentationTrainer t = SegmentationTrainer.start(d, tmp.resolve("from-segmenter"), collect)) {
+            Map<String, HostTensor> now = t.model().parameters().toHost();
+            assertThat(now.get("decode_head.conv_seg.weight").shape()[0]).isEqualTo(4);
+            for (String k : before.keySet()) {
+                if (k.contains("conv_seg")) continue;
+                assertThat(now.get(k).data()).as(k).isEqualTo(before.get(k).data());
+            }
+            assertThat(messages).anyMatch(m -> m.contains("new conv_seg layers"));
+        }
+    }
+
+    @Test
     void refusesARunDirectoryThatHoldsARunAndBadSettings() throws IOException {
         Path run = Files.createDirectories(tmp.resolve("taken"));
         Files.writeString(run.resolve(RunDirectory.CONFIG_FILE), "{}");
