@@ -59,6 +59,9 @@ public final class EvalCommand extends WeightsCommand {
                 throw new IllegalArgumentException("--task segmentation reads a folder (DIR/images/SPLIT, DIR/masks/SPLIT), not " + input.dataset);
             }
             if (input.preset != null) throw new IllegalArgumentException("--preset is for classifiers; a segmentation checkpoint has its test pipeline");
+            if (precision.value != null && Precision.parse(precision.value) != Precision.FP32) {
+                throw new IllegalArgumentException("segmentation evaluates in fp32 (--precision " + precision.value + " is for classifiers)");
+            }
             return SegmentationEval.run(input.weights(weights, err()), weights.toLoadOptions(), input.data, input.split, limit, input.workers, null, mode, crop,
                     stride, flip, json, confusionPng, !noProgress, out, err());
         }

@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (official 20).") Integer warmupEpochs;
     @Option(names = "--batch-size", description = "Images per step (official 128).") Integer batchSize;
     @Option(names = "--accumulation-steps", description = "Batches per optimizer step (official 1).") Integer accumulationSteps;
-    @Option(names = "--lr", description = "Base learning rate per 512 images (scaled by batch × accumulation / 512).") Double baseLr;
+    @Option(names = "--lr", description = "Base learning rate per 512 images (scaled by batch × accumulation / 512); segmentation: the rate itself (recipe 6e-5).") Double baseLr;
     @Option(names = "--warmup-lr", description = "Warm-up start lr per 512 images (official 5e-7).") Double warmupLr;
     @Option(names = "--min-lr", description = "Cosine floor per 512 images (official 5e-6).") Double minLr;
     @Option(names = "--weight-decay", description = "AdamW weight decay, not on norms, biases, position tables (official 0.05).") Double weightDecay;
@@ -94,7 +94,8 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either --output RUN_DIR (a new run) or --resume RUN_DIR");
         }
         boolean segmentation = resume != null ? java.nio.file.Files.isRegularFile(resume.resolve(Trainer.CONFIG_FILE))
-                && SegmentationTrainConfig.isSegmentation(resume.resolve(Trainer.CONFIG_FILE)) : isSegmentationTask();
+                && SegmentationTrainConfig.isSegmentation(resume.resolve(Trainer.CONFIG_FILE))
+                : isSegmentationTask() || configFile != null && SegmentationTrainConfig.isSegmentation(configFile);
         if (segmentation) return segmentation(out, err);
         if (iterations != null || crop != null || evalInterval != null) {
             throw new IllegalArgumentException("--iterations, --crop and --eval-interval are segmentation settings (--task segmentation)");
