@@ -161,6 +161,7 @@ public final class Charts {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setMin(0);
         chart.getStyler().setMax(100);
+        chart.getStyler().setXAxisLabelRotation(45); // long class names side by side
         List<String> xs = new ArrayList<>(classes), ys = new ArrayList<>();
         for (int i = k - 1; i >= 0; i--) ys.add(classes.get(i)); // first class at the top
         List<Number[]> cells = new ArrayList<>();
