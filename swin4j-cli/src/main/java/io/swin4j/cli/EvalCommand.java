@@ -28,6 +28,8 @@ import java.util.Map;
 /** {@code swin eval}: accuracy of a checkpoint on a labelled dataset. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a checkpoint on a labelled dataset: top-1/top-5, loss, per-class accuracy and the confusion matrix.",
+                "--task segmentation: mIoU, mAcc, aAcc and per-class IoU/Acc of a segmentation checkpoint on DIR/images/SPLIT +",
+                "DIR/masks/SPLIT (whole image or --mode slide --crop N --stride N; --confusion: row-normalised matrix).",
                 "Exit 0 when every image was evaluated; 1 when some could not be read (they are skipped, listed at the end, and",
                 "the report covers the others) or when the evaluation could not run."})
 public final class EvalCommand extends WeightsCommand {
@@ -40,12 +42,32 @@ public final class EvalCommand extends WeightsCommand {
     Path confusionPng;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
     @Mixin PrecisionOption precision;
+    @Option(names = "--task", paramLabel = "TASK", description = "classification (default) or segmentation.") String task = "classification";
+    @Option(names = "--mode", paramLabel = "MODE", description = "Segmentation: whole or slide (default: the checkpoint's).") String mode;
+    @Option(names = "--crop", paramLabel = "N", description = "Segmentation, slide mode: crop size.") Integer crop;
+    @Option(names = "--stride", paramLabel = "N", description = "Segmentation, slide mode: stride.") Integer stride;
+    @Option(names = "--flip", description = "Segmentation: also the mirrored image (probabilities averaged).") boolean flip;
 
     static final int MAX_MATRIX_CLASSES = 20;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = out();
+        if (isSegmentation()) {
+            if (input.weightsFile == null) throw new IllegalArgumentException("--task segmentation needs --weights CKPT");
+            if (input.dataset != null && !input.dataset.equals("folder")) {
+                throw new IllegalArgumentException("--task segmentation reads a folder (DIR/images/SPLIT, DIR/masks/SPLIT), not " + input.dataset);
+            }
+            if (input.preset != null) throw new IllegalArgumentException("--preset is for classifiers; a segmentation checkpoint has its test pipeline");
+            if (precision.value != null && Precision.parse(precision.value) != Precision.FP32) {
+                throw new IllegalArgumentException("segmentation evaluates in fp32 (--precision " + precision.value + " is for classifiers)");
+            }
+            return SegmentationEval.run(input.weights(weights, err()), weights.toLoadOptions(), input.data, input.split, limit, input.workers, null, mode, crop,
+                    stride, flip, json, confusionPng, !noProgress, out, err());
+        }
+        if (mode != null || crop != null || stride != null || flip) {
+            throw new IllegalArgumentException("--mode, --crop, --stride and --flip are segmentation options (--task segmentation)");
+        }
         Precision dtype = precision.get(err(), "eval");
         Path weightsFile = input.weights(weights, err());
         SwinWeights w = SwinWeights.load(weightsFile, weights.toLoadOptions());
@@ -93,6 +115,14 @@ public final class EvalCommand extends WeightsCommand {
         if (!report.failures().isEmpty()) err().println("swin eval: " + report.failures().size() + " images could not be read");
         out.flush();
         return report.count() > 0 && report.failures().isEmpty() ? 0 : 1;
+    }
+
+    private boolean isSegmentation() {
+        return switch (task.toLowerCase(java.util.Locale.ROOT)) {
+            case "classification", "classify" -> false;
+            case "segmentation", "segment" -> true;
+            default -> throw new IllegalArgumentException("--task must be classification or segmentation, got '" + task + "'");
+        };
     }
 
     private void printText(PrintWriter out, Path weightsFile, EvalReport r, EvalPreset p, String precision) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.train.TrainConfig;
 import io.swin4j.train.TrainHistory;
 import io.swin4j.train.Trainer;
+import io.swin4j.train.segmentation.SegmentationEvalReport;
+import io.swin4j.train.segmentation.SegmentationTrainConfig;
+import io.swin4j.train.segmentation.SegmentationTrainer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -14,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 /** {@code swin train}: the official recipe (or a fine-tuning / Fashion-MNIST recipe) with checkpoints and resume. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train or fine-tune a Swin on an image folder (root/train/<class>, root/val/<class>) or Fashion-MNIST.",
+                "--task segmentation: UPerNet on a Swin backbone on root/images/{train,val} + root/masks/{train,val} (class-index PNGs,",
+                "255 ignored; class names from root/classes.txt), with mmseg's ADE20K recipe (iterations, poly schedule, crops).",
                 "Settings: --recipe, then --config FILE (JSON/YAML), then the flags; all are saved as RUN/train-config.json.",
                 "Ctrl-C or SIGTERM checkpoints and stops; --resume RUN continues exactly."})
 public final class TrainCommand implements Callable<Integer> {
@@ -33,7 +40,9 @@ public final class TrainCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR with its saved settings.")
     Path resume;
-    @Option(names = "--recipe", paramLabel = "NAME", description = "Starting settings: official (default), finetune, fashion-mnist.")
+    @Option(names = "--task", paramLabel = "TASK", description = "classification (default) or segmentation.")
+    String task = "classification";
+    @Option(names = "--recipe", paramLabel = "NAME", description = "Starting settings: official (default), finetune, fashion-mnist; segmentation: ade20k (default).")
     String recipe = "official";
     @Option(names = "--config", paramLabel = "FILE", description = "Settings file (JSON or YAML, keys as in train-config.json).")
     Path configFile;
@@ -49,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-epochs", description = "Linear warm-up epochs (official 20).") Integer warmupEpochs;
     @Option(names = "--batch-size", description = "Images per step (official 128).") Integer batchSize;
     @Option(names = "--accumulation-steps", description = "Batches per optimizer step (official 1).") Integer accumulationSteps;
-    @Option(names = "--lr", description = "Base learning rate per 512 images (scaled by batch × accumulation / 512).") Double baseLr;
+    @Option(names = "--lr", description = "Base learning rate per 512 images (scaled by batch × accumulation / 512); segmentation: the rate itself (recipe 6e-5).") Double baseLr;
     @Option(names = "--warmup-lr", description = "Warm-up start lr per 512 images (official 5e-7).") Double warmupLr;
     @Option(names = "--min-lr", description = "Cosine floor per 512 images (official 5e-6).") Double minLr;
     @Option(names = "--weight-decay", description = "AdamW weight decay, not on norms, biases, position tables (official 0.05).") Double weightDecay;
@@ -73,6 +82,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "libtorch intra-op threads.") Integer threads;
     @Option(names = "--train-limit", description = "Use only the first N training samples.") Integer trainLimit;
     @Option(names = "--val-limit", description = "Use only the first N validation samples.") Integer valLimit;
+    @Option(names = "--iterations", description = "Segmentation: training iterations (recipe 160000).") Integer iterations;
+    @Option(names = "--crop", paramLabel = "N|HxW", description = "Segmentation: training crop (recipe 512).") String crop;
+    @Option(names = "--eval-interval", paramLabel = "N", description = "Segmentation: evaluate (and checkpoint) every N iterations (recipe 16000).") Integer evalInterval;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
 
     @Override
@@ -80,6 +92,13 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if ((output == null) == (resume == null)) {
             throw new IllegalArgumentException("give either --output RUN_DIR (a new run) or --resume RUN_DIR");
+        }
+        boolean segmentation = resume != null ? java.nio.file.Files.isRegularFile(resume.resolve(Trainer.CONFIG_FILE))
+                && SegmentationTrainConfig.isSegmentation(resume.resolve(Trainer.CONFIG_FILE))
+                : isSegmentationTask() || configFile != null && SegmentationTrainConfig.isSegmentation(configFile);
+        if (segmentation) return segmentation(out, err);
+        if (iterations != null || crop != null || evalInterval != null) {
+            throw new IllegalArgumentException("--iterations, --crop and --eval-interval are segmentation settings (--task segmentation)");
         }
         Trainer trainer;
         if (resume != null) {
@@ -89,9 +108,30 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             trainer = Trainer.start(settings(), output, new Reporter(out, err));
         }
+        return runStoppable(trainer, trainer::requestStop, () -> {
+            Trainer.Outcome outcome = trainer.run();
+            Path run = output != null ? output : resume;
+            if (outcome == Trainer.Outcome.COMPLETED) {
+                out.printf("done: %d epochs; latest weights %s, best %s; curves %s%n", trainer.completedEpochs(),
+                        run.resolve(Trainer.MODEL), run.resolve(Trainer.BEST), run.resolve(Trainer.CURVES));
+            }
+            return outcome;
+        }, out);
+    }
+
+    private boolean isSegmentationTask() {
+        return switch (task.toLowerCase(java.util.Locale.ROOT)) {
+            case "classification", "classify" -> false;
+            case "segmentation", "segment" -> true;
+            default -> throw new IllegalArgumentException("--task must be classification or segmentation, got '" + task + "'");
+        };
+    }
+
+    /** Runs a trainer with a shutdown hook that asks it to checkpoint and stop; 0 when it completed, 130 when stopped. */
+    private int runStoppable(AutoCloseable trainer, Runnable requestStop, Callable<Trainer.Outcome> loop, PrintWriter out) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            trainer.requestStop();
+            requestStop.run();
             try {
                 done.await(10, TimeUnit.MINUTES); // let the loop write its checkpoint before the JVM exits
             } catch (InterruptedException ignored) {
@@ -100,14 +140,8 @@ public final class TrainCommand implements Callable<Integer> {
         }, "swin4j-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try (trainer) {
-            Trainer.Outcome outcome = trainer.run();
-            Path run = output != null ? output : resume;
-            if (outcome == Trainer.Outcome.COMPLETED) {
-                out.printf("done: %d epochs; latest weights %s, best %s; curves %s%n", trainer.completedEpochs(),
-                        run.resolve(Trainer.MODEL), run.resolve(Trainer.BEST), run.resolve(Trainer.CURVES));
-                return 0;
-            }
-            out.printf("stopped; continue with: swin train --resume %s%n", run);
+            if (loop.call() == Trainer.Outcome.COMPLETED) return 0;
+            out.printf("stopped; continue with: swin train --resume %s%n", output != null ? output : resume);
             return 130;
         } finally {
             done.countDown();
@@ -117,6 +151,92 @@ public final class TrainCommand implements Callable<Integer> {
                 // the hook is running: it returns now that the latch is released
             }
         }
+    }
+
+    private int segmentation(PrintWriter out, PrintWriter err) throws Exception {
+        SegmentationReporter reporter = new SegmentationReporter(out, err);
+        SegmentationTrainer trainer;
+        if (resume != null) {
+            if (hasSettings() || iterations != null || crop != null || evalInterval != null) {
+                throw new IllegalArgumentException("--resume takes its settings from " + resume.resolve(Trainer.CONFIG_FILE)
+                        + "; give no other training settings");
+            }
+            trainer = SegmentationTrainer.resume(resume, reporter);
+        } else {
+            trainer = SegmentationTrainer.start(segmentationSettings(), output, reporter);
+        }
+        return runStoppable(trainer, trainer::requestStop, () -> {
+            Trainer.Outcome outcome = trainer.run();
+            Path run = output != null ? output : resume;
+            if (outcome == Trainer.Outcome.COMPLETED) {
+                out.printf("done: %d iterations, best mIoU %.2f%%; latest weights %s, best %s; curves %s%n", trainer.completedIterations(),
+                        100 * trainer.bestMeanIou(), run.resolve(Trainer.MODEL), run.resolve(Trainer.BEST), run.resolve(Trainer.CURVES));
+            }
+            return outcome;
+        }, out);
+    }
+
+    /** Segmentation: recipe (ade20k) → config file → flags → --set; classification-only flags are refused. */
+    SegmentationTrainConfig segmentationSettings() throws Exception {
+        if (!recipe.equals("official") && !recipe.equalsIgnoreCase("ade20k")) {
+            throw new IllegalArgumentException("--recipe " + recipe + " is a classification recipe; segmentation has ade20k (the default)");
+        }
+        List<String> classificationOnly = new ArrayList<>();
+        if (freezeStages != null) classificationOnly.add("--freeze-stages");
+        if (epochs != null) classificationOnly.add("--epochs");
+        if (warmupEpochs != null) classificationOnly.add("--warmup-epochs");
+        if (accumulationSteps != null) classificationOnly.add("--accumulation-steps");
+        if (warmupLr != null) classificationOnly.add("--warmup-lr");
+        if (minLr != null) classificationOnly.add("--min-lr");
+        if (labelSmoothing != null) classificationOnly.add("--label-smoothing");
+        if (attention != null || clipAlpha != null || clipZeta != null || gateInit != null) classificationOnly.add("--attention/--clip-*/--gate-init");
+        if (mixup != null || cutmix != null || mixupProb != null || mixupSwitchProb != null) classificationOnly.add("--mixup/--cutmix");
+        if (randAugment != null) classificationOnly.add("--rand-augment");
+        if (reprob != null) classificationOnly.add("--reprob");
+        if (ema != null || emaDecay != null) classificationOnly.add("--ema");
+        if (!classificationOnly.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", classificationOnly) + ": classification settings; segmentation takes "
+                    + "--iterations, --crop, --eval-interval, --batch-size, --lr, --weight-decay, --clip-grad, --drop-path and --set KEY=VALUE "
+                    + "(keys of train-config.json)");
+        }
+        SegmentationTrainConfig c = SegmentationTrainConfig.ade20k();
+        if (configFile != null) c = SegmentationTrainConfig.read(configFile, c);
+        if (dataset != null) c.dataset = dataset;
+        if (data != null) c.data = data;
+        if (arch != null) {
+            c.arch = arch;
+            c.model = null;
+        }
+        if (init != null) c.init = new WeightsOptions().resolve(Path.of(init), spec.commandLine().getErr()).toString();
+        if (batchSize != null) c.batchSize = batchSize;
+        if (baseLr != null) c.lr = baseLr;
+        if (weightDecay != null) c.weightDecay = weightDecay;
+        if (clipGrad != null) c.clipGrad = clipGrad;
+        if (dropPath != null) c.dropPath = dropPath;
+        if (seed != null) c.seed = seed;
+        if (workers != null) c.workers = workers;
+        if (threads != null) c.threads = threads;
+        if (trainLimit != null) c.trainLimit = trainLimit;
+        if (valLimit != null) c.valLimit = valLimit;
+        if (iterations != null) c.iterations = iterations;
+        if (evalInterval != null) {
+            c.evalInterval = evalInterval;
+            c.checkpointInterval = evalInterval;
+        }
+        if (crop != null) c.crop = size(crop, "--crop");
+        return applySets(c, SegmentationTrainConfig.class).validate();
+    }
+
+    /** "N" or "HxW" → {h, w}. */
+    static int[] size(String v, String option) {
+        String[] p = v.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            if (p.length == 1) return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[0].trim())};
+            if (p.length == 2) return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        throw new IllegalArgumentException(option + " takes N or HxW, got '" + v + "'");
     }
 
     private boolean hasSettings() {
@@ -169,25 +289,31 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads != null) c.threads = threads;
         if (trainLimit != null) c.trainLimit = trainLimit;
         if (valLimit != null) c.valLimit = valLimit;
-        if (!sets.isEmpty()) {
-            ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-            for (Map.Entry<String, String> e : sets.entrySet()) {
-                String v = e.getValue();
-                com.fasterxml.jackson.databind.JsonNode value;
-                try {
-                    value = json.readTree(v);
-                } catch (Exception notJson) {
-                    value = json.getNodeFactory().textNode(v);
-                }
-                if (value == null) value = json.getNodeFactory().textNode(v);
-                try {
-                    c = json.readerForUpdating(c).readValue((com.fasterxml.jackson.databind.JsonNode) json.createObjectNode().set(e.getKey(), value));
-                } catch (Exception ex) {
-                    throw new IllegalArgumentException("--set " + e.getKey() + "=" + v + ": " + CliErrors.firstLine(ex));
-                }
+        c = applySets(c, TrainConfig.class);
+        return c.validate();
+    }
+
+    /** Each --set KEY=VALUE onto {@code c}: the value as JSON where it parses (numbers, lists, objects), else as text. */
+    private <T> T applySets(T c, Class<T> type) {
+        if (sets.isEmpty()) return c;
+        ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        for (Map.Entry<String, String> e : sets.entrySet()) {
+            String v = e.getValue();
+            com.fasterxml.jackson.databind.JsonNode value;
+            try {
+                value = json.readTree(v);
+            } catch (Exception notJson) {
+                value = json.getNodeFactory().textNode(v);
+            }
+            if (value == null) value = json.getNodeFactory().textNode(v);
+            try {
+                c = json.readerForUpdating(c).forType(type)
+                        .readValue((com.fasterxml.jackson.databind.JsonNode) json.createObjectNode().set(e.getKey(), value));
+            } catch (Exception ex) {
+                throw new IllegalArgumentException("--set " + e.getKey() + "=" + v + ": " + CliErrors.firstLine(ex));
             }
         }
-        return c.validate();
+        return c;
     }
 
     /** Progress bar (epoch, step, loss, lr, img/s, ETA) on a terminal; one line per epoch always. */
@@ -230,6 +356,52 @@ public final class TrainCommand implements Callable<Integer> {
                     e.epoch() + 1, e.trainLoss(), 100 * e.trainTop1(), e.valLoss(), 100 * e.valTop1(), 100 * e.valTop5(),
                     Double.isNaN(e.emaTop1()) ? "" : String.format(" (EMA %.2f%%)", 100 * e.emaTop1()), e.lr(), e.seconds(),
                     e.imagesPerSecond());
+            out.flush();
+            if (bar != null) bar.resume();
+        }
+
+        @Override
+        public void message(String m) {
+            err.println("swin train: " + m);
+            err.flush();
+        }
+    }
+
+    /** Segmentation progress: a bar per iteration (loss, lr, img/s) on a terminal; one line per evaluation always. */
+    private final class SegmentationReporter implements SegmentationTrainer.Listener {
+        private final PrintWriter out, err;
+        private ProgressBar bar;
+
+        SegmentationReporter(PrintWriter out, PrintWriter err) {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public void started(SegmentationTrainer t) {
+            out.printf("training UPerNet on %s (%,d parameters) on %,d images, %d classes; validation %,d images; %d iterations of %d%n",
+                    t.modelConfig().backbone().name(), t.model().parameters().count(), t.trainSamples(), t.classNames().size(),
+                    t.valSamples(), t.config().iterations, t.config().batchSize);
+            out.flush();
+            if (!noProgress && System.console() != null) {
+                bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(t.config().iterations)
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                        .startsFrom(t.completedIterations(), java.time.Duration.ZERO).build();
+            }
+        }
+
+        @Override
+        public void step(SegmentationTrainer.StepInfo s) {
+            if (bar == null) return;
+            bar.stepTo(s.iteration());
+            bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.1f img/s", s.loss(), s.lr(), s.imagesPerSecond()));
+        }
+
+        @Override
+        public void evaluated(long iteration, SegmentationEvalReport r) {
+            if (bar != null) bar.pause();
+            out.printf("iteration %d: val mIoU %.2f%% mAcc %.2f%% aAcc %.2f%% (%d images, %.0f s)%n", iteration, 100 * r.meanIou(),
+                    100 * r.metrics().meanAccuracy(), 100 * r.metrics().pixelAccuracy(), r.images(), r.seconds());
             out.flush();
             if (bar != null) bar.resume();
         }

@@ -120,4 +120,61 @@ public final class Charts {
         BufferedImage img = BitmapEncoder.getBufferedImage(chart);
         AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
     }
+
+    /**
+     * A segmentation run: training loss and learning rate per logged iteration, validation mIoU and aAcc per
+     * evaluation.
+     *
+     * @param steps per logged iteration {iteration, loss, lr}
+     * @param evals per evaluation {iteration, mIoU, aAcc}
+     */
+    public static void writeSegmentationCurves(Path png, List<double[]> steps, List<double[]> evals) throws IOException {
+        List<XYChart> charts = new ArrayList<>();
+        double[][] s = thin(steps, 2000);
+        XYChart loss = chart("Loss", "iteration", "loss (decode + 0.4 aux)");
+        if (!steps.isEmpty()) loss.addSeries("train", s[0], s[1]).setMarker(SeriesMarkers.NONE);
+        charts.add(loss);
+        XYChart lr = chart("Learning rate", "iteration", "lr");
+        if (!steps.isEmpty()) lr.addSeries("lr", s[0], s[2]).setMarker(SeriesMarkers.NONE);
+        charts.add(lr);
+        XYChart iou = chart("Validation", "iteration", "score");
+        if (!evals.isEmpty()) {
+            double[][] e = thin(evals, 2000);
+            iou.addSeries("mIoU", e[0], e[1]);
+            iou.addSeries("aAcc", e[0], e[2]);
+        }
+        charts.add(iou);
+        writeRow(png, charts);
+    }
+
+    /**
+     * A confusion matrix normalised per row (each true class's pixels as shares of the predicted classes), with the
+     * class names on both axes and the shares in percent: for pixel counts, whose raw numbers differ by orders of
+     * magnitude between classes.
+     */
+    public static void writeRowNormalisedConfusion(Path png, List<String> classes, long[][] confusion) throws IOException {
+        int k = classes.size();
+        int side = Math.max(500, 60 * k + 200);
+        HeatMapChart chart = new HeatMapChartBuilder().width(side + 100).height(side).title("Confusion matrix (% of each true class)")
+                .xAxisTitle("predicted").yAxisTitle("true").build();
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setMin(0);
+        chart.getStyler().setMax(100);
+        chart.getStyler().setXAxisLabelRotation(45); // long class names side by side
+        List<String> xs = new ArrayList<>(classes), ys = new ArrayList<>();
+        for (int i = k - 1; i >= 0; i--) ys.add(classes.get(i)); // first class at the top
+        List<Number[]> cells = new ArrayList<>();
+        for (int t = 0; t < k; t++) {
+            long row = 0;
+            for (long v : confusion[t]) row += v;
+            for (int p = 0; p < k; p++) {
+                double share = row == 0 ? 0 : 100.0 * confusion[t][p] / row;
+                cells.add(new Number[] {p, k - 1 - t, Math.round(share * 10) / 10.0});
+            }
+        }
+        chart.addSeries("percent", xs, ys, cells);
+        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
+        AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
+    }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.engine.NativeTorch;
 import io.swin4j.engine.Tensors;
-import io.swin4j.io.AtomicFiles;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinOutput;
 import io.swin4j.model.SwinTransformer;
@@ -31,19 +30,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * The official training loop on libtorch: AdamW with the no-decay groups, per-iteration cosine schedule with
@@ -61,9 +56,9 @@ import java.util.stream.Stream;
  */
 public final class Trainer implements AutoCloseable {
 
-    public static final String CONFIG_FILE = "train-config.json", METRICS_JSONL = "metrics.jsonl", METRICS_CSV = "metrics.csv",
-            CURVES = "curves.png", MODEL = "model.safetensors", BEST = "best.safetensors", CHECKPOINTS = "checkpoints",
-            LATEST = "latest.json";
+    public static final String CONFIG_FILE = RunDirectory.CONFIG_FILE, METRICS_JSONL = RunDirectory.METRICS_JSONL,
+            METRICS_CSV = RunDirectory.METRICS_CSV, CURVES = RunDirectory.CURVES, MODEL = RunDirectory.MODEL,
+            BEST = RunDirectory.BEST, CHECKPOINTS = RunDirectory.CHECKPOINTS, LATEST = RunDirectory.LATEST;
     private static final ObjectMapper JSON = new ObjectMapper();
     static final float[] FASHION_MNIST_MEAN = {0.2860f, 0.2860f, 0.2860f}, FASHION_MNIST_STD = {0.3530f, 0.3530f, 0.3530f};
 
@@ -90,6 +85,7 @@ public final class Trainer implements AutoCloseable {
 
     private final TrainConfig cfg;
     private final Path runDir;
+    private final RunDirectory run;
     private final Listener listener;
     private final LabeledDataset trainSet, valSet;
     private final SwinConfig modelConfig;
@@ -124,6 +120,7 @@ public final class Trainer implements AutoCloseable {
     private Trainer(TrainConfig cfg, Path runDir, Listener listener, LoopState resumeState, Path resumeCheckpoint) throws IOException {
         this.cfg = cfg;
         this.runDir = runDir;
+        this.run = new RunDirectory(runDir);
         this.listener = listener;
         NativeTorch.ensureLoaded();
         if (cfg.threads > 0) torch.set_num_threads(cfg.threads);
@@ -204,8 +201,8 @@ public final class Trainer implements AutoCloseable {
         if (resumeCheckpoint != null) {
             optimizer.load(resumeCheckpoint.resolve("optimizer.pt"));
             state = resumeState;
-            truncate(runDir.resolve(METRICS_JSONL), state.metricsJsonlBytes);
-            truncate(runDir.resolve(METRICS_CSV), state.metricsCsvBytes);
+            run.truncate(METRICS_JSONL, state.metricsJsonlBytes);
+            run.truncate(METRICS_CSV, state.metricsCsvBytes);
             reloadStepLosses();
         } else {
             state = new LoopState();
@@ -242,7 +239,7 @@ public final class Trainer implements AutoCloseable {
         Path configFile = runDir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile.toString(), null, "not a run directory (no " + CONFIG_FILE + ")");
         TrainConfig cfg = TrainConfig.read(configFile).validate();
-        Path ckpt = latestCheckpoint(runDir);
+        Path ckpt = new RunDirectory(runDir).latestCheckpoint();
         if (ckpt == null) {
             throw new NoSuchFileException(runDir.resolve(CHECKPOINTS).resolve(LATEST).toString(), null, "the run has no checkpoint yet");
         }
@@ -346,13 +343,9 @@ public final class Trainer implements AutoCloseable {
                 Tensor loss = targets != null ? Mixup.softTargetCrossEntropy(out.logits(), targets)
                         : Losses.crossEntropy(out.logits(), y, cfg.labelSmoothing);
                 lossValue = loss.item().toDouble();
-                if (!Double.isFinite(lossValue)) {
-                    throw new DivergedException("the loss became " + lossValue + " at epoch " + (state.epoch + 1) + ", batch "
-                            + (b.index() + 1) + " (optimizer step " + state.optimizerStep + "); training stopped. "
-                            + (state.history.isEmpty() && state.optimizerStep < stepsPerEpoch ? "No checkpoint was written yet."
-                            : "The last good checkpoint is kept in " + runDir.resolve(CHECKPOINTS) + ".")
-                            + " Try a lower baseLr or clipGrad.");
-                }
+                run.checkFinite(lossValue, "epoch " + (state.epoch + 1) + ", batch " + (b.index() + 1) + " (optimizer step "
+                        + state.optimizerStep + ")", !(state.history.isEmpty() && state.optimizerStep < stepsPerEpoch),
+                        "Try a lower baseLr or clipGrad.");
                 (cfg.accumulationSteps > 1 ? loss.div(new Scalar((double) cfg.accumulationSteps)) : loss).backward();
                 float[] logits = Tensors.toFloats(out.logits().detach());
                 int k = modelConfig.numClasses();
@@ -379,7 +372,7 @@ public final class Trainer implements AutoCloseable {
         line.put("optimizerStep", state.optimizerStep);
         line.put("loss", lossValue);
         line.put("lr", currentLr());
-        appendJsonl(line);
+        run.appendJsonl(line);
     }
 
     /** timm ModelEmaV2: ema = decay·ema + (1 − decay)·model, after each optimizer step. */
@@ -413,7 +406,7 @@ public final class Trainer implements AutoCloseable {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", "epoch");
         line.putAll(JSON.convertValue(e, Map.class));
-        appendJsonl(line);
+        run.appendJsonl(line);
         appendCsv(e);
         boolean best = val != null && val.top1() > state.bestTop1;
         if (best) {
@@ -432,109 +425,36 @@ public final class Trainer implements AutoCloseable {
                 dtype);
     }
 
-    /**
-     * Writes a checkpoint so that a crash or power cut at any point leaves a complete one that {@code latest.json}
-     * names: everything goes into a temporary directory that is forced to the device, renamed to its final name
-     * (directory forced), then the pointer is replaced atomically (forced); only then are older checkpoints and
-     * leftovers of interrupted saves deleted. The metrics files are forced first, since the state records how many
-     * of their bytes belong to the checkpoint.
-     */
+    /** A checkpoint of model, optimizer, EMA and loop state ({@link RunDirectory#saveCheckpoint}), then the latest weights. */
     private void saveCheckpoint() throws IOException {
-        Path dir = runDir.resolve(CHECKPOINTS);
-        Files.createDirectories(dir);
-        AtomicFiles.syncDirectory(runDir);
         String name = String.format("epoch%04d-batch%06d", state.epoch, state.batch);
-        Path tmp = dir.resolve("." + name + ".tmp");
-        deleteTree(tmp);
-        Files.createDirectories(tmp);
-        saveModel(tmp.resolve(MODEL), model, "F32");
-        optimizer.save(tmp.resolve("optimizer.pt"));
-        if (ema != null) Safetensors.write(tmp.resolve("ema.safetensors"), ema.parameters().toHost(), Map.of(), "F32");
-        state.metricsJsonlBytes = syncedSize(runDir.resolve(METRICS_JSONL));
-        state.metricsCsvBytes = syncedSize(runDir.resolve(METRICS_CSV));
-        JSON.writeValue(tmp.resolve("state.json").toFile(), state);
-        AtomicFiles.syncTree(tmp);
-        Path target = dir.resolve(name);
-        Path current = latestCheckpoint(runDir);
-        if (target.equals(current)) {
-            // Cannot happen (a checkpoint follows at least one step), and would delete the only good checkpoint.
-            throw new IllegalStateException(target + ": a checkpoint of this name is the current one");
-        }
-        deleteTree(target); // a leftover of a crash between its rename and the pointer: never named by latest.json
-        AtomicFiles.move(tmp, target);
-        byte[] pointer = JSON.writeValueAsBytes(Map.of("checkpoint", name));
-        AtomicFiles.write(dir.resolve(LATEST), out -> out.write(pointer));
-        // The pointer durably names the new checkpoint: older ones (and leftovers of interrupted saves) can go.
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(Files::isDirectory).filter(p -> !p.equals(target)).toList()) deleteTree(p);
-        }
+        run.saveCheckpoint(name, tmp -> {
+            saveModel(tmp.resolve(MODEL), model, "F32");
+            optimizer.save(tmp.resolve("optimizer.pt"));
+            if (ema != null) Safetensors.write(tmp.resolve("ema.safetensors"), ema.parameters().toHost(), Map.of(), "F32");
+            state.metricsJsonlBytes = run.syncedSize(METRICS_JSONL);
+            state.metricsCsvBytes = run.syncedSize(METRICS_CSV);
+            JSON.writeValue(tmp.resolve("state.json").toFile(), state);
+        });
         saveModel(runDir.resolve(MODEL), model, "F32");
     }
 
-    /** The checkpoint {@code checkpoints/latest.json} names; null when there is none yet. */
-    private static Path latestCheckpoint(Path runDir) throws IOException {
-        Path latest = runDir.resolve(CHECKPOINTS).resolve(LATEST);
-        if (!Files.isRegularFile(latest)) return null;
-        JsonNode name = JSON.readTree(latest.toFile()).get("checkpoint");
-        if (name == null || !name.isTextual() || name.asText().isEmpty() || name.asText().contains("/")
-                || name.asText().contains("\\") || name.asText().startsWith(".")) {
-            throw new IOException(latest + ": no checkpoint name in it (expected {\"checkpoint\": \"epochNNNN-batchNNNNNN\"})");
-        }
-        return runDir.resolve(CHECKPOINTS).resolve(name.asText());
-    }
-
-    /** The size of an appended file, after forcing it to the device (0 when it does not exist yet). */
-    private static long syncedSize(Path p) throws IOException {
-        if (!Files.exists(p)) return 0;
-        AtomicFiles.sync(p);
-        return Files.size(p);
-    }
-
-    private static void truncate(Path p, long bytes) throws IOException {
-        if (!Files.exists(p)) return;
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            if (f.length() > bytes) f.setLength(bytes);
-        }
-    }
-
     private void reloadStepLosses() throws IOException {
-        Path p = runDir.resolve(METRICS_JSONL);
-        if (!Files.exists(p)) return;
-        for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-            JsonNode n = JSON.readTree(line);
-            if (n.path("event").asText().equals("step")) {
-                stepLosses.add(new double[] {n.get("epoch").asInt() - 1 + (double) n.get("batch").asInt() / trainLoader.batchesPerEpoch(),
-                        n.get("loss").asDouble(), n.get("lr").asDouble()});
-            }
+        for (JsonNode n : run.readJsonl("step")) {
+            stepLosses.add(new double[] {n.get("epoch").asInt() - 1 + (double) n.get("batch").asInt() / trainLoader.batchesPerEpoch(),
+                    n.get("loss").asDouble(), n.get("lr").asDouble()});
         }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
-    }
-
-    private void appendJsonl(Map<String, Object> record) throws IOException {
-        Files.writeString(runDir.resolve(METRICS_JSONL), JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private void appendCsv(TrainHistory.Epoch e) throws IOException {
-        Path p = runDir.resolve(METRICS_CSV);
-        StringBuilder sb = new StringBuilder();
-        if (!Files.exists(p) || Files.size(p) == 0) {
-            sb.append("epoch,optimizer_steps,train_loss,train_top1,val_loss,val_top1,val_top5,ema_top1,lr,seconds,images_per_second,failed_samples\n");
-        }
-        sb.append(String.join(",", String.valueOf(e.epoch() + 1), String.valueOf(e.optimizerSteps()), num(e.trainLoss()),
+        run.appendCsv("epoch,optimizer_steps,train_loss,train_top1,val_loss,val_top1,val_top5,ema_top1,lr,seconds,images_per_second,failed_samples",
+                String.join(",", String.valueOf(e.epoch() + 1), String.valueOf(e.optimizerSteps()), num(e.trainLoss()),
                 num(e.trainTop1()), num(e.valLoss()), num(e.valTop1()), num(e.valTop5()), num(e.emaTop1()), num(e.lr()),
-                num(e.seconds()), num(e.imagesPerSecond()), String.valueOf(e.failedSamples()))).append('\n');
-        Files.writeString(p, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                num(e.seconds()), num(e.imagesPerSecond()), String.valueOf(e.failedSamples())));
     }
 
     private static String num(double v) {
-        return Double.isFinite(v) ? String.valueOf(v) : "";
+        return RunDirectory.csvNumber(v);
     }
 
     @Override

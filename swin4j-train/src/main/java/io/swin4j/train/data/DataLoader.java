@@ -2,16 +2,10 @@ package io.swin4j.train.data;
 
 import io.swin4j.vision.RgbImage;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Decodes and transforms batches on worker threads ahead of the training step. Deterministic for a seed: the
@@ -32,10 +26,10 @@ public final class DataLoader implements AutoCloseable {
 
     private final LabeledDataset dataset;
     private final SampleTransform transform;
-    private final int batchSize, sampleFloats, prefetch;
+    private final int batchSize, sampleFloats;
     private final boolean shuffle, dropLast;
     private final long seed;
-    private final ExecutorService workers;
+    private final Prefetcher workers;
 
     /**
      * @param sampleFloats C·H·W of one transformed sample
@@ -55,12 +49,7 @@ public final class DataLoader implements AutoCloseable {
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.seed = seed;
-        this.prefetch = 2 * workers;
-        this.workers = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "swin4j-data");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Prefetcher(workers);
     }
 
     public LabeledDataset dataset() { return dataset; }
@@ -71,7 +60,11 @@ public final class DataLoader implements AutoCloseable {
 
     /** The sample order of an epoch. */
     public int[] order(int epoch) {
-        int n = dataset.size();
+        return order(dataset.size(), shuffle, seed, epoch);
+    }
+
+    /** 0..n−1, or with {@code shuffle} a Fisher–Yates shuffle seeded by (seed, epoch): every loader's epoch order. */
+    public static int[] order(int n, boolean shuffle, long seed, int epoch) {
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) idx[i] = i;
         if (shuffle) {
@@ -89,38 +82,7 @@ public final class DataLoader implements AutoCloseable {
     /** The batches of {@code epoch} from batch {@code first} on (to resume mid-epoch), prepared ahead. */
     public Iterator<Batch> epoch(int epoch, int first) {
         int[] order = order(epoch);
-        int total = batchesPerEpoch();
-        return new Iterator<>() {
-            private final ArrayDeque<Future<Batch>> pending = new ArrayDeque<>();
-            private int next = first, submitted = first;
-
-            { fill(); }
-
-            private void fill() {
-                while (submitted < total && pending.size() < prefetch) {
-                    int b = submitted++;
-                    pending.add(workers.submit(() -> build(epoch, b, order)));
-                }
-            }
-
-            @Override public boolean hasNext() { return next < total; }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                try {
-                    Batch b = pending.poll().get();
-                    next++;
-                    fill();
-                    return b;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for batch " + next, e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("preparing batch " + next + " failed: " + e.getCause(), e.getCause());
-                }
-            }
-        };
+        return workers.batches(first, batchesPerEpoch(), b -> build(epoch, b, order));
     }
 
     private Batch build(int epoch, int b, int[] order) {
@@ -165,6 +127,6 @@ public final class DataLoader implements AutoCloseable {
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        workers.close();
     }
 }

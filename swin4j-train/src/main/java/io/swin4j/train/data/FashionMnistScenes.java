@@ -17,7 +17,8 @@ import java.util.Random;
  * scales and overlaps onto textured backgrounds, each item tinted a random colour; the mask holds the class of the
  * item on top at each pixel (the item's class + 1; 0 is the background), where the item's grey value is at least
  * {@link #FOREGROUND} of white. Scenes are a pure function of the items and the seed. Written as mmseg-style folders:
- * {@code images/<split>/NNNNN.png} (RGB) and {@code masks/<split>/NNNNN.png} (8-bit grey class indices).
+ * {@code images/<split>/NNNNN.png} (RGB) and {@code masks/<split>/NNNNN.png} (8-bit grey class indices), with the
+ * class names in {@code classes.txt}.
  */
 public final class FashionMnistScenes {
 
@@ -109,6 +110,7 @@ public final class FashionMnistScenes {
             throws IOException {
         Path images = Files.createDirectories(root.resolve("images").resolve(split));
         Path masks = Files.createDirectories(root.resolve("masks").resolve(split));
+        Files.write(root.resolve(SegmentationClassFile.FILE), (String.join("\n", CLASSES) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Random rng = new Random(seed);
         for (int i = 0; i < count; i++) {
             Scene s = scene(items, side, rng);

@@ -65,6 +65,7 @@ class FashionMnistScenesTest {
         mask.getRaster().getDataElements(0, 0, 48, 48, back);
         assertThat(back).isEqualTo(FashionMnistScenes.scene(items, 48, new Random(5)).mask());
         assertThat(FashionMnistScenes.CLASSES).hasSize(11).startsWith("background", "T-shirt/top");
+        assertThat(SegmentationClassFile.of(dir, null)).as("classes.txt").isEqualTo(FashionMnistScenes.CLASSES);
         assertThatThrownBy(() -> FashionMnistScenes.scene(items, 20, new Random(0))).hasMessageContaining("side must be >= 28");
     }
 }
