@@ -2,11 +2,6 @@ package io.swin4j.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.swin4j.io.AtomicFiles;
 import io.swin4j.model.AttentionVariant;
 import io.swin4j.model.SwinConfig;
 
@@ -252,19 +247,9 @@ public final class TrainConfig {
         return mixupProb > 0 && (mixup > 0 || cutmix > 0);
     }
 
-    private static ObjectMapper mapper(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        ObjectMapper m = n.endsWith(".yaml") || n.endsWith(".yml") ? new ObjectMapper(new YAMLFactory()) : new ObjectMapper();
-        return m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).enable(SerializationFeature.INDENT_OUTPUT);
-    }
-
     /** Reads a JSON or YAML file (by extension); keys not given keep the defaults of {@code base}. */
     public static TrainConfig read(Path file, TrainConfig base) throws IOException {
-        try {
-            return mapper(file).readerForUpdating(base.copy()).readValue(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": " + e.getOriginalMessage(), e);
-        }
+        return ConfigFiles.read(file, base.copy());
     }
 
     public static TrainConfig read(Path file) throws IOException {
@@ -272,16 +257,10 @@ public final class TrainConfig {
     }
 
     public void write(Path file) throws IOException {
-        byte[] bytes = mapper(file).writeValueAsBytes(this);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        ConfigFiles.write(file, this);
     }
 
     public TrainConfig copy() {
-        try {
-            ObjectMapper m = new ObjectMapper();
-            return m.readValue(m.writeValueAsBytes(this), TrainConfig.class);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigFiles.copy(this, TrainConfig.class);
     }
 }

@@ -1,13 +1,8 @@
 package io.swin4j.train.segmentation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.swin4j.geometry.SizeRule;
-import io.swin4j.io.AtomicFiles;
 import io.swin4j.model.SegmentationConfig;
 import io.swin4j.model.SegmentationMode;
 import io.swin4j.model.SwinConfig;
@@ -200,19 +195,9 @@ public final class SegmentationTrainConfig {
                 flip, photometric ? PhotoMetricDistortion.mmseg() : null, mean, std);
     }
 
-    private static ObjectMapper mapper(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        ObjectMapper m = n.endsWith(".yaml") || n.endsWith(".yml") ? new ObjectMapper(new YAMLFactory()) : new ObjectMapper();
-        return m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).enable(SerializationFeature.INDENT_OUTPUT);
-    }
-
     /** Reads a JSON or YAML file (by extension); keys not given keep the values of {@code base}. */
     public static SegmentationTrainConfig read(Path file, SegmentationTrainConfig base) throws IOException {
-        try {
-            return mapper(file).readerForUpdating(base.copy()).readValue(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": " + e.getOriginalMessage(), e);
-        }
+        return io.swin4j.train.ConfigFiles.read(file, base.copy());
     }
 
     public static SegmentationTrainConfig read(Path file) throws IOException {
@@ -221,21 +206,15 @@ public final class SegmentationTrainConfig {
 
     /** Whether a settings file (a run's train-config.json) is a segmentation run's: its {@code task} key says so. */
     public static boolean isSegmentation(Path file) throws IOException {
-        JsonNode n = mapper(file).readTree(file.toFile());
+        JsonNode n = io.swin4j.train.ConfigFiles.tree(file);
         return n != null && TASK.equals(n.path("task").asText());
     }
 
     public void write(Path file) throws IOException {
-        byte[] bytes = mapper(file).writeValueAsBytes(this);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        io.swin4j.train.ConfigFiles.write(file, this);
     }
 
     public SegmentationTrainConfig copy() {
-        try {
-            ObjectMapper m = new ObjectMapper();
-            return m.readValue(m.writeValueAsBytes(this), SegmentationTrainConfig.class);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.swin4j.train.ConfigFiles.copy(this, SegmentationTrainConfig.class);
     }
 }

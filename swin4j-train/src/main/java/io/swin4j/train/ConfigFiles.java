@@ -1,0 +1,56 @@
+package io.swin4j.train;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.swin4j.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Settings files of training runs (classification's {@link TrainConfig}, segmentation's), JSON or YAML by extension:
+ * unknown keys are errors, a file overrides only the keys it names, writes are atomic.
+ */
+public final class ConfigFiles {
+
+    private ConfigFiles() {}
+
+    private static ObjectMapper mapper(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        ObjectMapper m = n.endsWith(".yaml") || n.endsWith(".yml") ? new ObjectMapper(new YAMLFactory()) : new ObjectMapper();
+        return m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /** {@code base} (a copy the caller made) with the values {@code file} names; errors name the file. */
+    public static <T> T read(Path file, T copyOfBase) throws IOException {
+        try {
+            return mapper(file).readerForUpdating(copyOfBase).readValue(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The file as a tree (to look at a key before choosing the settings class). */
+    public static JsonNode tree(Path file) throws IOException {
+        return mapper(file).readTree(file.toFile());
+    }
+
+    public static void write(Path file, Object settings) throws IOException {
+        byte[] bytes = mapper(file).writeValueAsBytes(settings);
+        AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
+    /** A deep copy through JSON. */
+    public static <T> T copy(T settings, Class<T> type) {
+        try {
+            ObjectMapper m = new ObjectMapper();
+            return m.readValue(m.writeValueAsBytes(settings), type);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
