@@ -39,24 +39,7 @@ final class RescaledArgmax {
         long k = logits.size(1), plane = logits.size(0) * (long) h * w;
         long group = Math.max(1, budget / plane);
         if (group >= k) return resize(logits, h, w).argmax(new LongOptional(1), false);
-        PointerScope outer = PointerScope.getInnerScope();
-        Tensor best = null, index = null;
-        for (long c0 = 0; c0 < k; c0 += group) {
-            long n = Math.min(group, k - c0);
-            try (PointerScope scope = new PointerScope()) {
-                T_TensorTensor_T max = resize(logits.narrow(1, c0, n), h, w).max(1, false);
-                Tensor values = max.get0(), at = max.get1().add(new Scalar(c0));
-                if (best == null) {
-                    best = keep(values.clone(), outer);
-                    index = keep(at.clone(), outer);
-                } else {
-                    Tensor better = values.gt(best);
-                    best.copy_(torch.where(better, values, best));
-                    index.copy_(torch.where(better, at, index));
-                }
-            }
-        }
-        return index;
+        return groupedArgmax(k, group, (c0, n) -> resize(logits.narrow(1, c0, n), h, w));
     }
 
     /**
@@ -73,14 +56,21 @@ final class RescaledArgmax {
             return p.add(q).div(new Scalar(2.0)).argmax(new LongOptional(1), false);
         }
         Tensor[] norm = normalisers(logits, h, w, group, false), normMirrored = normalisers(mirrored, h, w, group, true);
+        return groupedArgmax(k, group, (c0, n) -> probabilities(logits, c0, n, h, w, false, norm)
+                .add(probabilities(mirrored, c0, n, h, w, true, normMirrored)).div(new Scalar(2.0)));
+    }
+
+    /**
+     * (B, H, W) int64: the argmax over {@code k} classes of scores computed {@code group} classes at a time
+     * ({@code scores(c0, n)}: (B, n, H, W) for classes c0..c0+n-1), keeping the running best (ties: the lower class).
+     */
+    private static Tensor groupedArgmax(long k, long group, java.util.function.BiFunction<Long, Long, Tensor> scores) {
         PointerScope outer = PointerScope.getInnerScope();
         Tensor best = null, index = null;
         for (long c0 = 0; c0 < k; c0 += group) {
             long n = Math.min(group, k - c0);
             try (PointerScope scope = new PointerScope()) {
-                Tensor p = probabilities(logits, c0, n, h, w, false, norm);
-                Tensor q = probabilities(mirrored, c0, n, h, w, true, normMirrored);
-                T_TensorTensor_T max = p.add(q).div(new Scalar(2.0)).max(1, false);
+                T_TensorTensor_T max = scores.apply(c0, n).max(1, false);
                 Tensor values = max.get0(), at = max.get1().add(new Scalar(c0));
                 if (best == null) {
                     best = keep(values.clone(), outer);
