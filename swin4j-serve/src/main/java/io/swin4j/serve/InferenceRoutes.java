@@ -309,11 +309,7 @@ final class InferenceRoutes {
                 .put("height", predictor.preset().height());
         ArrayNode classes = body.putArray("classes");
         for (String n : predictor.labels().names()) classes.add(n);
-        ObjectNode serving = body.putObject("serving");
-        serving.put("maxBatch", options.maxBatch()).put("maxWaitMs", options.maxWaitMillis())
-                .put("queueCapacity", options.queueCapacity()).put("timeoutMs", options.timeoutMillis())
-                .put("maxBodyBytes", options.maxBodyBytes()).put("maxImageBytes", options.maxImageBytes())
-                .put("maxImages", options.maxImages());
+        options.describe(body.putObject("serving"));
         return json(ex, 200, body);
     }
 }

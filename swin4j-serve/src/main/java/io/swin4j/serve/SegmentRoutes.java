@@ -109,11 +109,7 @@ final class SegmentRoutes {
         for (String n : predictor.classNames()) classes.add(n);
         ArrayNode palette = body.putArray("palette");
         for (int i = 0; i < s.numClasses(); i++) palette.add(predictor.palette().hex(i));
-        ObjectNode serving = body.putObject("serving");
-        serving.put("maxBatch", options.maxBatch()).put("maxWaitMs", options.maxWaitMillis())
-                .put("queueCapacity", options.queueCapacity()).put("timeoutMs", options.timeoutMillis())
-                .put("maxBodyBytes", options.maxBodyBytes()).put("maxImageBytes", options.maxImageBytes())
-                .put("maxImages", options.maxImages());
+        options.describe(body.putObject("serving"));
         return json(ex, 200, body);
     }
 

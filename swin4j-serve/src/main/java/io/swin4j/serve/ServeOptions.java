@@ -84,4 +84,11 @@ public record ServeOptions(String host, int port, int maxBatch, long maxWaitMill
     public ServeOptions optRequestTimeoutMillis(long v) { return new ServeOptions(host, port, maxBatch, maxWaitMillis, queueCapacity, timeoutMillis, maxBodyBytes, maxImageBytes, maxImages, maxPixels, threads, workQueue, maxDecodes, maxConnections, headerTimeoutMillis, bodyTimeoutMillis, v, readyStallSeconds, drainSeconds); }
     public ServeOptions optReadyStallSeconds(int v) { return new ServeOptions(host, port, maxBatch, maxWaitMillis, queueCapacity, timeoutMillis, maxBodyBytes, maxImageBytes, maxImages, maxPixels, threads, workQueue, maxDecodes, maxConnections, headerTimeoutMillis, bodyTimeoutMillis, requestTimeoutMillis, v, drainSeconds); }
     public ServeOptions optDrainSeconds(int v) { return new ServeOptions(host, port, maxBatch, maxWaitMillis, queueCapacity, timeoutMillis, maxBodyBytes, maxImageBytes, maxImages, maxPixels, threads, workQueue, maxDecodes, maxConnections, headerTimeoutMillis, bodyTimeoutMillis, requestTimeoutMillis, readyStallSeconds, v); }
+
+    /** The limits a client may want to know ({@code /v1/model}'s {@code serving} object), written into {@code serving}. */
+    void describe(com.fasterxml.jackson.databind.node.ObjectNode serving) {
+        serving.put("maxBatch", maxBatch).put("maxWaitMs", maxWaitMillis).put("queueCapacity", queueCapacity)
+                .put("timeoutMs", timeoutMillis).put("maxBodyBytes", maxBodyBytes).put("maxImageBytes", maxImageBytes)
+                .put("maxImages", maxImages);
+    }
 }
