@@ -47,6 +47,9 @@ public final class NativeTorch {
                             "/org/bytedeco/pytorch/" + platform + "/");
                     Loader.load(org.bytedeco.pytorch.global.torch.class);
                 }
+                // NNPACK (stride-1 convolutions) refuses CPUs its cpuinfo does not know and then prints a warning at
+                // every convolution; libtorch's other convolution paths serve those calls either way
+                org.bytedeco.pytorch.global.torch.globalContext().setUserEnabledNNPACK(false);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not extract the libtorch native libraries for " + platform
                         + " into the JavaCPP cache: " + e.getMessage(), e);
