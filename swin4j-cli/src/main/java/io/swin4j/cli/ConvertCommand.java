@@ -24,7 +24,9 @@ final class ConvertCommand extends WeightsCommand {
 
     @Option(names = "--to", paramLabel = "SOURCE", defaultValue = "canonical", converter = TargetLayout.class,
             description = "Key names to write: canonical (default), official, timm, hf, torchvision or mmdet, where the "
-                    + "checkpoint's family has that layout (V1: all; V2: official, timm, hf, torchvision; Swin-MLP: official).")
+                    + "checkpoint's family has that layout (V1: all; V2: official, timm, hf, torchvision; Swin-MLP: official); "
+                    + "for a segmentation checkpoint seg_official (the official Swin segmentation repo, mmseg 0.x), mmseg "
+                    + "(mmseg 1.x) or hf_upernet.")
     Layout to;
 
     @Option(names = "--window", paramLabel = "N",
