@@ -10,9 +10,9 @@ whole_inference / aug_test, mmseg/ops/wrappers.py resize).
 
 The test pipeline is mmseg's (configs/_base_/datasets/ade20k.py: Resize keep_ratio, Normalize, no crop) at a small
 img_scale (96, 64) so that the image is enlarged from 61x45 to 87x64 (mmcv rescale_size: sizes rounded half up) and
-the logits are rescaled back. The resize is Pillow's bilinear (swin4j's SegmentationPreset resizes as Pillow does;
-mmseg's cv2 differs when shrinking, see SegmentationPreset); the normalisation is mmcv's imnormalize: float32
-subtraction of the mean, then multiplication by 1/std in float64, rounded to float32.
+the logits are rescaled back. The resize is mmcv's imresize as the Resize transform calls it (cv2.resize,
+INTER_LINEAR; swin4j's SegmentationPreset resizes with CvResize, cv2 bit for bit); the normalisation is mmcv's
+imnormalize: float32 subtraction of the mean, then multiplication by 1/std in float64, rounded to float32.
 
 Outputs (fixtures/segment_task/):
   image.png                 the 61x45 RGB input image
@@ -27,6 +27,7 @@ import json
 import os
 import sys
 
+import cv2
 import numpy as np
 import torch
 from PIL import Image
@@ -79,7 +80,7 @@ def main():
     img = make_image()
     Image.fromarray(img, "RGB").save(os.path.join(OUT, "image.png"))
     rw, rh = rescale_size(W, H, SCALE)
-    resized = np.asarray(Image.fromarray(img, "RGB").resize((rw, rh), Image.BILINEAR))
+    resized = cv2.resize(img, (rw, rh), interpolation=cv2.INTER_LINEAR)  # mmcv.imresize(img, (rw, rh), "bilinear")
     x = torch.from_numpy(imnormalize(resized).transpose(2, 0, 1).copy()).unsqueeze(0)
     np.save(os.path.join(OUT, "input.npy"), x.numpy())
 

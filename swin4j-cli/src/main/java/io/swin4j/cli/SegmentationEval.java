@@ -68,13 +68,13 @@ final class SegmentationEval {
              ProgressBar bar = progress && !json && System.console() != null
                      ? new ProgressBarBuilder().setTaskName("eval").setInitialMax(n).setUnit(" img", 1)
                      .setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null) {
-            report = SegmentationEvaluator.evaluate(model, folder, limit, saved.testTransform(), m, classes, workers, k -> {
+            report = SegmentationEvaluator.evaluate(model, folder, limit, saved.preset(), m, classes, workers, k -> {
                 if (bar != null) bar.stepBy(k);
             });
         }
         if (confusionPng != null) Charts.writeRowNormalisedConfusion(confusionPng, classes, report.metrics().confusion());
-        String modeText = describe(m) + (saved.testScale() == null ? ", images at their own size"
-                : ", test scale " + saved.testScale()[0] + "x" + saved.testScale()[1]);
+        String modeText = describe(m) + (saved.preset().scale() == null ? ", images at their own size"
+                : ", test scale " + saved.preset().scale()[0] + "x" + saved.preset().scale()[1]);
         if (json) {
             Map<String, Object> facts = new java.util.LinkedHashMap<>();
             facts.put("weights", weightsFile.toString());

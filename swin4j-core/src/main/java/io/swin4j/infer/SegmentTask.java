@@ -70,6 +70,22 @@ public final class SegmentTask implements Task<SegmentTask.Input, List<byte[]>, 
         }
     }
 
+    /**
+     * A segment task over a model of one's own, without a {@link SegmentationPredictor} (evaluation, training's
+     * validation): one image a forward pass, no image kept, no PNG in its JSON.
+     *
+     * @param classNames one per class of the model
+     * @param palette    the colours of the classes (overlays, JSON)
+     */
+    public static SegmentTask of(SwinSegmenter model, SegmentationPreset preset, SegmentationMode mode,
+                                 List<String> classNames, Palette palette) {
+        if (model.config().numClasses() > SegmentationPredictor.MAX_CLASSES) {
+            throw new IllegalArgumentException(model.config().numClasses() + " classes; label maps hold at most "
+                    + SegmentationPredictor.MAX_CLASSES);
+        }
+        return new SegmentTask(model, preset, mode, classNames, palette, false, false, 1, RescaledArgmax.DEFAULT_BUDGET);
+    }
+
     /** The same task keeping each decoded image in its answer ({@link Segmentation#image()}, for overlays). */
     public SegmentTask withImages(boolean on) {
         return new SegmentTask(model, preset, mode, classNames, palette, on, labelPng, maxBatch, budget);

@@ -139,11 +139,14 @@ public final class SegmentationPredictor implements AutoCloseable {
     }
 
     /**
-     * The input transform of a checkpoint: one from mmseg, the official seg repo or HF (its card's source, kept when
+     * The input transform of a checkpoint: the one its card saves ({@link io.swin4j.weights.SegmentationCard#preset()},
+     * a model trained by swin4j); otherwise one from mmseg, the official seg repo or HF (its card's source, kept when
      * {@code swin convert} rewrites it) gets mmseg's test scale, 2048×512; a model of swin4j's own (any other source,
      * e.g. trained here) was trained at its data's size ({@link SegmentationPreset#nativeSize()}).
      */
     public static SegmentationPreset defaultPreset(SwinWeights weights) {
+        SegmentationPreset saved = weights.card().segmentation() == null ? null : weights.card().segmentation().preset();
+        if (saved != null) return saved;
         return weights.card().source().isSegmentation()
                 ? SegmentationPreset.mmseg(MMSEG_LONG_EDGE, MMSEG_SHORT_EDGE) : SegmentationPreset.nativeSize();
     }

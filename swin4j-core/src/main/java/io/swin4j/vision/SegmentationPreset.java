@@ -9,8 +9,8 @@ import java.util.Arrays;
  * {@code imnormalize} computes it ({@code (v − mean) · (1/std)}: the difference in fp32, the product in double); no crop, so every image keeps its aspect and
  * the model's logits are resized back to the image (the segment task does that).
  *
- * <p>mmseg resizes with OpenCV ({@code INTER_LINEAR}); swin4j uses Pillow's bilinear filter ({@link PillowResize}),
- * which equals it up to rounding when enlarging and low-pass filters when shrinking (OpenCV does not).
+ * <p>The resize is OpenCV's {@code INTER_LINEAR} as mmcv's {@code imresize} calls it ({@link CvResize}, equal to cv2
+ * bit for bit), the one training's augmentation uses: a model sees at test time the pixels mmseg would give it.
  *
  * @param scale {long edge, short edge} to fit, or null: keep the image's size (a model trained at its data's size)
  * @param mean  per RGB channel, 0..255
@@ -46,7 +46,7 @@ public record SegmentationPreset(String name, int[] scale, double[] mean, double
         return new int[] {(int) (width * factor + 0.5), (int) (height * factor + 0.5)};
     }
 
-    /** The resized image (Pillow bilinear), refused above {@code limits.maxResizePixels()}. */
+    /** The resized image (cv2 bilinear, {@link CvResize}), refused above {@code limits.maxResizePixels()}. */
     public RgbImage resized(RgbImage img, ImageLimits limits) {
         int[] size = targetSize(img.width(), img.height());
         if (size[0] == img.width() && size[1] == img.height()) return img;
@@ -59,7 +59,7 @@ public record SegmentationPreset(String name, int[] scale, double[] mean, double
             throw new IllegalArgumentException("image of " + img.width() + "x" + img.height() + " rescales to "
                     + size[0] + "x" + size[1] + ": too thin");
         }
-        return PillowResize.resize(img, size[0], size[1], PillowResize.Filter.BILINEAR);
+        return CvResize.bilinear(img, size[0], size[1]);
     }
 
     /** mmcv {@code imnormalize} bit for bit: {@code float(double(v − float(mean)) · (1/std))} per channel, as CHW. */
@@ -98,6 +98,6 @@ public record SegmentationPreset(String name, int[] scale, double[] mean, double
 
     @Override
     public String toString() {
-        return name + (scale == null ? " (native size)" : " (fit " + scale[0] + "x" + scale[1] + ", bilinear)");
+        return name + (scale == null ? " (native size)" : " (fit " + scale[0] + "x" + scale[1] + ", cv2 bilinear)");
     }
 }

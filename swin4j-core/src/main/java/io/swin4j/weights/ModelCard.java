@@ -130,6 +130,16 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
      * are what the loader settled on (the saved config, or the one inferred from shapes).
      */
     public static ModelCard read(Map<String, String> metadata, SwinConfig config, Layout layout, String file) {
+        return read(metadata, config, layout, file, null);
+    }
+
+    /**
+     * The card of a loaded segmentation file: as {@link #read(Map, SwinConfig, Layout, String)} with its
+     * {@link SegmentationCard} (null: none), so that the saved class names are checked against the segmentation
+     * model's classes, not the backbone's (a segmenter ignores the backbone's {@code numClasses}).
+     */
+    public static ModelCard read(Map<String, String> metadata, SwinConfig config, Layout layout, String file,
+                                 SegmentationCard segmentation) {
         Layout source = layout;
         String savedLayout = metadata.get(META_LAYOUT);
         if (savedLayout != null) {
@@ -160,7 +170,7 @@ public record ModelCard(SwinConfig config, Layout source, EvalPreset evalPreset,
             throw new IllegalArgumentException(file + ": unreadable " + META_LABELS + " metadata: " + message(e), e);
         }
         try {
-            return new ModelCard(config, source, preset, names);
+            return new ModelCard(config, source, preset, names, segmentation);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + META_LABELS + " metadata: " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swin4j.model.SegmentationConfig;
 import io.swin4j.model.SegmentationMode;
 import io.swin4j.model.SwinConfig;
+import io.swin4j.vision.SegmentationPreset;
 
 /**
  * A {@link SegmentationCard} as the {@code swin4j.segmentation} metadata value (JSON; the backbone is the card's
@@ -42,6 +43,16 @@ final class SegmentationCards {
         mode.put("strideHeight", m.strideHeight());
         mode.put("strideWidth", m.strideWidth());
         mode.put("flip", m.flip());
+        SegmentationPreset p = card.preset();
+        if (p != null) {
+            ObjectNode pre = o.putObject("preset");
+            pre.put("name", p.name());
+            if (p.scale() == null) pre.putNull("scale");
+            else pre.putArray("scale").add(p.scale()[0]).add(p.scale()[1]);
+            ArrayNode mean = pre.putArray("mean"), std = pre.putArray("std");
+            for (double v : p.mean()) mean.add(v);
+            for (double v : p.std()) std.add(v);
+        }
         return JSON.writeValueAsString(o);
     }
 
@@ -93,7 +104,38 @@ final class SegmentationCards {
             throw new IllegalArgumentException("mode.kind '" + kind + "' (whole or slide)");
         }
         mode = mode.optFlip(bool(m, "flip"));
-        return new SegmentationCard(c, palette, mode);
+        return new SegmentationCard(c, palette, mode, preset(o.get("preset")));
+    }
+
+    /** The optional test transform: {"name", "scale": [long, short] or null, "mean": [3], "std": [3]} (0..255). */
+    private static SegmentationPreset preset(JsonNode p) {
+        if (p == null || p.isNull()) return null;
+        if (!p.isObject()) throw new IllegalArgumentException("preset must be an object");
+        JsonNode n = p.get("name");
+        if (n == null || !n.isTextual() || n.asText().isEmpty() || n.asText().length() > 200) {
+            throw new IllegalArgumentException("preset.name must be a non-empty string");
+        }
+        JsonNode s = p.get("scale");
+        int[] scale = null;
+        if (s != null && !s.isNull()) {
+            if (!s.isArray() || s.size() != 2) throw new IllegalArgumentException("preset.scale must be [long, short] or null");
+            scale = new int[] {count(s.get(0), "preset.scale[0]", 1, MAX_CHANNELS), count(s.get(1), "preset.scale[1]", 1, MAX_CHANNELS)};
+        }
+        return new SegmentationPreset(n.asText(), scale, triple(p, "mean", 0, 255), triple(p, "std", 1e-6, 1e6));
+    }
+
+    private static double[] triple(JsonNode p, String field, double min, double max) {
+        JsonNode a = p.get(field);
+        if (a == null || !a.isArray() || a.size() != 3) throw new IllegalArgumentException("preset." + field + " needs 3 values");
+        double[] v = new double[3];
+        for (int i = 0; i < 3; i++) {
+            JsonNode x = a.get(i);
+            if (!x.isNumber() || !Double.isFinite(x.asDouble()) || x.asDouble() < min || x.asDouble() > max) {
+                throw new IllegalArgumentException("preset." + field + "[" + i + "] must be a number in " + min + ".." + max + ", is " + x);
+            }
+            v[i] = x.asDouble();
+        }
+        return v;
     }
 
     private static int count(JsonNode o, String field, int min, int max) {

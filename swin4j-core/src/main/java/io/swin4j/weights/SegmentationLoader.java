@@ -66,10 +66,10 @@ final class SegmentationLoader {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
-        ModelCard base = ModelCard.read(ck.metadata(), backbone, detected, file.toString());
+        ModelCard base = ModelCard.read(ck.metadata(), backbone, detected, file.toString(), saved);
         ModelCard card;
         if (saved != null) {
-            card = base.withSegmentation(saved);
+            card = base;
             sources.put("segmentation", "swin4j metadata (" + ModelCard.META_SEGMENTATION + ")");
         } else {
             SegmentationMetadata meta = detected == Layout.HF_UPERNET

@@ -1,6 +1,7 @@
 package io.swin4j.train.segmentation;
 
 import io.swin4j.train.data.SegmentationFolder.Sample;
+import io.swin4j.vision.CvResize;
 
 /**
  * mmseg's {@code Resize(img_scale, ratio_range, keep_ratio=True)}: a scale {@code img_scale · ratio} with the ratio

@@ -2,10 +2,9 @@ package io.swin4j.train.segmentation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swin4j.model.SegmentationConfig;
 import io.swin4j.model.SegmentationMode;
+import io.swin4j.infer.SegmentationPredictor;
 import io.swin4j.model.SwinSegmenter;
 import io.swin4j.tensor.HostTensor;
 import io.swin4j.vision.SegmentationPreset;
@@ -25,56 +24,49 @@ import java.util.Map;
 /**
  * Segmentation models as training writes and evaluation reads them. Written: swin4j safetensors with the canonical
  * tensors (the official seg repo's names, BatchNorm running statistics included) and the model card
- * ({@link ModelCard} with its {@link SegmentationCard}: head config, class names, palette, test mode; source
- * {@link Layout#CANONICAL}, so that inference front ends treat it as a model of swin4j's own), plus
- * {@code swin4j.seg_preprocess}: the mean and std (0–255) and the test resize scale the run used. Read: any
- * segmentation checkpoint {@link SwinWeights} loads (mmseg, official seg, HF UperNet, swin4j), with the saved
- * preprocessing, else mmseg's test pipeline (2048×512) for a foreign checkpoint and the native size for a swin4j one.
+ * ({@link ModelCard} with its {@link SegmentationCard}: head config, class names, palette, test mode and the test
+ * preprocessing the run used; source {@link Layout#CANONICAL}, so that inference front ends treat it as a model of
+ * swin4j's own). Read: any segmentation checkpoint {@link SwinWeights} loads (mmseg, official seg, HF UperNet, swin4j),
+ * with the preprocessing {@link SegmentationPredictor#defaultPreset} gives it (the card's, else its source's rule), so
+ * that evaluation and inference see the same pixels.
  */
 public final class SegmentationModelFile {
 
-    /** Metadata key of the training run's test preprocessing: {"mean": [3], "std": [3], "testScale": [w, h] or null}. */
-    public static final String META_PREPROCESS = "swin4j.seg_preprocess";
+    /**
+     * Metadata key of the test preprocessing of files written before it moved into the card (read only):
+     * {"mean": [3], "std": [3], "testScale": [w, h] or null}.
+     */
+    static final String LEGACY_PREPROCESS = "swin4j.seg_preprocess";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /**
-     * A segmentation model with what evaluating it needs.
-     *
-     * @param testScale (w, h) of mmseg's keep-ratio test resize, or null: images at their own size
-     */
+    /** A segmentation model with what evaluating it needs: its test transform ({@code preset}) included. */
     public record Contents(SegmentationConfig config, List<String> classNames, int[][] palette, SegmentationMode mode,
-                           float[] mean, float[] std, int[] testScale, Map<String, HostTensor> tensors) {
-
-        /** The test pipeline the model is evaluated with. */
-        public SegmentationTestTransform testTransform() {
-            return new SegmentationTestTransform(testScale, mean, std);
-        }
-    }
+                           SegmentationPreset preset, Map<String, HostTensor> tensors) {}
 
     private SegmentationModelFile() {}
 
+    /**
+     * The test transform of a training run: mmseg's keep-ratio resize to {@code testScale} ((w, h) or null: images at
+     * their own size), then the mean and std (0–255).
+     */
+    public static SegmentationPreset preset(int[] testScale, float[] mean, float[] std) {
+        double[] m = new double[3], s = new double[3];
+        for (int i = 0; i < 3; i++) {
+            m[i] = mean[i];
+            s[i] = std[i];
+        }
+        String name = testScale == null ? "trained_native" : "trained_" + testScale[0] + "x" + testScale[1];
+        return new SegmentationPreset(name, testScale, m, s);
+    }
+
     public static void save(Path file, Contents c, String dtype) throws IOException {
-        // The backbone's numClasses (ignored by a segmenter) is set to the heads' count: loading checks the saved class
-        // names against the backbone config before it reads the segmentation card.
-        SegmentationConfig sc = c.config().withBackbone(c.config().backbone().toBuilder().optNumClasses(c.config().numClasses()).build());
+        SegmentationConfig sc = c.config();
         ModelCard card = new ModelCard(sc.backbone(), Layout.CANONICAL, ModelCard.defaultPreset(Layout.CANONICAL, sc.backbone()),
-                c.classNames(), new SegmentationCard(sc, c.palette(), c.mode()));
+                c.classNames(), new SegmentationCard(sc, c.palette(), c.mode(), c.preset()));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.putAll(card.toMetadata());
-        ObjectNode pre = JSON.createObjectNode();
-        pre.set("mean", floats(c.mean()));
-        pre.set("std", floats(c.std()));
-        if (c.testScale() == null) pre.putNull("testScale");
-        else pre.putArray("testScale").add(c.testScale()[0]).add(c.testScale()[1]);
-        meta.put(META_PREPROCESS, JSON.writeValueAsString(pre));
         Safetensors.write(file, c.tensors(), meta, dtype);
-    }
-
-    private static ArrayNode floats(float[] v) {
-        ArrayNode a = JSON.createArrayNode();
-        for (float f : v) a.add(f);
-        return a;
     }
 
     /**
@@ -96,46 +88,35 @@ public final class SegmentationModelFile {
         try (SwinSegmenter model = w.createSegmenter()) { // what the model binds: shapes checked, missing ones per options
             tensors = model.parameters().toHost();
         }
-        List<String> names = w.card().classNames();
-        if (names == null) {
-            names = new java.util.ArrayList<>();
-            for (int i = 0; i < config.numClasses(); i++) names.add("class_" + i);
-        }
-        float[] mean = toFloats(SegmentationPreset.MEAN_255), std = toFloats(SegmentationPreset.STD_255);
-        int[] testScale = w.card().source().isSegmentation() ? new int[] {2048, 512} : null;
-        String pre = w.metadata().get(META_PREPROCESS);
-        if (pre != null) {
-            JsonNode n = JSON.readTree(pre);
-            mean = triple(n.get("mean"), file, "mean");
-            std = triple(n.get("std"), file, "std");
-            JsonNode s = n.get("testScale");
-            if (s == null || s.isNull()) {
-                testScale = null;
-            } else {
-                if (!s.isArray() || s.size() != 2 || s.get(0).asInt() < 1 || s.get(1).asInt() < 1) {
-                    throw new IllegalArgumentException(file + ": " + META_PREPROCESS + " testScale must be [w, h] >= 1 or null");
-                }
-                testScale = new int[] {s.get(0).asInt(), s.get(1).asInt()};
+        SegmentationPreset preset = SegmentationPredictor.defaultPreset(w);
+        String legacy = w.metadata().get(LEGACY_PREPROCESS);
+        if (w.card().segmentation().preset() == null && legacy != null) preset = legacyPreset(legacy, file);
+        return new Contents(config, SegmentationPredictor.savedClassNames(w), w.card().palette(), w.card().segmentationMode(),
+                preset, tensors);
+    }
+
+    private static SegmentationPreset legacyPreset(String json, Path file) throws IOException {
+        JsonNode n = JSON.readTree(json);
+        JsonNode s = n.get("testScale");
+        int[] testScale = null;
+        if (s != null && !s.isNull()) {
+            if (!s.isArray() || s.size() != 2 || s.get(0).asInt() < 1 || s.get(1).asInt() < 1) {
+                throw new IllegalArgumentException(file + ": " + LEGACY_PREPROCESS + " testScale must be [w, h] >= 1 or null");
             }
+            testScale = new int[] {s.get(0).asInt(), s.get(1).asInt()};
         }
-        return new Contents(config, List.copyOf(names), w.card().palette(), w.card().segmentationMode(), mean, std, testScale, tensors);
+        return preset(testScale, triple(n.get("mean"), file, "mean"), triple(n.get("std"), file, "std"));
     }
 
     private static float[] triple(JsonNode n, Path file, String what) {
-        if (n == null || !n.isArray() || n.size() != 3) throw new IllegalArgumentException(file + ": " + META_PREPROCESS + " " + what + " needs 3 values");
+        if (n == null || !n.isArray() || n.size() != 3) throw new IllegalArgumentException(file + ": " + LEGACY_PREPROCESS + " " + what + " needs 3 values");
         float[] v = new float[3];
         for (int i = 0; i < 3; i++) {
             v[i] = (float) n.get(i).asDouble();
             if (!(Float.isFinite(v[i])) || what.equals("std") && !(v[i] > 0)) {
-                throw new IllegalArgumentException(file + ": " + META_PREPROCESS + " " + what + " has an unusable value " + n.get(i));
+                throw new IllegalArgumentException(file + ": " + LEGACY_PREPROCESS + " " + what + " has an unusable value " + n.get(i));
             }
         }
         return v;
-    }
-
-    private static float[] toFloats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
     }
 }

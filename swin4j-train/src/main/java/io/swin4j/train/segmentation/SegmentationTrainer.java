@@ -19,6 +19,7 @@ import io.swin4j.train.data.DataLoader;
 import io.swin4j.train.data.SegmentationClassFile;
 import io.swin4j.train.data.SegmentationFolder;
 import io.swin4j.vision.ImageDecoder;
+import io.swin4j.vision.SegmentationPreset;
 import io.swin4j.weights.LoadOptions;
 import io.swin4j.weights.SwinWeights;
 import org.bytedeco.javacpp.PointerScope;
@@ -89,7 +90,7 @@ public final class SegmentationTrainer implements AutoCloseable {
     private final SwinOptimizer optimizer;
     private final PolySchedule schedule;
     private final SegmentationLoader loader;
-    private final SegmentationTestTransform testTransform;
+    private final SegmentationPreset testPreset;
     private final SegmentationMode evalMode;
     private final LoopState state;
     private final List<double[]> logged = new ArrayList<>(), evals = new ArrayList<>();
@@ -131,7 +132,7 @@ public final class SegmentationTrainer implements AutoCloseable {
         optimizer = new SwinOptimizer(model.parameters().trainable(), noDecay::contains, cfg.lr, cfg.weightDecay);
         schedule = new PolySchedule(cfg.lr, cfg.iterations, cfg.power, cfg.minLr, cfg.warmupIters, cfg.warmupRatio);
         loader = new SegmentationLoader(trainSet, cfg.trainLimit, cfg.trainTransform(), cfg.batchSize, cfg.seed, cfg.workers);
-        testTransform = new SegmentationTestTransform(cfg.testResizeScale(), cfg.mean, cfg.std);
+        testPreset = SegmentationModelFile.preset(cfg.testResizeScale(), cfg.mean, cfg.std);
         evalMode = cfg.evalSegmentationMode();
         if (resumeCheckpoint != null) {
             optimizer.load(resumeCheckpoint.resolve("optimizer.pt"));
@@ -347,7 +348,7 @@ public final class SegmentationTrainer implements AutoCloseable {
     }
 
     private void evaluate() throws IOException {
-        SegmentationEvalReport r = SegmentationEvaluator.evaluate(model, valSet, cfg.valLimit, testTransform, evalMode, classes,
+        SegmentationEvalReport r = SegmentationEvaluator.evaluate(model, valSet, cfg.valLimit, testPreset, evalMode, classes,
                 cfg.workers, null);
         for (String f : r.failures()) message("validation: skipped " + f);
         Map<String, Object> line = new LinkedHashMap<>();
@@ -381,8 +382,8 @@ public final class SegmentationTrainer implements AutoCloseable {
 
     /** Model weights with the card that makes them self-describing (config, classes, palette, preprocessing). */
     private void saveModel(Path file) throws IOException {
-        SegmentationModelFile.save(file, new SegmentationModelFile.Contents(modelConfig, classes, palette, evalMode, cfg.mean,
-                cfg.std, cfg.testResizeScale(), model.parameters().toHost()), "F32");
+        SegmentationModelFile.save(file, new SegmentationModelFile.Contents(modelConfig, classes, palette, evalMode, testPreset,
+                model.parameters().toHost()), "F32");
     }
 
     private void saveCheckpoint() throws IOException {

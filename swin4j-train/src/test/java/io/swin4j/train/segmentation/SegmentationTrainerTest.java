@@ -105,11 +105,15 @@ class SegmentationTrainerTest {
         // The saved model scores the same on its own: the file holds config, classes and test pipeline.
         SegmentationModelFile.Contents saved = SegmentationModelFile.load(run.resolve(RunDirectory.MODEL));
         assertThat(saved.classNames()).containsExactly("background", "rectangle", "disc");
-        assertThat(saved.testScale()).containsExactly(160, 40);
+        assertThat(saved.preset().scale()).containsExactly(160, 40);
+        // the card carries the test preset: inference front ends (swin segment, serve, Spark) preprocess as evaluation
+        io.swin4j.weights.SwinWeights w = io.swin4j.weights.SwinWeights.load(run.resolve(RunDirectory.MODEL));
+        assertThat(io.swin4j.infer.SegmentationPredictor.defaultPreset(w)).isEqualTo(saved.preset());
+        assertThat(w.metadata()).doesNotContainKey("swin4j.seg_preprocess");
         try (var model = io.swin4j.model.SwinSegmenter.fromWeights(saved.config(), saved.tensors(), false, 0)) {
             SegmentationEvalReport r = SegmentationEvaluator.evaluate(model,
                     new io.swin4j.train.data.SegmentationFolder(data, "val", 3, new io.swin4j.vision.ImageDecoder()), 0,
-                    saved.testTransform(), saved.mode(), saved.classNames(), 1, null);
+                    saved.preset(), saved.mode(), saved.classNames(), 1, null);
             double logged = new RunDirectory(run).readJsonl("eval").get(0).get("mIoU").asDouble();
             assertThat(r.meanIou()).isEqualTo(logged);
         }

@@ -1,6 +1,4 @@
-package io.swin4j.train.segmentation;
-
-import io.swin4j.vision.RgbImage;
+package io.swin4j.vision;
 
 /**
  * OpenCV's {@code cv2.resize} on 8-bit images, as mmcv's {@code imresize} calls it: {@code INTER_LINEAR} for images
