@@ -18,6 +18,7 @@ Outputs (fixtures/segment_task/):
   image.png                 the 61x45 RGB input image
   input.npy                 (1, 3, 64, 87) float32: the model input after resize and normalise
   <case>_labels.npy         (45, 61) float32: the predicted class per pixel of the original image
+  <case>_gap.npy            per pixel, the probability gap between the two most probable classes
   meta.json                 cases (mode, crop, stride, flip, classes present, the smallest gap between the two most
                             probable classes of a pixel: how far from a tie the labels are), sizes, sources
 Run from the repository root: /usr/bin/python3 tools/reference/make_segment_task_fixtures.py
@@ -111,6 +112,8 @@ def main():
         assert (labels == probs.argmax(1)[0].numpy()).all()
         np.save(os.path.join(OUT, name + "_labels.npy"), labels.astype(np.float32))  # swin4j reads float32 .npy
         top2 = np.sort(probs[0].numpy(), 0)[-2:]
+        # per pixel, how far the two most probable classes are apart: near a tie, fp32 summation order decides
+        np.save(os.path.join(OUT, name + "_gap.npy"), (top2[1] - top2[0]).astype(np.float32))
         meta["cases"][name] = dict(case, classes=sorted(int(c) for c in np.unique(labels)),
                                    min_top2_gap=float((top2[1] - top2[0]).min()))
         print(name, "classes", meta["cases"][name]["classes"], "min top-2 gap", meta["cases"][name]["min_top2_gap"])

@@ -20,6 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SegmentTaskParityTest {
 
+    /** A probability gap between the two best classes under which fp32 rounding may swap them. */
+    private static final float NEAR_TIE = 1e-5f;
+
+
     static final Path DIR = Fixtures.root().resolve("segment_task");
     static final Path CKPT = Fixtures.root().resolve("upernet_checkpoints").resolve("official_seg.pth");
 
@@ -53,13 +57,19 @@ class SegmentTaskParityTest {
                 float[] want = Fixtures.npy(DIR.resolve(e.getKey() + "_labels.npy")).data();
                 assertThat(s.width()).isEqualTo(61);
                 assertThat(s.height()).isEqualTo(45);
-                int differ = 0;
+                float[] gap = Fixtures.npy(DIR.resolve(e.getKey() + "_gap.npy")).data();
+                int differ = 0, farFromTie = 0;
                 for (int i = 0; i < want.length; i++) {
-                    if ((s.labels().labels()[i] & 0xff) != (int) want[i]) differ++;
+                    if ((s.labels().labels()[i] & 0xff) != (int) want[i]) {
+                        differ++;
+                        if (gap[i] >= NEAR_TIE) farFromTie++;
+                    }
                 }
                 System.out.printf("segment task %-10s %d of %d pixels differ from mmseg (min top-2 gap %.1e)%n",
                         e.getKey(), differ, want.length, c.get("min_top2_gap").asDouble());
-                assertThat(differ).as(e.getKey() + ": pixels whose class differs from mmseg's").isZero();
+                // Only a pixel whose two best classes are within fp32 noise of a tie may go either way (none do here)
+                assertThat(farFromTie).as(e.getKey() + ": pixels off mmseg's class though not near a tie").isZero();
+                assertThat(differ).as(e.getKey() + ": pixels whose class differs from mmseg's").isLessThanOrEqualTo(2);
                 // one class resized at a time (the path of large images): the same labels
                 Segmentation grouped = p.pipeline(p.segmentTask().withRescaleBudget(4))
                         .runOne(io.swin4j.pipeline.ImageSource.file(DIR.resolve("image.png")));
