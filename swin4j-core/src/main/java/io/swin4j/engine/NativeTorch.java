@@ -70,4 +70,10 @@ public final class NativeTorch {
         org.bytedeco.pytorch.global.torch.set_num_threads(threads);
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
     }
+
+    /** libtorch's intra-op (OpenMP) threads for the whole process (OpenBLAS keeps its own pool). */
+    public static void setIntraOpThreads(int threads) {
+        ensureLoaded();
+        org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+    }
 }

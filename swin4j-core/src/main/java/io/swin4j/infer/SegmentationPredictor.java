@@ -130,10 +130,7 @@ public final class SegmentationPredictor implements AutoCloseable {
          * @throws IllegalArgumentException for a classification checkpoint, or one of more than 256 classes
          */
         public SegmentationPredictor build() throws IOException {
-            if (threads > 0) {
-                NativeTorch.ensureLoaded();
-                org.bytedeco.pytorch.global.torch.set_num_threads(threads);
-            }
+            if (threads > 0) NativeTorch.setIntraOpThreads(threads);
             return new SegmentationPredictor(this, loaded != null ? loaded : SwinWeights.load(weightsFile, loadOptions));
         }
     }

@@ -128,10 +128,7 @@ public final class SwinPredictor implements AutoCloseable {
         public Builder optPrecision(Precision p) { precision = java.util.Objects.requireNonNull(p); return this; }
 
         public SwinPredictor build() throws IOException {
-            if (threads > 0) {
-                NativeTorch.ensureLoaded();
-                org.bytedeco.pytorch.global.torch.set_num_threads(threads);
-            }
+            if (threads > 0) NativeTorch.setIntraOpThreads(threads);
             return new SwinPredictor(this, loaded != null ? loaded : SwinWeights.load(weightsFile, loadOptions));
         }
     }

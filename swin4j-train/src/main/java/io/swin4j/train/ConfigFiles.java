@@ -53,4 +53,15 @@ public final class ConfigFiles {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Adds "name must be >= 1, got v" to {@code problems} unless {@code v >= 1}. */
+    public static void positive(java.util.List<String> problems, String name, int v) {
+        if (v < 1) problems.add(name + " must be >= 1, got " + v);
+    }
+
+    /** {@code settings}, or an error listing every problem under {@code what} ("invalid training settings"). */
+    public static <T> T valid(T settings, java.util.List<String> problems, String what) {
+        if (!problems.isEmpty()) throw new IllegalArgumentException(what + ":\n  " + String.join("\n  ", problems));
+        return settings;
+    }
 }

@@ -201,13 +201,11 @@ public final class TrainConfig {
     }
 
     public TrainConfig validate() {
-        List<String> p = problems();
-        if (!p.isEmpty()) throw new IllegalArgumentException("invalid training settings:\n  " + String.join("\n  ", p));
-        return this;
+        return ConfigFiles.valid(this, problems(), "invalid training settings");
     }
 
     private static void positive(List<String> p, String name, int v) {
-        if (v < 1) p.add(name + " must be >= 1, got " + v);
+        ConfigFiles.positive(p, name, v);
     }
 
     private static void fraction(List<String> p, String name, double v) {

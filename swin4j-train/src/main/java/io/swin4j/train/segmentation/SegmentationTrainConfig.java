@@ -144,13 +144,11 @@ public final class SegmentationTrainConfig {
     }
 
     public SegmentationTrainConfig validate() {
-        List<String> p = problems();
-        if (!p.isEmpty()) throw new IllegalArgumentException("invalid segmentation training settings:\n  " + String.join("\n  ", p));
-        return this;
+        return io.swin4j.train.ConfigFiles.valid(this, problems(), "invalid segmentation training settings");
     }
 
     private static void positive(List<String> p, String name, int v) {
-        if (v < 1) p.add(name + " must be >= 1, got " + v);
+        io.swin4j.train.ConfigFiles.positive(p, name, v);
     }
 
     private static void pair(List<String> p, String name, int[] v) {
