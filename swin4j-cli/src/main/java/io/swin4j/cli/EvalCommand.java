@@ -62,7 +62,7 @@ public final class EvalCommand extends WeightsCommand {
             if (precision.value != null && Precision.parse(precision.value) != Precision.FP32) {
                 throw new IllegalArgumentException("segmentation evaluates in fp32 (--precision " + precision.value + " is for classifiers)");
             }
-            return SegmentationEval.run(input.weights(weights, err()), weights.toLoadOptions(), input.data, input.split, limit, input.workers, null, mode, crop,
+            return SegmentationEval.run(input.weights(weights, err()), weights.toLoadOptions(), input.data, input.split, limit, input.workers, mode, crop,
                     stride, flip, json, confusionPng, !noProgress, out, err());
         }
         if (mode != null || crop != null || stride != null || flip) {

@@ -54,13 +54,13 @@ final class SegmentationEval {
     }
 
     /** Runs the evaluation; returns the exit status (0: every image scored; 1: some could not be read or none was). */
-    static int run(Path weightsFile, io.swin4j.weights.LoadOptions loadOptions, Path data, String split, int limit, int workers, SegmentationMode modeOverride, String mode,
+    static int run(Path weightsFile, io.swin4j.weights.LoadOptions loadOptions, Path data, String split, int limit, int workers, String mode,
                    Integer crop, Integer stride, boolean flip, boolean json, Path confusionPng, boolean progress,
                    PrintWriter out, PrintWriter err) throws Exception {
         if (data == null) throw new IllegalArgumentException("--data DIR is needed (DIR/images/" + split + ", DIR/masks/" + split + ")");
         SegmentationModelFile.Contents saved = SegmentationModelFile.load(weightsFile, loadOptions);
         List<String> classes = saved.classNames();
-        SegmentationMode m = modeOverride != null ? modeOverride : mode(mode, crop, stride, flip, saved.mode());
+        SegmentationMode m = mode(mode, crop, stride, flip, saved.mode());
         SegmentationFolder folder = new SegmentationFolder(data, split, classes.size(), new ImageDecoder());
         int n = limit > 0 ? Math.min(limit, folder.size()) : folder.size();
         SegmentationEvalReport report;

@@ -223,20 +223,8 @@ public final class TrainCommand implements Callable<Integer> {
             c.evalInterval = evalInterval;
             c.checkpointInterval = evalInterval;
         }
-        if (crop != null) c.crop = size(crop, "--crop");
+        if (crop != null) c.crop = SegmentOptions.size("--crop", crop);
         return applySets(c, SegmentationTrainConfig.class).validate();
-    }
-
-    /** "N" or "HxW" → {h, w}. */
-    static int[] size(String v, String option) {
-        String[] p = v.toLowerCase(java.util.Locale.ROOT).split("x");
-        try {
-            if (p.length == 1) return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[0].trim())};
-            if (p.length == 2) return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
-        } catch (NumberFormatException ignored) {
-            // below
-        }
-        throw new IllegalArgumentException(option + " takes N or HxW, got '" + v + "'");
     }
 
     private boolean hasSettings() {
