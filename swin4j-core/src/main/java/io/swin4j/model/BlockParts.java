@@ -1,6 +1,7 @@
 package io.swin4j.model;
 
 import io.swin4j.geometry.SizeRule;
+import io.swin4j.geometry.WindowGeometry;
 import io.swin4j.geometry.WindowPlan;
 import io.swin4j.geometry.ZeroPaddedWindows;
 
@@ -27,6 +28,12 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
             }
 
             @Override
+            ExportView.Windows layout(WindowPlan p) {
+                return new ExportView.Windows(p, p.numWindows(), p.windowTokens(), WindowGeometry.partitionIndex(p),
+                        WindowGeometry.reverseIndex(p));
+            }
+
+            @Override
             BlockPlan build(WindowPlan plan) {
                 return BlockPlan.cyclic(plan);
             }
@@ -42,15 +49,24 @@ record BlockParts(String mixerName, TokenMixer.Factory mixer, boolean resPostNor
             }
 
             @Override
-            BlockPlan build(WindowPlan plan) {
+            ExportView.Windows layout(WindowPlan plan) {
                 ZeroPaddedWindows z = new ZeroPaddedWindows(plan);
-                return new BlockPlan(plan, z.numWindows(), z.windowTokens(), z.partitionIndex(), z.reverseIndex(),
-                        null);
+                return new ExportView.Windows(plan, z.numWindows(), z.windowTokens(), z.partitionIndex(),
+                        z.reverseIndex());
+            }
+
+            @Override
+            BlockPlan build(WindowPlan plan) {
+                ExportView.Windows w = layout(plan);
+                return new BlockPlan(plan, w.windows(), w.tokens(), w.partition(), w.reverse(), null);
             }
         };
 
         /** The windows of a block at an H×W map: pure arithmetic (FLOP counts use it without libtorch). */
         abstract WindowPlan windows(int height, int width, int window, boolean shifted, SizeRule rule);
+
+        /** The gather indices of {@code plan} (pure arithmetic). */
+        abstract ExportView.Windows layout(WindowPlan plan);
 
         /** The gather indices and mask of {@code plan}. */
         abstract BlockPlan build(WindowPlan plan);

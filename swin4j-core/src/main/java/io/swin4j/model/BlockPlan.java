@@ -44,8 +44,8 @@ final class BlockPlan {
 
     /** The cyclic shift of V1 and V2: roll, partition, and a mask keeping the rolled-in regions apart. */
     static BlockPlan cyclic(WindowPlan p) {
-        return new BlockPlan(p, p.numWindows(), p.windowTokens(),
-                WindowGeometry.partitionIndex(p), WindowGeometry.reverseIndex(p),
+        ExportView.Windows w = BlockParts.Shift.CYCLIC.layout(p);
+        return new BlockPlan(p, w.windows(), w.tokens(), w.partition(), w.reverse(),
                 WindowGeometry.shiftMask(p, SwinConfig.MASK_FILL));
     }
 

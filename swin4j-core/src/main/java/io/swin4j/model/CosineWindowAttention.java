@@ -123,12 +123,22 @@ final class CosineWindowAttention extends TokenMixer {
         }
         qkvOut = qkvOut.reshape(b, n, 3, heads, dim / heads).permute(2, 0, 3, 1, 4);
         // The per-head logit scale goes onto q, so that the product is the scaled logits (scale 1 in attend).
-        Tensor scale = logitScale.tensor().clamp_max(new Scalar(MAX_LOGIT_SCALE)).exp();
+        Tensor scale = logitScale();
         Tensor q = normalize(qkvOut.get(0)).mul(scale);
         Tensor k = normalize(qkvOut.get(1));
         Tensor attended = WindowAttention.attend(q, k, qkvOut.get(2), bias.get(plan, training), 1.0, attnDrop,
                 probsOut, training, variant, gate == null ? null : gate.forward(windows));
         return Ops.dropout(proj.forward(attended), projDrop, training);
+    }
+
+    @Override
+    Tensor additiveBias(BlockPlan plan) {
+        return bias.get(plan, false);
+    }
+
+    /** exp(min(logit_scale, log 100)) per head, (heads, 1, 1): what q is multiplied by after its normalisation. */
+    Tensor logitScale() {
+        return logitScale.tensor().clamp_max(new Scalar(MAX_LOGIT_SCALE)).exp();
     }
 
     /** The official V2 count, as V1's: qkv, q·kᵀ, attn·v, proj (no cpb_mlp, normalisation or sigmoid). */

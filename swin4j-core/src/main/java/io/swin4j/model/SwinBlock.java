@@ -53,6 +53,20 @@ final class SwinBlock extends Module {
 
     boolean hasAttention() { return mixer.hasAttention(); }
 
+    /** The block's windows at an H×W map with their gather indices (pure arithmetic). */
+    ExportView.Windows layout(int height, int width) {
+        return shift.layout(windows(height, width));
+    }
+
+    /** The mixer's additive attention bias at an H×W map in eval (null: none); owned by the block's cache. */
+    Tensor additiveBias(int height, int width) {
+        return mixer.additiveBias(plan(height, width));
+    }
+
+    TokenMixer mixer() { return mixer; }
+
+    boolean resPostNorm() { return resPostNorm; }
+
     /** x: (B, H·W, C) → (B, H·W, C); {@code probsOut} receives attention probabilities if non-null. */
     Tensor forward(Tensor x, int height, int width, Tensor[] probsOut, boolean training) {
         return forward(x, height, width, probsOut, null, training);

@@ -223,6 +223,16 @@ public final class SwinTransformer extends Module implements AutoCloseable {
 
     public SwinConfig config() { return config; }
 
+    /** The read-only view a graph writer needs (the ONNX exporter): blocks, windows, folded biases. */
+    public ExportView exportView() {
+        if (outNorms != null) throw new IllegalStateException("a dense-prediction backbone has no export view");
+        return new ExportView(this);
+    }
+
+    PatchEmbed patchEmbed() { return patchEmbed; }
+
+    SwinStage stage(int i) { return stages.get(i); }
+
     /** Whether the blocks compute attention maps that {@link ForwardOptions#optAttention} can return (not Swin-MLP). */
     public boolean hasAttentionMaps() {
         return stages.items().stream().flatMap(s -> s.blocks.items().stream()).allMatch(SwinBlock::hasAttention);

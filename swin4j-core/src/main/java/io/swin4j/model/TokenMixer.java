@@ -20,6 +20,9 @@ abstract class TokenMixer extends Module {
     /** Whether {@link #forward} can return attention probabilities (Swin-MLP has none). */
     boolean hasAttention() { return true; }
 
+    /** The additive attention bias of {@code plan} in eval, (nW or 1, heads, N, N); null for a mixer without one. */
+    Tensor additiveBias(BlockPlan plan) { return null; }
+
     /** Multiply-accumulates of one image's windows under {@code plan}, as the family's official {@code flops()}. */
     abstract double macs(WindowPlan plan);
 

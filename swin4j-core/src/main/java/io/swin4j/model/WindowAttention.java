@@ -55,6 +55,11 @@ class WindowAttention extends TokenMixer {
                 probsOut, training, variant, gate == null ? null : gate.forward(windows)), training);
     }
 
+    @Override
+    Tensor additiveBias(BlockPlan plan) {
+        return bias.get(plan, false);
+    }
+
     /** The gate child "gate" of a gated config, registered on {@code mixer}; null otherwise. */
     static AttentionGate gate(TokenMixer mixer, SwinConfig config, int heads, int dim) {
         AttentionVariant v = config.attention();
