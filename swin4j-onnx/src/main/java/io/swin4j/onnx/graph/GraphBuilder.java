@@ -90,6 +90,26 @@ public final class GraphBuilder {
         return initializer(name, TensorProto.DataType.FLOAT, ByteString.copyFrom(b.array()), shape);
     }
 
+    /** An fp32 initializer named exactly {@code name}, whatever the scope (a canonical parameter name). */
+    public String weight(String name, float[] data, long... shape) {
+        List<String> saved = new ArrayList<>(scopes);
+        scopes.clear();
+        try {
+            if (used.containsKey(name)) throw new IllegalArgumentException("initializer " + name + " written twice");
+            used.put(name, 1);
+            checkSize(name, data.length, shape);
+            ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(data);
+            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                    .setRawData(ByteString.copyFrom(b.array()));
+            for (long d : shape) t.addDims(d);
+            graph.addInitializer(t);
+            return name;
+        } finally {
+            scopes.addAll(saved);
+        }
+    }
+
     /** An int64 initializer. */
     public String longs(String name, long[] data, long... shape) {
         checkSize(name, data.length, shape);
@@ -143,7 +163,7 @@ public final class GraphBuilder {
     }
 
     private String initializer(String hint, TensorProto.DataType type, ByteString raw, long... shape) {
-        String name = scopes.isEmpty() ? hint : unique(hint);
+        String name = unique(hint);
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber()).setRawData(raw);
         for (long d : shape) t.addDims(d);
         graph.addInitializer(t);
@@ -193,7 +213,7 @@ public final class GraphBuilder {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
     }
 
-    public static AttributeProto attr(String name, long... values) {
+    public static AttributeProto ints(String name, long... values) {
         AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long v : values) b.addInts(v);
         return b.build();

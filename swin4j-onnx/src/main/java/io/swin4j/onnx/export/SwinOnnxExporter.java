@@ -1,0 +1,392 @@
+package io.swin4j.onnx.export;
+
+import io.swin4j.io.AtomicFiles;
+import io.swin4j.model.AttentionVariant;
+import io.swin4j.model.ExportView;
+import io.swin4j.model.Precision;
+import io.swin4j.model.SwinConfig;
+import io.swin4j.model.SwinTransformer;
+import io.swin4j.onnx.graph.GraphBuilder;
+import io.swin4j.onnx.proto.Onnx;
+import io.swin4j.onnx.proto.Onnx.TensorProto.DataType;
+import io.swin4j.tensor.HostTensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.swin4j.onnx.graph.GraphBuilder.attr;
+import static io.swin4j.onnx.graph.GraphBuilder.ints;
+
+/**
+ * Writes a swin4j model (V1, V2 or Swin-MLP; classifier or embedder) as an ONNX graph of its own making, not a trace:
+ * per block, the window partition with its pad and cyclic shift is ONE {@code Gather} of the token axis with a
+ * constant index, the reverse another; the relative position bias (V2: the continuous position bias MLP's output)
+ * and the shift mask are folded into ONE constant additive bias per block; attention is ONNX Runtime's fused
+ * {@code com.microsoft.MultiHeadAttention} in {@link OnnxExportOptions.Ops#CONTRIB} mode, or standard MatMul/Softmax.
+ * The batch may be dynamic; the size is fixed by the options (the indices and biases are the size's).
+ */
+public final class SwinOnnxExporter {
+
+    private SwinOnnxExporter() {}
+
+    /** The graph of {@code model} (fp32, eval); the model is read, not changed. */
+    public static Onnx.ModelProto export(SwinTransformer model, OnnxExportOptions options) {
+        if (model.precision() != Precision.FP32) {
+            throw new IllegalArgumentException("ONNX export writes fp32 graphs; this model runs in "
+                    + model.precisionLabel() + " (export the fp32 weights instead)");
+        }
+        AttentionVariant variant = model.config().attention();
+        if (variant != null && (variant.clips() || variant.hasGate())) {
+            throw new IllegalArgumentException("ONNX export does not write the " + variant
+                    + " attention variant (clipped softmax / gated attention) yet; only plain softmax attention");
+        }
+        SwinConfig c = model.config();
+        if (c.ape() && (options.height() != c.imgSize() || options.width() != c.imgSize())) {
+            throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
+                    + c.imgSize() + "x" + c.imgSize() + " only; asked " + options.height() + "x" + options.width());
+        }
+        return new Writer(model.exportView(), options).write();
+    }
+
+    /** Writes the graph of {@code model} to {@code out} atomically; returns the model written. */
+    public static Onnx.ModelProto write(SwinTransformer model, OnnxExportOptions options, Path out) throws IOException {
+        Onnx.ModelProto m = export(model, options);
+        AtomicFiles.write(out, m::writeTo);
+        return m;
+    }
+
+    /** One export: the graph builder and the state of the walk. */
+    private static final class Writer {
+        private final ExportView view;
+        private final SwinConfig config;
+        private final OnnxExportOptions o;
+        private final Map<String, HostTensor> weights;
+        private final GraphBuilder g;
+        private final Map<String, String> indexCache = new HashMap<>();
+        private String batchShape;
+
+        Writer(ExportView view, OnnxExportOptions o) {
+            this.view = view;
+            this.config = view.config();
+            this.o = o;
+            this.weights = view.weights();
+            this.g = new GraphBuilder(config.name());
+        }
+
+        Onnx.ModelProto write() {
+            Object batch = o.dynamicBatch() ? "batch" : (Object) (long) o.batch();
+            String x = input(batch);
+            int[] grid = view.grid(o.height(), o.width());
+            if (grid[0] < 1 || grid[1] < 1) {
+                throw new IllegalArgumentException("input " + o.height() + "x" + o.width() + " is smaller than a "
+                        + config.patchSize() + "x" + config.patchSize() + " patch");
+            }
+            x = patchEmbed(x, grid);
+            int h = grid[0], w = grid[1];
+            List<String> stageOutputs = new ArrayList<>();
+            for (int s = 0; s < config.numStages(); s++) {
+                for (int j = 0; j < config.depths()[s]; j++) x = block(view.block(s, j), x, h, w, s);
+                if (o.outputs().contains(OnnxExportOptions.Output.STAGE_FEATURES)) {
+                    g.push("stage" + s);
+                    String nhwc = g.op("Reshape", x, g.shape(-1, h, w, config.stageDim(s)));
+                    String nchw = g.op("Transpose", List.of(nhwc), ints("perm", 0L, 3L, 1L, 2L));
+                    g.pop();
+                    stageOutputs.add(g.output(nchw, "stage" + s, DataType.FLOAT, batch, (long) config.stageDim(s),
+                            (long) h, (long) w));
+                }
+                if (view.merges(s)) {
+                    x = merge(x, h, w, s);
+                    h = (h + 1) / 2;
+                    w = (w + 1) / 2;
+                }
+            }
+            boolean wantLogits = o.outputs().contains(OnnxExportOptions.Output.LOGITS);
+            boolean wantEmbedding = o.outputs().contains(OnnxExportOptions.Output.EMBEDDING);
+            if (wantLogits && config.numClasses() == 0) {
+                throw new IllegalArgumentException("the model has no classifier head (0 classes): no logits output");
+            }
+            if (wantLogits || wantEmbedding) {
+                g.push("norm");
+                String normed = layerNorm(x, "norm");
+                g.pop();
+                g.push("pool");
+                String pooled = g.op("ReduceMean", List.of(normed), ints("axes", 1L), attr("keepdims", 0L));
+                g.pop();
+                if (wantEmbedding) g.output(pooled, "embedding", DataType.FLOAT, batch, (long) config.numFeatures());
+                if (wantLogits) {
+                    g.push("head");
+                    String logits = linear(pooled, "head");
+                    g.pop();
+                    g.output(logits, "logits", DataType.FLOAT, batch, (long) config.numClasses());
+                }
+            }
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("swin4j.config", config.name());
+            meta.put("swin4j.family", config.family().name());
+            meta.put("swin4j.size_rule", config.sizeRule().name());
+            meta.put("swin4j.ops", o.ops().name());
+            meta.put("swin4j.input_size", o.height() + "x" + o.width());
+            return g.build(o.opset(), version(), meta);
+        }
+
+        private static String version() {
+            String v = SwinOnnxExporter.class.getPackage().getImplementationVersion();
+            return v == null ? "dev" : v;
+        }
+
+        // ---- input and stem ---------------------------------------------------------------------------------
+
+        private String input(Object batch) {
+            long h = o.height(), w = o.width();
+            if (!o.normalizeInGraph()) return g.input("images", DataType.FLOAT, batch, (long) config.inChans(), h, w);
+            if (config.inChans() != 3) throw new IllegalArgumentException("in-graph normalisation is for RGB models");
+            String pixels = g.input("pixels", DataType.UINT8, batch, h, w, 3L);
+            g.push("normalize");
+            String f = g.op("Cast", List.of(pixels), attr("to", (long) DataType.FLOAT_VALUE));
+            String chw = g.op("Transpose", List.of(f), ints("perm", 0L, 3L, 1L, 2L));
+            String unit = g.op("Div", chw, g.scalar(255f));
+            String mean = g.floats("mean", o.mean(), 1, 3, 1, 1);
+            String std = g.floats("std", o.std(), 1, 3, 1, 1);
+            String out = g.op("Div", g.op("Sub", unit, mean), std);
+            g.pop();
+            return out;
+        }
+
+        private String patchEmbed(String images, int[] grid) {
+            g.push("patch_embed");
+            int p = config.patchSize();
+            String x = images;
+            int ph = (p - o.height() % p) % p, pw = (p - o.width() % p) % p;
+            if (view.padsInput() && (ph > 0 || pw > 0)) {
+                x = g.op("Pad", x, g.shape(0, 0, 0, 0, 0, 0, ph, pw));
+            }
+            String conv = g.op("Conv", List.of(x, param("patch_embed.proj.weight"), param("patch_embed.proj.bias")),
+                    ints("kernel_shape", (long) p, (long) p), ints("strides", (long) p, (long) p));
+            String flat = g.op("Reshape", conv, g.shape(0, config.embedDim(), (long) grid[0] * grid[1]));
+            x = g.op("Transpose", List.of(flat), ints("perm", 0L, 2L, 1L));
+            if (weights.containsKey("patch_embed.norm.weight")) x = layerNorm(x, "patch_embed.norm");
+            if (config.ape()) x = g.op("Add", x, param("absolute_pos_embed"));
+            g.pop();
+            return x;
+        }
+
+        // ---- blocks -----------------------------------------------------------------------------------------
+
+        private String block(ExportView.Block b, String x, int h, int w, int stage) {
+            String pre = b.prefix();
+            g.push(pre);
+            ExportView.Windows win = b.windows(h, w);
+            int c = config.stageDim(stage);
+            String out;
+            if (b.resPostNorm()) {
+                String mixed = mix(b, x, win, c);
+                String x1 = g.op("Add", x, layerNorm(mixed, pre + ".norm1"));
+                String ffn = mlp(x1, pre);
+                out = g.op("Add", x1, layerNorm(ffn, pre + ".norm2"));
+            } else {
+                String mixed = mix(b, layerNorm(x, pre + ".norm1"), win, c);
+                String x1 = g.op("Add", x, mixed);
+                out = g.op("Add", x1, mlp(layerNorm(x1, pre + ".norm2"), pre));
+            }
+            g.pop();
+            return out;
+        }
+
+        /** Partition, mix, reverse, and the projection (per token, so after the reverse: no padding tokens). */
+        private String mix(ExportView.Block b, String tokens, ExportView.Windows win, int c) {
+            String m = b.prefix() + "." + b.mixerName();
+            String padded = win.padded() ? g.op("Pad", tokens, g.shape(0, 0, 0, 0, 1, 0)) : tokens;
+            String windows = g.op("Gather", List.of(padded, index("partition", win.partition(), win)), attr("axis", 1L));
+            String mixed = switch (b.mixer()) {
+                case SPATIAL_MLP -> spatialMlp(windows, m, b.heads(), win, c);
+                case ATTENTION, COSINE_ATTENTION -> attention(b, windows, m, win, c);
+            };
+            String back = g.op("Gather", List.of(mixed, index("reverse", win.reverse(), win)), attr("axis", 1L));
+            return b.mixer() == ExportView.Mixer.SPATIAL_MLP ? back : linear(back, m + ".proj");
+        }
+
+        /** One int64 index constant per distinct (kind, plan) — blocks of a stage share them. */
+        private String index(String kind, int[] values, ExportView.Windows win) {
+            String key = kind + win.plan() + ":" + win.windows() + "x" + win.tokens();
+            return indexCache.computeIfAbsent(key, k -> g.longs(kind + "_index", values, values.length));
+        }
+
+        /** (B, nW·N, C) windows → attended (B, nW·N, C), before the projection. */
+        private String attention(ExportView.Block b, String windows, String m, ExportView.Windows win, int c) {
+            int heads = b.heads(), n = win.tokens(), nw = win.windows(), d = c / heads;
+            boolean cosine = b.mixer() == ExportView.Mixer.COSINE_ATTENTION;
+            HostTensor biasHost = b.attentionBias(win.plan().height(), win.plan().width());
+            String bias = g.floats("attn_bias", biasHost.data(), biasHost.shape());
+            boolean perWindow = biasHost.dim(0) != 1;
+            String qkvBias = cosine ? v2QkvBias(m, c) : weights.containsKey(m + ".qkv.bias") ? param(m + ".qkv.bias") : null;
+            String qkv = g.op("MatMul", windows, transposed(m + ".qkv.weight"));
+            String rows = g.op("Reshape", qkv, g.shape(-1, n, 3L * c));
+            if (o.ops() == OnnxExportOptions.Ops.CONTRIB) {
+                List<String> parts = g.ops("", "Split", 3, List.of(rows, g.shape(c, c, c)), attr("axis", 2L));
+                String q = parts.get(0), k = parts.get(1), v = parts.get(2);
+                String biasArg = "";
+                float scale = (float) Math.pow(d, -0.5);
+                if (cosine) {
+                    if (qkvBias != null) {
+                        List<String> bs = g.ops("", "Split", 3, List.of(qkvBias, g.shape(c, c, c)), attr("axis", 0L));
+                        q = g.op("Add", q, bs.get(0));
+                        v = g.op("Add", v, bs.get(2));
+                    }
+                    String scaleConst = g.floats("logit_scale", b.logitScale(), 1, 1, heads, 1);
+                    q = g.op("Reshape", g.op("Mul", normalize(q, n, heads, d), scaleConst), g.shape(-1, n, c));
+                    k = g.op("Reshape", normalize(k, n, heads, d), g.shape(-1, n, c));
+                    scale = 1f;
+                } else if (qkvBias != null) {
+                    biasArg = qkvBias;
+                }
+                String attnBias = perWindow ? expandToBatch(bias, nw, heads, n) : bias;
+                String out = g.microsoft("MultiHeadAttention", List.of(q, k, v, biasArg, "", attnBias),
+                        attr("num_heads", (long) heads), attr("scale", scale));
+                return g.op("Reshape", out, g.shape(-1, (long) nw * n, c));
+            }
+            if (qkvBias != null) rows = g.op("Add", rows, qkvBias);
+            String split = g.op("Transpose", List.of(g.op("Reshape", rows, g.shape(-1, n, 3, heads, d))),
+                    ints("perm", 2L, 0L, 3L, 1L, 4L));
+            String q = g.op("Gather", List.of(split, g.shape(0)), attr("axis", 0L));
+            String k = g.op("Gather", List.of(split, g.shape(1)), attr("axis", 0L));
+            String v = g.op("Gather", List.of(split, g.shape(2)), attr("axis", 0L));
+            // Gather with a 1-element index keeps that axis: (1, B·nW, heads, N, d) → squeeze it by reshaping.
+            q = g.op("Reshape", q, g.shape(-1, heads, n, d));
+            k = g.op("Reshape", k, g.shape(-1, heads, n, d));
+            v = g.op("Reshape", v, g.shape(-1, heads, n, d));
+            if (cosine) {
+                q = g.op("Mul", l2Normalize(q), g.floats("logit_scale", b.logitScale(), 1, heads, 1, 1));
+                k = l2Normalize(k);
+            } else {
+                q = g.op("Mul", q, g.scalar((float) Math.pow(d, -0.5)));
+            }
+            String logits = g.op("MatMul", q, g.op("Transpose", List.of(k), ints("perm", 0L, 1L, 3L, 2L)));
+            if (perWindow) {
+                String grouped = g.op("Reshape", logits, g.shape(-1, nw, heads, n, n));
+                logits = g.op("Reshape", g.op("Add", grouped, bias), g.shape(-1, heads, n, n));
+            } else {
+                logits = g.op("Add", logits, bias);
+            }
+            String probs = g.op("Softmax", List.of(logits), attr("axis", -1L));
+            String out = g.op("Transpose", List.of(g.op("MatMul", probs, v)), ints("perm", 0L, 2L, 1L, 3L));
+            return g.op("Reshape", out, g.shape(-1, (long) nw * n, c));
+        }
+
+        /** (nW, heads, N, N) → (B·nW, heads, N, N) for a batch of B (what MultiHeadAttention takes). */
+        private String expandToBatch(String bias, int nw, int heads, int n) {
+            String withBatch = g.op("Reshape", bias, g.shape(1, nw, heads, n, n));
+            String shape = g.op("Concat", List.of(batchShape(), g.shape(nw, heads, n, n)), attr("axis", 0L));
+            return g.op("Reshape", g.op("Expand", withBatch, shape), g.shape(-1, heads, n, n));
+        }
+
+        /** The batch size as a 1-element int64 tensor, from the input's shape (once per graph). */
+        private String batchShape() {
+            if (batchShape == null) {
+                if (!o.dynamicBatch()) return batchShape = g.shape(o.batch());
+                String input = o.normalizeInGraph() ? "pixels" : "images";
+                g.push("batch");
+                batchShape = g.op("Slice", g.op("Shape", input), g.shape(0), g.shape(1));
+                g.pop();
+            }
+            return batchShape;
+        }
+
+        /** V2's qkv bias cat(q_bias, 0, v_bias) as one constant (3C), or null without q_bias. */
+        private String v2QkvBias(String m, int c) {
+            HostTensor q = weights.get(m + ".q_bias"), v = weights.get(m + ".v_bias");
+            if (q == null) return null;
+            float[] all = new float[3 * c];
+            System.arraycopy(q.data(), 0, all, 0, c);
+            System.arraycopy(v.data(), 0, all, 2 * c, c);
+            return g.floats("qkv_bias", all, 3L * c);
+        }
+
+        /** (B·nW, N, C) per head normalised: (B·nW, N, heads, d) / max(‖·‖₂, 1e-12). */
+        private String normalize(String x, int n, int heads, int d) {
+            return l2Normalize(g.op("Reshape", x, g.shape(-1, n, heads, d)));
+        }
+
+        /** F.normalize over the last axis: x / max(‖x‖₂, 1e-12). */
+        private String l2Normalize(String x) {
+            String norm = g.op("ReduceL2", List.of(x), ints("axes", -1L), attr("keepdims", 1L));
+            return g.op("Div", x, g.op("Max", norm, g.scalar(1e-12f)));
+        }
+
+        /** Swin-MLP's per-head linear map over the window's token positions. */
+        private String spatialMlp(String windows, String m, int heads, ExportView.Windows win, int c) {
+            int n = win.tokens(), nw = win.windows(), d = c / heads;
+            HostTensor wt = weights.get(m + ".weight"), bt = weights.get(m + ".bias");
+            String weight = g.weight(m + ".weight", wt.data(), heads, n, n);
+            String bias = g.weight(m + ".bias", bt.data(), heads, n, 1);
+            String perHead = g.op("Transpose", List.of(g.op("Reshape", windows, g.shape(-1, n, heads, d))),
+                    ints("perm", 0L, 2L, 1L, 3L));
+            String mixed = g.op("Add", g.op("MatMul", weight, perHead), bias);
+            String back = g.op("Transpose", List.of(mixed), ints("perm", 0L, 2L, 1L, 3L));
+            return g.op("Reshape", back, g.shape(-1, (long) nw * n, c));
+        }
+
+        private String mlp(String x, String pre) {
+            String hidden = gelu(linear(x, pre + ".mlp.fc1"));
+            return linear(hidden, pre + ".mlp.fc2");
+        }
+
+        /** Exact GELU, x·½·(1 + erf(x/√2)), in the pattern ONNX Runtime's optimiser fuses into its Gelu. */
+        private String gelu(String x) {
+            String erf = g.op("Erf", g.op("Div", x, g.scalar((float) Math.sqrt(2.0))));
+            return g.op("Mul", g.op("Mul", x, g.op("Add", erf, g.scalar(1f))), g.scalar(0.5f));
+        }
+
+        // ---- merge, norms, linears ---------------------------------------------------------------------------
+
+        /** 2×2 patch merging: (B, H·W, C) → (B, ⌈H/2⌉·⌈W/2⌉, 2C). */
+        private String merge(String x, int h, int w, int stage) {
+            String pre = "layers." + stage + ".downsample";
+            g.push(pre);
+            int c = config.stageDim(stage);
+            String grid = g.op("Reshape", x, g.shape(-1, h, w, c));
+            if (h % 2 != 0 || w % 2 != 0) grid = g.op("Pad", grid, g.shape(0, 0, 0, 0, 0, h % 2, w % 2, 0));
+            int h2 = (h + 1) / 2, w2 = (w + 1) / 2;
+            String six = g.op("Reshape", grid, g.shape(-1, h2, 2, w2, 2, c));
+            String perm = g.op("Transpose", List.of(six), ints("perm", 0L, 1L, 3L, 4L, 2L, 5L));
+            String merged = g.op("Reshape", perm, g.shape(-1, (long) h2 * w2, 4L * c));
+            boolean normAfter = config.family() == SwinConfig.Family.V2;
+            String out = normAfter ? layerNorm(linear(merged, pre + ".reduction"), pre + ".norm")
+                    : linear(layerNorm(merged, pre + ".norm"), pre + ".reduction");
+            g.pop();
+            return out;
+        }
+
+        private String layerNorm(String x, String name) {
+            return g.op("LayerNormalization", List.of(x, param(name + ".weight"), param(name + ".bias")),
+                    attr("axis", -1L), attr("epsilon", (float) SwinConfig.LAYER_NORM_EPS));
+        }
+
+        /** x·Wᵀ (+ b): MatMul with the weight stored transposed (in, out), then Add. */
+        private String linear(String x, String name) {
+            String y = g.op("MatMul", x, transposed(name + ".weight"));
+            return weights.containsKey(name + ".bias") ? g.op("Add", y, param(name + ".bias")) : y;
+        }
+
+        private String param(String name) {
+            HostTensor t = weights.get(name);
+            if (t == null) throw new IllegalStateException("the model has no parameter " + name);
+            return g.weight(name, t.data(), t.shape());
+        }
+
+        /** A (out, in) weight as its (in, out) transpose, named {@code name} + "_t". */
+        private String transposed(String name) {
+            HostTensor t = weights.get(name);
+            if (t == null || t.rank() != 2) throw new IllegalStateException("the model has no linear weight " + name);
+            int out = (int) t.dim(0), in = (int) t.dim(1);
+            float[] tr = new float[out * in];
+            float[] src = t.data();
+            for (int r = 0; r < out; r++) for (int k = 0; k < in; k++) tr[k * out + r] = src[r * in + k];
+            return g.weight(name + "_t", tr, in, out);
+        }
+    }
+}
