@@ -26,12 +26,13 @@ import java.util.List;
  */
 public final class StageFeaturesTask implements Task<float[], List<HostTensor>, StageFeatures> {
 
-    private final SwinTransformer model;
     private final EvalPreset preset;
+    private final java.util.function.Function<List<float[]>, List<HostTensor>> forward;
 
-    StageFeaturesTask(SwinTransformer model, EvalPreset preset) {
-        this.model = model;
+    /** @param forward each stage's (B, C, H, W) map of a batch of inputs preprocessed by {@code preset} */
+    StageFeaturesTask(EvalPreset preset, java.util.function.Function<List<float[]>, List<HostTensor>> forward) {
         this.preset = preset;
+        this.forward = forward;
     }
 
     @Override
@@ -47,14 +48,7 @@ public final class StageFeaturesTask implements Task<float[], List<HostTensor>, 
     /** Each stage's (B, C, H, W) map of the batch. */
     @Override
     public List<HostTensor> forward(List<float[]> inputs) {
-        try (PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.batch(inputs, 3, preset.height(), preset.width());
-            try (SwinOutput out = model.forward(x, ForwardOptions.withStageFeatures())) {
-                List<HostTensor> maps = new ArrayList<>(out.stageFeatures().size());
-                for (Tensor t : out.stageFeatures()) maps.add(Tensors.toHost(t));
-                return maps;
-            }
-        }
+        return forward.apply(inputs);
     }
 
     @Override

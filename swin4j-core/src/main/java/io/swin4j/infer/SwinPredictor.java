@@ -47,7 +47,9 @@ import java.util.function.Consumer;
 public final class SwinPredictor implements AutoCloseable {
 
     private final SwinWeights weights;
+    /** The libtorch model when the engine is libtorch (attention maps need it), else null. */
     private final SwinTransformer model;
+    private final InferenceEngine engine;
     private final EvalPreset preset;
     private final Labels labels;
     private final ImageDecoder decoder;
@@ -60,7 +62,9 @@ public final class SwinPredictor implements AutoCloseable {
         this.labels = b.labels != null ? b.labels.requireSize(classes) : savedLabels(weights);
         this.decoder = b.decoder != null ? b.decoder : new ImageDecoder();
         this.batchSize = b.batchSize;
-        this.model = weights.createModel(b.precision);
+        SwinTransformer created = weights.createModel(b.precision);
+        this.engine = InferenceEngines.open(b.engine, created, preset.height(), preset.width(), b.threads);
+        this.model = engine instanceof LibtorchEngine l ? l.model() : null;
     }
 
     public static Builder builder(Path weights) {
@@ -90,6 +94,7 @@ public final class SwinPredictor implements AutoCloseable {
         private int threads;
         private Precision precision;
         private SwinWeights loaded;
+        private String engine = InferenceEngines.LIBTORCH;
 
         private Builder(Path weightsFile) {
             this.weightsFile = weightsFile;
@@ -127,6 +132,13 @@ public final class SwinPredictor implements AutoCloseable {
          */
         public Builder optPrecision(Precision p) { precision = java.util.Objects.requireNonNull(p); return this; }
 
+        /**
+         * The inference engine ({@link InferenceEngines#available()}): {@code libtorch} (default; every precision, the
+         * attention task) or {@code onnxruntime} (swin4j-onnx on the class path: the model exported to an ONNX graph
+         * at the preset's size and run by ONNX Runtime; fp32).
+         */
+        public Builder optEngine(String name) { engine = java.util.Objects.requireNonNull(name); return this; }
+
         public SwinPredictor build() throws IOException {
             if (threads > 0) NativeTorch.setIntraOpThreads(threads);
             return new SwinPredictor(this, loaded != null ? loaded : SwinWeights.load(weightsFile, loadOptions));
@@ -149,7 +161,10 @@ public final class SwinPredictor implements AutoCloseable {
     public SwinConfig config() { return weights.config(); }
 
     /** Whether {@link #attention} can show this model's blocks (every family but Swin-MLP). */
-    public boolean hasAttentionMaps() { return model.hasAttentionMaps(); }
+    public boolean hasAttentionMaps() { return engine.hasAttentionMaps(); }
+
+    /** The engine's name ({@code libtorch}, {@code onnxruntime}). */
+    public String engine() { return engine.name(); }
 
     public SwinWeights weights() { return weights; }
 
@@ -184,12 +199,17 @@ public final class SwinPredictor implements AutoCloseable {
      * @throws IllegalArgumentException for a model without attention maps (Swin-MLP), or no such block or head
      */
     public AttentionTask attentionTask(int stage, int block, int head) {
+        if (model == null) {
+            throw new IllegalArgumentException("attention maps need --engine libtorch; this predictor runs on "
+                    + engine.name());
+        }
         return new AttentionTask(model, config(), preset, stage, block, head);
     }
 
     /** Per-stage NCHW feature maps, with this predictor's preset and model. */
     public StageFeaturesTask stageFeaturesTask() {
-        return new StageFeaturesTask(model, preset);
+        return new StageFeaturesTask(preset, inputs -> run(inputs, new InferenceEngine.Want(false, false, true))
+                .stageFeatures());
     }
 
     /** A pipeline of {@code task} with this predictor's decoder (its limits) and batch size. */
@@ -271,20 +291,28 @@ public final class SwinPredictor implements AutoCloseable {
 
     private BatchOutput forward(List<float[]> inputs, boolean probabilities, boolean embeddings) {
         if (inputs.isEmpty()) return new BatchOutput(probabilities ? new float[0][] : null, new float[0][]);
-        try (PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.batch(inputs, 3, preset.height(), preset.width());
-            try (SwinOutput out = model.forward(x, ForwardOptions.DEFAULT)) {
-                if (probabilities && out.logits() == null) {
-                    throw new IllegalStateException("the model has no classifier head (0 classes): use embed");
-                }
-                return new BatchOutput(probabilities ? rows(out.logits().softmax(-1), inputs.size()) : null,
-                        embeddings ? rows(out.embedding(), inputs.size()) : null);
-            }
-        }
+        InferenceEngine.Outputs out = run(inputs, new InferenceEngine.Want(probabilities, embeddings, false));
+        return new BatchOutput(probabilities ? rows(out.probabilities(), inputs.size()) : null,
+                embeddings ? rows(out.embeddings(), inputs.size()) : null);
     }
 
-    private static float[][] rows(Tensor t, int count) {
-        float[] flat = Tensors.toFloats(t);
+    /** One engine call over preprocessed inputs of the preset's size. */
+    private InferenceEngine.Outputs run(List<float[]> inputs, InferenceEngine.Want want) {
+        int per = 3 * preset.height() * preset.width();
+        float[] batch = new float[inputs.size() * per];
+        for (int i = 0; i < inputs.size(); i++) {
+            float[] one = inputs.get(i);
+            if (one.length != per) {
+                throw new IllegalArgumentException("input " + i + " has " + one.length + " values; the preset makes "
+                        + per + " (3x" + preset.height() + "x" + preset.width() + ")");
+            }
+            System.arraycopy(one, 0, batch, i * per, per);
+        }
+        return engine.run(batch, inputs.size(), preset.height(), preset.width(), want);
+    }
+
+    private static float[][] rows(io.swin4j.tensor.HostTensor t, int count) {
+        float[] flat = t.data();
         int n = flat.length / count;
         float[][] rows = new float[count][];
         for (int i = 0; i < count; i++) rows[i] = Arrays.copyOfRange(flat, i * n, (i + 1) * n);
@@ -306,10 +334,10 @@ public final class SwinPredictor implements AutoCloseable {
 
     public ImageDecoder decoder() { return decoder; }
 
-    public Precision precision() { return model.precision(); }
+    public Precision precision() { return model != null ? model.precision() : Precision.FP32; }
 
     /** "fp32", "bf16", "int8 dynamic" or "int8 static". */
-    public String precisionLabel() { return model.precisionLabel(); }
+    public String precisionLabel() { return engine.precisionLabel(); }
 
     /** The k most probable classes of one row of probabilities, most probable first (ties: lower index first). */
     public List<Prediction> topK(float[] probs, int k) {
@@ -318,6 +346,6 @@ public final class SwinPredictor implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        engine.close();
     }
 }
