@@ -1,5 +1,7 @@
 package io.swin4j.bench;
 
+import io.swin4j.infer.InferenceEngine;
+
 import io.swin4j.engine.NativeTorch;
 import io.swin4j.engine.Tensors;
 import io.swin4j.model.FlopCount;
@@ -61,6 +63,34 @@ public final class ModelBenchmark {
                 results.add(r);
                 if (each != null) each.accept(r);
             }
+        }
+        return results;
+    }
+
+    /**
+     * The same measurement through an {@link InferenceEngine} other than libtorch (e.g. onnxruntime): a fixed random
+     * input per batch size, warm-up, timed calls that end with the class probabilities (or embeddings) in Java.
+     *
+     * @param threads the engine's threads, for the label
+     */
+    public static List<BenchResult> runEngine(InferenceEngine engine, SwinConfig config, String name, int[] batches,
+                                              int warmup, int minRuns, double minSeconds, int threads,
+                                              Consumer<BenchResult> each) {
+        int side = config.imgSize();
+        double macs = FlopCount.macs(config);
+        boolean head = config.numClasses() > 0;
+        List<BenchResult> results = new ArrayList<>();
+        for (int batch : batches) {
+            java.util.Random r = new java.util.Random(batch);
+            float[] input = new float[batch * 3 * side * side];
+            for (int i = 0; i < input.length; i++) input[i] = (float) r.nextGaussian();
+            InferenceEngine.Want want = new InferenceEngine.Want(head, !head, false);
+            ThroughputStats stats = Timing.measure(batch, warmup, minRuns, minSeconds,
+                    () -> engine.run(input, batch, side, side, want));
+            BenchResult b = BenchResult.of("swin4j-" + engine.name(), name, engine.precisionLabel(),
+                    engine.name() + " intra-op=" + threads, side, macs, stats);
+            results.add(b);
+            if (each != null) each.accept(b);
         }
         return results;
     }

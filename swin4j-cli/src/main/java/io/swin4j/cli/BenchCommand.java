@@ -70,6 +70,9 @@ final class BenchCommand extends WeightsCommand {
             description = "Compare this precision's logits with fp32 on N inputs (Fashion-MNIST test images if installed, else noise).")
     int agreementInputs;
 
+    @Mixin
+    EngineOption engine;
+
     @Option(names = "--json", description = "One JSON object per line instead of the table.")
     boolean json;
 
@@ -81,6 +84,7 @@ final class BenchCommand extends WeightsCommand {
         PrintWriter out = out();
         ObjectMapper mapper = new ObjectMapper();
         String name = weightsFile != null ? weightsFile.getFileName().toString() : preset;
+        if (!engine.name.equals(io.swin4j.infer.InferenceEngines.LIBTORCH)) return callEngine(p, out, mapper, name);
         try (SwinTransformer model = load(p)) {
             SwinConfig c = model.config();
             if (!json) {
@@ -110,6 +114,33 @@ final class BenchCommand extends WeightsCommand {
                             : model.precisionLabel() + " vs fp32 on " + inputs.source + ": " + a.describe());
                 }
             }
+        }
+        return 0;
+    }
+
+    /** The throughput table through another engine (the model is handed to it). */
+    private Integer callEngine(Precision p, PrintWriter out, ObjectMapper mapper, String name) throws IOException {
+        if (p != null && p != Precision.FP32) {
+            throw new IllegalArgumentException("--engine " + engine.name + " runs fp32 only; drop --precision " + p);
+        }
+        if (leakBatches > 0 || agreementInputs > 0) {
+            throw new IllegalArgumentException("--leak-check and --agreement measure the libtorch engine; drop --engine");
+        }
+        SwinTransformer model = load(Precision.FP32);
+        SwinConfig c = model.config();
+        int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        try (io.swin4j.infer.InferenceEngine e = io.swin4j.infer.InferenceEngines.open(engine.name, model, c.imgSize(),
+                c.imgSize(), t)) {
+            if (!json) {
+                out.printf("%s: %s on %s, %.3f G MACs per %dx%d image (official count)%n", name, e.precisionLabel(),
+                        e.name(), FlopCount.macs(c) / 1e9, c.imgSize(), c.imgSize());
+                out.println(BenchTable.header());
+                out.flush();
+            }
+            io.swin4j.bench.ModelBenchmark.runEngine(e, c, name, batches, warmup, runs, seconds, t, r -> {
+                out.println(json ? write(mapper, r) : BenchTable.row(r));
+                out.flush();
+            });
         }
         return 0;
     }

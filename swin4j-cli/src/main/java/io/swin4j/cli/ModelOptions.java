@@ -33,6 +33,9 @@ final class ModelOptions {
     @Mixin
     PrecisionOption precision;
 
+    @Mixin
+    EngineOption engine;
+
     /** A builder with these settings; the caller adds its own (batch size, decoder) and builds. */
     SwinPredictor.Builder builder(WeightsOptions weights, java.io.PrintWriter err, String command) throws IOException {
         Path weightsFile = weights.resolve(this.weightsFile, err);
@@ -51,6 +54,7 @@ final class ModelOptions {
         if (preset != null) b.optPreset(EvalPreset.named(preset));
         if (labels != null) b.optLabels(Labels.read(labels));
         if (threads != null) b.optThreads(threads);
+        b.optEngine(engine.name);
         Precision p = precision.get(err, command);
         return p == null ? b : b.optPrecision(p);
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code swin} command. */
 @Command(name = "swin", mixinStandardHelpOptions = true, version = "swin4j 0.1.0",
         description = "Swin Transformer in Java: classify, embed and segment images; train and evaluate; inspect, convert and run checkpoints.",
-        subcommands = {PredictCommand.class, EmbedCommand.class, SegmentCommand.class, InspectCommand.class, ForwardCommand.class, ConvertCommand.class, QuantizeCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {PredictCommand.class, EmbedCommand.class, SegmentCommand.class, InspectCommand.class, ForwardCommand.class, ConvertCommand.class, ExportCommand.class, QuantizeCommand.class, TrainCommand.class, EvalCommand.class,
                 BenchCommand.class, ServeCommand.class, ModelsCommand.class, OutliersCommand.class, io.swin4j.spark.SparkPredictJob.class,
                 CommandLine.HelpCommand.class})
 public final class SwinCli {

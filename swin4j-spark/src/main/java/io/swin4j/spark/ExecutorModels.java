@@ -67,6 +67,7 @@ final class ExecutorModels {
             SwinPredictor.Builder b = SwinPredictor.builder(weights); // the pixel limit is the transform's pipeline's
             if (s.preset() != null) b.optPreset(EvalPreset.named(s.preset()));
             if (s.precision() != null) b.optPrecision(io.swin4j.model.Precision.parse(s.precision()));
+            if (s.engine() != null) b.optEngine(s.engine()).optThreads(s.threadsPerTask());
             return b.build();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the model " + (s.weights() == null ? "(bundled)" : s.weights())

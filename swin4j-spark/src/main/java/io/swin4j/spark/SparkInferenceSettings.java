@@ -11,6 +11,8 @@ import java.io.Serializable;
  * @param maxPixels      decoded pixel limit per image
  * @param threadsPerTask compute threads per task ({@code spark.task.cpus})
  * @param precision      fp32, bf16 or int8 ({@code Precision.parse}); null for the weights' own
+ * @param engine         the inference engine ({@code libtorch}, {@code onnxruntime}); null for libtorch
  */
-record SparkInferenceSettings(String weights, String preset, long maxPixels, int threadsPerTask, String precision)
+record SparkInferenceSettings(String weights, String preset, long maxPixels, int threadsPerTask, String precision,
+                              String engine)
         implements Serializable {}

@@ -83,6 +83,10 @@ public final class SparkPredictJob implements Callable<Integer> {
             description = "Compute precision (default: the weights' own; int8 quantizes an fp32 model dynamically).")
     String precision;
 
+    @Option(names = "--engine", paramLabel = "libtorch|onnxruntime",
+            description = "Inference engine on the executors (default: libtorch; onnxruntime runs swin4j's ONNX graph, fp32).")
+    String engine;
+
     @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images with more pixels (default: Pillow's 89,478,485).")
     Long maxPixels;
 
@@ -108,7 +112,7 @@ public final class SparkPredictJob implements Callable<Integer> {
         try {
             int taskCpus = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
             SwinSparkPredictor.Builder b = SwinSparkPredictor.builder().optWeights(registryOrUri(weights)).optPreset(preset)
-                    .optPrecision(precision).optTopK(topK).optBatchSize(batchSize).optThreadsPerTask(taskCpus)
+                    .optPrecision(precision).optEngine(engine).optTopK(topK).optBatchSize(batchSize).optThreadsPerTask(taskCpus)
                     .optOutput(output()).optSegmentationMode(mode).optFlip(flip);
             if (maxPixels != null) b.optMaxPixels(maxPixels);
             SwinSparkPredictor predictor = b.build();

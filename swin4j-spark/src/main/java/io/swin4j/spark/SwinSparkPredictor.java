@@ -74,7 +74,7 @@ public final class SwinSparkPredictor implements Serializable {
 
     private SwinSparkPredictor(Builder b) {
         this.settings = new SparkInferenceSettings(b.weights, b.preset, b.maxPixels, b.threadsPerTask,
-                b.precision);
+                b.precision, b.engine);
         this.output = b.output;
         this.topK = b.topK;
         this.batchSize = b.batchSize;
@@ -97,6 +97,7 @@ public final class SwinSparkPredictor implements Serializable {
         private String weights;
         private String preset;
         private String precision;
+        private String engine;
         private long maxPixels = ImageLimits.DEFAULT_MAX_PIXELS;
         private int threadsPerTask = 1;
         private Output output = Output.CLASSIFY;
@@ -132,6 +133,11 @@ public final class SwinSparkPredictor implements Serializable {
             precision = p == null ? null : io.swin4j.model.Precision.parse(p).toString();
             return this;
         }
+        /**
+         * The inference engine on the executors: libtorch (default) or onnxruntime (swin4j-onnx on the executors'
+         * class path; fp32).
+         */
+        public Builder optEngine(String name) { engine = name; return this; }
         public Builder optMaxPixels(long n) { maxPixels = positive(n, "max pixels"); return this; }
         /** Compute threads per task; set it to {@code spark.task.cpus} (default 1). */
         public Builder optThreadsPerTask(int n) { threadsPerTask = (int) positive(n, "threads per task"); return this; }
