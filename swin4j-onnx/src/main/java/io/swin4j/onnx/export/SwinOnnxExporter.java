@@ -86,21 +86,22 @@ public final class SwinOnnxExporter {
                 throw new IllegalArgumentException("input " + o.height() + "x" + o.width() + " is smaller than a "
                         + config.patchSize() + "x" + config.patchSize() + " patch");
             }
-            x = patchEmbed(x, grid);
+            Tokens t = Tokens.of(patchEmbed(x, grid));
             int h = grid[0], w = grid[1];
             List<String> stageOutputs = new ArrayList<>();
             for (int s = 0; s < config.numStages(); s++) {
-                for (int j = 0; j < config.depths()[s]; j++) x = block(view.block(s, j), x, h, w, s);
+                for (int j = 0; j < config.depths()[s]; j++) t = block(view.block(s, j), t, h, w, s);
                 if (o.outputs().contains(OnnxExportOptions.Output.STAGE_FEATURES)) {
+                    t = materialize(t);
                     g.push("stage" + s);
-                    String nhwc = g.op("Reshape", x, g.shape(-1, h, w, config.stageDim(s)));
+                    String nhwc = g.op("Reshape", t.value(), g.shape(-1, h, w, config.stageDim(s)));
                     String nchw = g.op("Transpose", List.of(nhwc), ints("perm", 0L, 3L, 1L, 2L));
                     g.pop();
                     stageOutputs.add(g.output(nchw, "stage" + s, DataType.FLOAT, batch, (long) config.stageDim(s),
                             (long) h, (long) w));
                 }
                 if (view.merges(s)) {
-                    x = merge(x, h, w, s);
+                    t = Tokens.of(merge(materialize(t).value(), h, w, s));
                     h = (h + 1) / 2;
                     w = (w + 1) / 2;
                 }
@@ -112,10 +113,11 @@ public final class SwinOnnxExporter {
             }
             if (wantLogits || wantEmbedding) {
                 g.push("norm");
-                String normed = layerNorm(x, "norm");
+                String normed = norm(t, "norm").value();
                 g.pop();
                 g.push("pool");
-                String pooled = g.op("ReduceMean", List.of(normed), ints("axes", 1L), attr("keepdims", 0L));
+                String perImage = g.op("Reshape", normed, g.shape(-1, (long) h * w, config.numFeatures()));
+                String pooled = g.op("ReduceMean", List.of(perImage), ints("axes", 1L), attr("keepdims", 0L));
                 g.pop();
                 if (wantEmbedding) g.output(pooled, "embedding", DataType.FLOAT, batch, (long) config.numFeatures());
                 if (wantLogits) {
@@ -169,37 +171,77 @@ public final class SwinOnnxExporter {
                     ints("kernel_shape", (long) p, (long) p), ints("strides", (long) p, (long) p));
             String flat = g.op("Reshape", conv, g.shape(0, config.embedDim(), (long) grid[0] * grid[1]));
             x = g.op("Transpose", List.of(flat), ints("perm", 0L, 2L, 1L));
-            if (weights.containsKey("patch_embed.norm.weight")) x = layerNorm(x, "patch_embed.norm");
-            if (config.ape()) x = g.op("Add", x, param("absolute_pos_embed"));
+            if (config.ape()) {
+                if (weights.containsKey("patch_embed.norm.weight")) x = layerNorm(x, "patch_embed.norm");
+                x = g.op("Add", x, param("absolute_pos_embed"));
+            }
+            x = g.op("Reshape", x, g.shape(-1, config.embedDim()));
+            if (!config.ape() && weights.containsKey("patch_embed.norm.weight")) x = layerNorm(x, "patch_embed.norm");
             g.pop();
             return x;
         }
 
         // ---- blocks -----------------------------------------------------------------------------------------
 
-        private String block(ExportView.Block b, String x, int h, int w, int stage) {
+        /**
+         * The residual stream as (B·L, C) tokens: a value, or a residual sum not yet computed (branch + skip) that the
+         * next LayerNorm computes with it (ONNX Runtime's SkipLayerNormalization, contrib mode).
+         */
+        private record Tokens(String value, String branch, String skip) {
+            static Tokens of(String value) { return new Tokens(value, null, null); }
+
+            static Tokens sum(String branch, String skip) { return new Tokens(null, branch, skip); }
+
+            boolean pending() { return value == null; }
+        }
+
+        private Tokens materialize(Tokens t) {
+            return t.pending() ? Tokens.of(g.op("Add", t.skip(), t.branch())) : t;
+        }
+
+        /** LayerNorm of the stream; a pending sum is computed with it. */
+        private Tokens norm(Tokens t, String name) {
+            return normAndStream(t, name)[0];
+        }
+
+        /** {normed, the stream materialized}. */
+        private Tokens[] normAndStream(Tokens t, String name) {
+            if (t.pending() && o.ops() == OnnxExportOptions.Ops.CONTRIB) {
+                List<String> outs = g.microsoftOps("SkipLayerNormalization", 4,
+                        List.of(t.branch(), t.skip(), param(name + ".weight"), param(name + ".bias")),
+                        attr("epsilon", (float) SwinConfig.LAYER_NORM_EPS));
+                return new Tokens[] {Tokens.of(outs.get(0)), Tokens.of(outs.get(3))};
+            }
+            Tokens m = materialize(t);
+            return new Tokens[] {Tokens.of(layerNorm(m.value(), name)), m};
+        }
+
+        private Tokens block(ExportView.Block b, Tokens t, int h, int w, int stage) {
             String pre = b.prefix();
             g.push(pre);
             ExportView.Windows win = b.windows(h, w);
             int c = config.stageDim(stage);
-            String out;
+            Tokens out;
             if (b.resPostNorm()) {
-                String mixed = mix(b, x, win, c);
+                String x = materialize(t).value();
+                String mixed = mix(b, x, win, c, h * w);
                 String x1 = g.op("Add", x, layerNorm(mixed, pre + ".norm1"));
                 String ffn = mlp(x1, pre);
-                out = g.op("Add", x1, layerNorm(ffn, pre + ".norm2"));
+                out = Tokens.of(g.op("Add", x1, layerNorm(ffn, pre + ".norm2")));
             } else {
-                String mixed = mix(b, layerNorm(x, pre + ".norm1"), win, c);
-                String x1 = g.op("Add", x, mixed);
-                out = g.op("Add", x1, mlp(layerNorm(x1, pre + ".norm2"), pre));
+                Tokens[] normed = normAndStream(t, pre + ".norm1");
+                String mixed = mix(b, normed[0].value(), win, c, h * w);
+                Tokens[] h2 = normAndStream(Tokens.sum(mixed, normed[1].value()), pre + ".norm2");
+                out = Tokens.sum(mlp(h2[0].value(), pre), h2[1].value());
             }
             g.pop();
             return out;
         }
 
         /** Partition, mix, reverse, and the projection (per token, so after the reverse: no padding tokens). */
-        private String mix(ExportView.Block b, String tokens, ExportView.Windows win, int c) {
+        private String mix(ExportView.Block b, String tokens2d, ExportView.Windows win, int c, int length) {
             String m = b.prefix() + "." + b.mixerName();
+            String tokens = g.op("Reshape", tokens2d, g.shape(-1, length, c));
             String padded = win.padded() ? g.op("Pad", tokens, g.shape(0, 0, 0, 0, 1, 0)) : tokens;
             String windows = g.op("Gather", List.of(padded, index("partition", win.partition(), win)), attr("axis", 1L));
             String mixed = switch (b.mixer()) {
@@ -207,7 +249,8 @@ public final class SwinOnnxExporter {
                 case ATTENTION, COSINE_ATTENTION -> attention(b, windows, m, win, c);
             };
             String back = g.op("Gather", List.of(mixed, index("reverse", win.reverse(), win)), attr("axis", 1L));
-            return b.mixer() == ExportView.Mixer.SPATIAL_MLP ? back : linear(back, m + ".proj");
+            String flat = g.op("Reshape", back, g.shape(-1, c));
+            return b.mixer() == ExportView.Mixer.SPATIAL_MLP ? flat : linear(flat, m + ".proj");
         }
 
         /** One int64 index constant per distinct (kind, plan) — blocks of a stage share them. */
@@ -224,7 +267,8 @@ public final class SwinOnnxExporter {
             String bias = g.floats("attn_bias", biasHost.data(), biasHost.shape());
             boolean perWindow = biasHost.dim(0) != 1;
             String qkvBias = cosine ? v2QkvBias(m, c) : weights.containsKey(m + ".qkv.bias") ? param(m + ".qkv.bias") : null;
-            String qkv = g.op("MatMul", windows, transposed(m + ".qkv.weight"));
+            String flatWindows = g.op("Reshape", windows, g.shape(-1, c));
+            String qkv = g.op("Gemm", List.of(flatWindows, param(m + ".qkv.weight")), attr("transB", 1L));
             String rows = g.op("Reshape", qkv, g.shape(-1, n, 3L * c));
             if (o.ops() == OnnxExportOptions.Ops.CONTRIB) {
                 List<String> parts = g.ops("", "Split", 3, List.of(rows, g.shape(c, c, c)), attr("axis", 2L));
@@ -353,7 +397,7 @@ public final class SwinOnnxExporter {
             int h2 = (h + 1) / 2, w2 = (w + 1) / 2;
             String six = g.op("Reshape", grid, g.shape(-1, h2, 2, w2, 2, c));
             String perm = g.op("Transpose", List.of(six), ints("perm", 0L, 1L, 3L, 4L, 2L, 5L));
-            String merged = g.op("Reshape", perm, g.shape(-1, (long) h2 * w2, 4L * c));
+            String merged = g.op("Reshape", perm, g.shape(-1, 4L * c));
             boolean normAfter = config.family() == SwinConfig.Family.V2;
             String out = normAfter ? layerNorm(linear(merged, pre + ".reduction"), pre + ".norm")
                     : linear(layerNorm(merged, pre + ".norm"), pre + ".reduction");
@@ -366,27 +410,17 @@ public final class SwinOnnxExporter {
                     attr("axis", -1L), attr("epsilon", (float) SwinConfig.LAYER_NORM_EPS));
         }
 
-        /** x·Wᵀ (+ b): MatMul with the weight stored transposed (in, out), then Add. */
+        /** x·Wᵀ + b over (rows, in) tokens: one Gemm with the (out, in) weight as stored. */
         private String linear(String x, String name) {
-            String y = g.op("MatMul", x, transposed(name + ".weight"));
-            return weights.containsKey(name + ".bias") ? g.op("Add", y, param(name + ".bias")) : y;
+            List<String> in = weights.containsKey(name + ".bias")
+                    ? List.of(x, param(name + ".weight"), param(name + ".bias")) : List.of(x, param(name + ".weight"));
+            return g.op("Gemm", in, attr("transB", 1L));
         }
 
         private String param(String name) {
             HostTensor t = weights.get(name);
             if (t == null) throw new IllegalStateException("the model has no parameter " + name);
             return g.weight(name, t.data(), t.shape());
-        }
-
-        /** A (out, in) weight as its (in, out) transpose, named {@code name} + "_t". */
-        private String transposed(String name) {
-            HostTensor t = weights.get(name);
-            if (t == null || t.rank() != 2) throw new IllegalStateException("the model has no linear weight " + name);
-            int out = (int) t.dim(0), in = (int) t.dim(1);
-            float[] tr = new float[out * in];
-            float[] src = t.data();
-            for (int r = 0; r < out; r++) for (int k = 0; k < in; k++) tr[k * out + r] = src[r * in + k];
-            return g.weight(name + "_t", tr, in, out);
         }
     }
 }

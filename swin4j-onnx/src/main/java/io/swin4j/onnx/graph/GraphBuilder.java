@@ -188,6 +188,12 @@ public final class GraphBuilder {
         return ops(MICROSOFT, type, 1, inputs, attrs).get(0);
     }
 
+    /** A node of the {@code com.microsoft} domain with {@code outputs} outputs. */
+    public List<String> microsoftOps(String type, int outputs, List<String> inputs, AttributeProto... attrs) {
+        microsoft = true;
+        return ops(MICROSOFT, type, outputs, inputs, attrs);
+    }
+
     /** A node with {@code outputs} outputs; an empty input name is an omitted optional input. */
     public List<String> ops(String domain, String type, int outputs, List<String> inputs, AttributeProto... attrs) {
         String name = unique(type);
