@@ -49,7 +49,8 @@ final class ExportCommand extends WeightsCommand {
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "The fixed batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--dynamic-size", description = "Any input height and width in one graph (not written yet: use --size).")
+    @Option(names = "--dynamic-size", description = "Any input height and width in one graph: window plans computed in "
+            + "the graph (V1 and V2; Swin-MLP and absolute position embeddings need a fixed --size).")
     boolean dynamicSize;
 
     @Option(names = "--size", paramLabel = "HxW", description = "Input size (default: the model's image size).")
@@ -69,10 +70,7 @@ final class ExportCommand extends WeightsCommand {
         if (!format.equalsIgnoreCase("onnx")) {
             throw new IllegalArgumentException("--format: only onnx is written, got '" + format + "'");
         }
-        if (dynamicSize) {
-            throw new IllegalArgumentException("--dynamic-size graphs are not written yet; export one graph per size "
-                    + "with --size HxW");
-        }
+        if (dynamicSize && size != null) throw new IllegalArgumentException("--dynamic-size and --size exclude each other");
         OnnxExportOptions.Ops mode = switch (ops.toLowerCase(Locale.ROOT)) {
             case "contrib" -> OnnxExportOptions.Ops.CONTRIB;
             case "standard" -> OnnxExportOptions.Ops.STANDARD;
@@ -90,6 +88,7 @@ final class ExportCommand extends WeightsCommand {
             int[] hw = SegmentOptions.size("--size", size);
             o = o.withSize(hw[0], hw[1]);
         }
+        if (dynamicSize) o = o.withDynamicSize();
         o = dynamicBatch ? o.withDynamicBatch() : o.withBatch(batch);
         if (normalize) {
             EvalPreset preset = SwinPredictor.savedPreset(w);

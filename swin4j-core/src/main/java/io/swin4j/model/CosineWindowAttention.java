@@ -136,6 +136,11 @@ final class CosineWindowAttention extends TokenMixer {
         return bias.get(plan, false);
     }
 
+    @Override
+    Tensor relativeBias(int window) {
+        return bias.relative(window);
+    }
+
     /** exp(min(logit_scale, log 100)) per head, (heads, 1, 1): what q is multiplied by after its normalisation. */
     Tensor logitScale() {
         return logitScale.tensor().clamp_max(new Scalar(MAX_LOGIT_SCALE)).exp();

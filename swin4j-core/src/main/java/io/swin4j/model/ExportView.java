@@ -129,6 +129,24 @@ public final class ExportView {
             }
         }
 
+        /** The block's configured window side M. */
+        public int window() { return block.window(); }
+
+        /** Whether this is a shifted block (odd index in its stage; the plan at a size may still not shift). */
+        public boolean shifted() { return block.shiftedBlock(); }
+
+        /**
+         * The relative position bias alone of a window of side {@code window} (≤ M; OFFICIAL shrinks the window to small
+         * maps), (heads, N, N) fp32, N = window²: what a graph whose size is only known at run time gathers from.
+         */
+        public HostTensor relativeBias(int window) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+                Tensor bias = block.mixer().relativeBias(window);
+                return bias == null ? null
+                        : Tensors.toHost(bias.contiguous().to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
+            }
+        }
+
         /** V2: exp(min(logit_scale, log 100)) per head, (heads); null otherwise. */
         public float[] logitScale() {
             if (!(block.mixer() instanceof CosineWindowAttention c)) return null;

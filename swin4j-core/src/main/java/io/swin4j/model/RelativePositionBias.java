@@ -51,7 +51,7 @@ final class RelativePositionBias {
     }
 
     /** The (heads, N, N) relative position bias of a window of side {@code window}. */
-    private Tensor relative(int window) {
+    Tensor relative(int window) {
         Tensor idx = indexCache.computeIfAbsent(window, w -> Tensors.keep(Tensors.fromInts(index.apply(w),
                 (long) w * w * w * w)));
         long n = (long) window * window;

@@ -65,6 +65,12 @@ final class SwinBlock extends Module {
 
     TokenMixer mixer() { return mixer; }
 
+    /** The block's configured window side. */
+    int window() { return window; }
+
+    /** Whether this is a shifted block (odd index in its stage). */
+    boolean shiftedBlock() { return shifted; }
+
     boolean resPostNorm() { return resPostNorm; }
 
     /** x: (B, H·W, C) → (B, H·W, C); {@code probsOut} receives attention probabilities if non-null. */

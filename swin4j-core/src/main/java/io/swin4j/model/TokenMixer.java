@@ -23,6 +23,9 @@ abstract class TokenMixer extends Module {
     /** The additive attention bias of {@code plan} in eval, (nW or 1, heads, N, N); null for a mixer without one. */
     Tensor additiveBias(BlockPlan plan) { return null; }
 
+    /** The relative position bias of a window of side {@code window} alone, (heads, N, N); null without one. */
+    Tensor relativeBias(int window) { return null; }
+
     /** Multiply-accumulates of one image's windows under {@code plan}, as the family's official {@code flops()}. */
     abstract double macs(WindowPlan plan);
 

@@ -60,6 +60,11 @@ class WindowAttention extends TokenMixer {
         return bias.get(plan, false);
     }
 
+    @Override
+    Tensor relativeBias(int window) {
+        return bias.relative(window);
+    }
+
     /** The gate child "gate" of a gated config, registered on {@code mixer}; null otherwise. */
     static AttentionGate gate(TokenMixer mixer, SwinConfig config, int heads, int dim) {
         AttentionVariant v = config.attention();

@@ -13,7 +13,10 @@ import java.util.Set;
  * @param ops              ONNX Runtime's fused contrib operators, or standard operators only
  * @param batch            the batch size of a static-batch graph (ignored with {@code dynamicBatch})
  * @param dynamicBatch     the batch dimension is symbolic ({@code batch})
- * @param height           input rows (the window gather indices and biases are computed for this size)
+ * @param dynamicSize      the input height and width are symbolic ({@code height}, {@code width}): the window indices,
+ *                         shifts and masks are computed in the graph (V1 and V2; Swin-MLP and absolute position
+ *                         embeddings need a fixed size)
+ * @param height           input rows of a fixed-size graph (its window gather indices and biases are this size's)
  * @param width            input columns
  * @param normalizeInGraph the input is {@code pixels}, uint8 (B, H, W, 3) RGB already resized and cropped, and the
  *                         graph normalises it with {@code mean} and {@code std} (ToTensor then Normalize); else the
@@ -22,7 +25,8 @@ import java.util.Set;
  * @param std              per-channel std of the in-graph normalisation (null without it)
  * @param outputs          the graph outputs
  */
-public record OnnxExportOptions(int opset, Ops ops, int batch, boolean dynamicBatch, int height, int width,
+public record OnnxExportOptions(int opset, Ops ops, int batch, boolean dynamicBatch, boolean dynamicSize, int height,
+                                int width,
                                 boolean normalizeInGraph, float[] mean, float[] std, Set<Output> outputs) {
 
     /** Which operators the graph may use. */
@@ -62,36 +66,42 @@ public record OnnxExportOptions(int opset, Ops ops, int batch, boolean dynamicBa
 
     /** Opset 17, contrib ops, dynamic batch, the config's image size, fp32 input, logits and embedding. */
     public static OnnxExportOptions defaults(SwinConfig config) {
-        return new OnnxExportOptions(17, Ops.CONTRIB, 1, true, config.imgSize(), config.imgSize(), false, null, null,
+        return new OnnxExportOptions(17, Ops.CONTRIB, 1, true, false, config.imgSize(), config.imgSize(), false, null, null,
                 config.numClasses() > 0 ? EnumSet.of(Output.LOGITS, Output.EMBEDDING) : EnumSet.of(Output.EMBEDDING));
     }
 
     public OnnxExportOptions withOpset(int v) {
-        return new OnnxExportOptions(v, ops, batch, dynamicBatch, height, width, normalizeInGraph, mean, std, outputs);
+        return new OnnxExportOptions(v, ops, batch, dynamicBatch, dynamicSize, height, width, normalizeInGraph, mean, std, outputs);
     }
 
     public OnnxExportOptions withOps(Ops v) {
-        return new OnnxExportOptions(opset, v, batch, dynamicBatch, height, width, normalizeInGraph, mean, std, outputs);
+        return new OnnxExportOptions(opset, v, batch, dynamicBatch, dynamicSize, height, width, normalizeInGraph, mean, std, outputs);
     }
 
     /** A static batch of {@code n}. */
     public OnnxExportOptions withBatch(int n) {
-        return new OnnxExportOptions(opset, ops, n, false, height, width, normalizeInGraph, mean, std, outputs);
+        return new OnnxExportOptions(opset, ops, n, false, dynamicSize, height, width, normalizeInGraph, mean, std, outputs);
     }
 
     public OnnxExportOptions withDynamicBatch() {
-        return new OnnxExportOptions(opset, ops, batch, true, height, width, normalizeInGraph, mean, std, outputs);
+        return new OnnxExportOptions(opset, ops, batch, true, dynamicSize, height, width, normalizeInGraph, mean, std, outputs);
     }
 
+    /** One graph for any input height and width. */
+    public OnnxExportOptions withDynamicSize() {
+        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, true, height, width, normalizeInGraph, mean, std, outputs);
+    }
+
+    /** A fixed input size of h×w. */
     public OnnxExportOptions withSize(int h, int w) {
-        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, h, w, normalizeInGraph, mean, std, outputs);
+        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, false, h, w, normalizeInGraph, mean, std, outputs);
     }
 
     public OnnxExportOptions withNormalization(float[] m, float[] s) {
-        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, height, width, true, m, s, outputs);
+        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, dynamicSize, height, width, true, m, s, outputs);
     }
 
     public OnnxExportOptions withOutputs(Set<Output> v) {
-        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, height, width, normalizeInGraph, mean, std, v);
+        return new OnnxExportOptions(opset, ops, batch, dynamicBatch, dynamicSize, height, width, normalizeInGraph, mean, std, v);
     }
 }

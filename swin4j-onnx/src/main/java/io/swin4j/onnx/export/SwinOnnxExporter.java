@@ -9,6 +9,7 @@ import io.swin4j.model.SwinTransformer;
 import io.swin4j.onnx.graph.GraphBuilder;
 import io.swin4j.onnx.proto.Onnx;
 import io.swin4j.onnx.proto.Onnx.TensorProto.DataType;
+import io.swin4j.onnx.export.Dims.Dim;
 import io.swin4j.tensor.HostTensor;
 
 import java.io.IOException;
@@ -46,7 +47,11 @@ public final class SwinOnnxExporter {
                     + " attention variant (clipped softmax / gated attention) yet; only plain softmax attention");
         }
         SwinConfig c = model.config();
-        if (c.ape() && (options.height() != c.imgSize() || options.width() != c.imgSize())) {
+        if (options.dynamicSize() && c.family() == SwinConfig.Family.MLP) {
+            throw new IllegalArgumentException("dynamic-size graphs of Swin-MLP (zero-padded shifted windows) are not "
+                    + "written yet; export at a fixed --size");
+        }
+        if (c.ape() && (options.dynamicSize() || options.height() != c.imgSize() || options.width() != c.imgSize())) {
             throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
                     + c.imgSize() + "x" + c.imgSize() + " only; asked " + options.height() + "x" + options.width());
         }
@@ -68,6 +73,9 @@ public final class SwinOnnxExporter {
         private final Map<String, HostTensor> weights;
         private final GraphBuilder g;
         private final Map<String, String> indexCache = new HashMap<>();
+        private final Map<String, InGraphWindows.Plan> inGraphPlans = new HashMap<>();
+        private final Dims d;
+        private final InGraphWindows inGraph;
         private String batchShape;
 
         Writer(ExportView view, OnnxExportOptions o) {
@@ -76,34 +84,47 @@ public final class SwinOnnxExporter {
             this.o = o;
             this.weights = view.weights();
             this.g = new GraphBuilder(config.name());
+            this.d = new Dims(g);
+            this.inGraph = new InGraphWindows(g, d);
         }
 
         Onnx.ModelProto write() {
             Object batch = o.dynamicBatch() ? "batch" : (Object) (long) o.batch();
             String x = input(batch);
-            int[] grid = view.grid(o.height(), o.width());
-            if (grid[0] < 1 || grid[1] < 1) {
-                throw new IllegalArgumentException("input " + o.height() + "x" + o.width() + " is smaller than a "
-                        + config.patchSize() + "x" + config.patchSize() + " patch");
+            Dim inH, inW;
+            if (o.dynamicSize()) {
+                inH = d.dimOf(x, 2);
+                inW = d.dimOf(x, 3);
+            } else {
+                int[] grid = view.grid(o.height(), o.width());
+                if (grid[0] < 1 || grid[1] < 1) {
+                    throw new IllegalArgumentException("input " + o.height() + "x" + o.width() + " is smaller than a "
+                            + config.patchSize() + "x" + config.patchSize() + " patch");
+                }
+                inH = Dim.of(o.height());
+                inW = Dim.of(o.width());
             }
-            Tokens t = Tokens.of(patchEmbed(x, grid));
-            int h = grid[0], w = grid[1];
+            int p = config.patchSize();
+            Dim h = view.padsInput() ? d.div(d.add(inH, p - 1), p) : d.div(inH, p);
+            Dim w = view.padsInput() ? d.div(d.add(inW, p - 1), p) : d.div(inW, p);
+            Tokens t = Tokens.of(patchEmbed(x, inH, inW));
             List<String> stageOutputs = new ArrayList<>();
             for (int s = 0; s < config.numStages(); s++) {
                 for (int j = 0; j < config.depths()[s]; j++) t = block(view.block(s, j), t, h, w, s);
                 if (o.outputs().contains(OnnxExportOptions.Output.STAGE_FEATURES)) {
                     t = materialize(t);
                     g.push("stage" + s);
-                    String nhwc = g.op("Reshape", t.value(), g.shape(-1, h, w, config.stageDim(s)));
+                    String nhwc = g.op("Reshape", t.value(), d.shape(-1, h, w, config.stageDim(s)));
                     String nchw = g.op("Transpose", List.of(nhwc), ints("perm", 0L, 3L, 1L, 2L));
                     g.pop();
                     stageOutputs.add(g.output(nchw, "stage" + s, DataType.FLOAT, batch, (long) config.stageDim(s),
-                            (long) h, (long) w));
+                            h.known() ? (Object) h.value() : "stage" + s + "_height",
+                            w.known() ? (Object) w.value() : "stage" + s + "_width"));
                 }
                 if (view.merges(s)) {
                     t = Tokens.of(merge(materialize(t).value(), h, w, s));
-                    h = (h + 1) / 2;
-                    w = (w + 1) / 2;
+                    h = d.div(d.add(h, 1), 2);
+                    w = d.div(d.add(w, 1), 2);
                 }
             }
             boolean wantLogits = o.outputs().contains(OnnxExportOptions.Output.LOGITS);
@@ -116,7 +137,7 @@ public final class SwinOnnxExporter {
                 String normed = norm(t, "norm").value();
                 g.pop();
                 g.push("pool");
-                String perImage = g.op("Reshape", normed, g.shape(-1, (long) h * w, config.numFeatures()));
+                String perImage = g.op("Reshape", normed, d.shape(-1, d.mul(h, w), config.numFeatures()));
                 String pooled = g.op("ReduceMean", List.of(perImage), ints("axes", 1L), attr("keepdims", 0L));
                 g.pop();
                 if (wantEmbedding) g.output(pooled, "embedding", DataType.FLOAT, batch, (long) config.numFeatures());
@@ -132,7 +153,7 @@ public final class SwinOnnxExporter {
             meta.put("swin4j.family", config.family().name());
             meta.put("swin4j.size_rule", config.sizeRule().name());
             meta.put("swin4j.ops", o.ops().name());
-            meta.put("swin4j.input_size", o.height() + "x" + o.width());
+            meta.put("swin4j.input_size", o.dynamicSize() ? "dynamic" : o.height() + "x" + o.width());
             return g.build(o.opset(), version(), meta);
         }
 
@@ -144,7 +165,8 @@ public final class SwinOnnxExporter {
         // ---- input and stem ---------------------------------------------------------------------------------
 
         private String input(Object batch) {
-            long h = o.height(), w = o.width();
+            Object h = o.dynamicSize() ? "height" : (Object) (long) o.height();
+            Object w = o.dynamicSize() ? "width" : (Object) (long) o.width();
             if (!o.normalizeInGraph()) return g.input("images", DataType.FLOAT, batch, (long) config.inChans(), h, w);
             if (config.inChans() != 3) throw new IllegalArgumentException("in-graph normalisation is for RGB models");
             String pixels = g.input("pixels", DataType.UINT8, batch, h, w, 3L);
@@ -159,17 +181,16 @@ public final class SwinOnnxExporter {
             return out;
         }
 
-        private String patchEmbed(String images, int[] grid) {
+        private String patchEmbed(String images, Dim height, Dim width) {
             g.push("patch_embed");
             int p = config.patchSize();
             String x = images;
-            int ph = (p - o.height() % p) % p, pw = (p - o.width() % p) % p;
-            if (view.padsInput() && (ph > 0 || pw > 0)) {
-                x = g.op("Pad", x, g.shape(0, 0, 0, 0, 0, 0, ph, pw));
-            }
+            Dim ph = d.mod(d.sub(Dim.of(p), d.mod(height, p)), p), pw = d.mod(d.sub(Dim.of(p), d.mod(width, p)), p);
+            boolean none = ph.known() && pw.known() && ph.value() == 0 && pw.value() == 0;
+            if (view.padsInput() && !none) x = g.op("Pad", x, d.shape(0, 0, 0, 0, 0, 0, ph, pw));
             String conv = g.op("Conv", List.of(x, param("patch_embed.proj.weight"), param("patch_embed.proj.bias")),
                     ints("kernel_shape", (long) p, (long) p), ints("strides", (long) p, (long) p));
-            String flat = g.op("Reshape", conv, g.shape(0, config.embedDim(), (long) grid[0] * grid[1]));
+            String flat = g.op("Reshape", conv, g.shape(0, config.embedDim(), -1));
             x = g.op("Transpose", List.of(flat), ints("perm", 0L, 2L, 1L));
             if (config.ape()) {
                 if (weights.containsKey("patch_embed.norm.weight")) x = layerNorm(x, "patch_embed.norm");
@@ -216,21 +237,21 @@ public final class SwinOnnxExporter {
             return new Tokens[] {Tokens.of(layerNorm(m.value(), name)), m};
         }
 
-        private Tokens block(ExportView.Block b, Tokens t, int h, int w, int stage) {
+        private Tokens block(ExportView.Block b, Tokens t, Dim h, Dim w, int stage) {
             String pre = b.prefix();
             g.push(pre);
-            ExportView.Windows win = b.windows(h, w);
+            Windows win = windows(b, h, w, stage);
             int c = config.stageDim(stage);
             Tokens out;
             if (b.resPostNorm()) {
                 String x = materialize(t).value();
-                String mixed = mix(b, x, win, c, h * w);
+                String mixed = mix(b, x, win, c, d.mul(h, w));
                 String x1 = g.op("Add", x, layerNorm(mixed, pre + ".norm1"));
                 String ffn = mlp(x1, pre);
                 out = Tokens.of(g.op("Add", x1, layerNorm(ffn, pre + ".norm2")));
             } else {
                 Tokens[] normed = normAndStream(t, pre + ".norm1");
-                String mixed = mix(b, normed[0].value(), win, c, h * w);
+                String mixed = mix(b, normed[0].value(), win, c, d.mul(h, w));
                 Tokens[] h2 = normAndStream(Tokens.sum(mixed, normed[1].value()), pre + ".norm2");
                 out = Tokens.sum(mlp(h2[0].value(), pre), h2[1].value());
             }
@@ -239,16 +260,40 @@ public final class SwinOnnxExporter {
         }
 
         /** Partition, mix, reverse, and the projection (per token, so after the reverse: no padding tokens). */
-        private String mix(ExportView.Block b, String tokens2d, ExportView.Windows win, int c, int length) {
+        /**
+         * A block's windows at a size: gather indices, counts, and (dynamic size only) the shift mask; a static size
+         * takes them from the model ({@code fixed}), a dynamic one computes them in the graph.
+         */
+        private record Windows(String partition, String reverse, boolean padded, Dim windows, Dim tokens, Dim window,
+                               String mask, ExportView.Windows fixed) {}
+
+        private Windows windows(ExportView.Block b, Dim h, Dim w, int stage) {
+            if (h.known() && w.known()) {
+                ExportView.Windows win = b.windows((int) h.value(), (int) w.value());
+                return new Windows(index("partition", win.partition(), win), index("reverse", win.reverse(), win),
+                        win.padded(), Dim.of(win.windows()), Dim.of(win.tokens()), Dim.of(win.plan().windowH()), null, win);
+            }
+            String key = stage + ":" + b.shifted();
+            InGraphWindows.Plan p = inGraphPlans.computeIfAbsent(key, k -> {
+                g.push("layers." + stage + (b.shifted() ? ".shifted_windows" : ".windows"));
+                InGraphWindows.Plan plan = inGraph.cyclic(h, w, b.window(), b.shifted(), config.sizeRule(),
+                        SwinConfig.MASK_FILL);
+                g.pop();
+                return plan;
+            });
+            return new Windows(p.partition(), p.reverse(), true, p.windows(), p.tokens(), p.window(), p.mask(), null);
+        }
+
+        private String mix(ExportView.Block b, String tokens2d, Windows win, int c, Dim length) {
             String m = b.prefix() + "." + b.mixerName();
-            String tokens = g.op("Reshape", tokens2d, g.shape(-1, length, c));
+            String tokens = g.op("Reshape", tokens2d, d.shape(-1, length, c));
             String padded = win.padded() ? g.op("Pad", tokens, g.shape(0, 0, 0, 0, 1, 0)) : tokens;
-            String windows = g.op("Gather", List.of(padded, index("partition", win.partition(), win)), attr("axis", 1L));
+            String windows = g.op("Gather", List.of(padded, win.partition()), attr("axis", 1L));
             String mixed = switch (b.mixer()) {
                 case SPATIAL_MLP -> spatialMlp(windows, m, b.heads(), win, c);
                 case ATTENTION, COSINE_ATTENTION -> attention(b, windows, m, win, c);
             };
-            String back = g.op("Gather", List.of(mixed, index("reverse", win.reverse(), win)), attr("axis", 1L));
+            String back = g.op("Gather", List.of(mixed, win.reverse()), attr("axis", 1L));
             String flat = g.op("Reshape", back, g.shape(-1, c));
             return b.mixer() == ExportView.Mixer.SPATIAL_MLP ? flat : linear(flat, m + ".proj");
         }
@@ -260,21 +305,31 @@ public final class SwinOnnxExporter {
         }
 
         /** (B, nW·N, C) windows → attended (B, nW·N, C), before the projection. */
-        private String attention(ExportView.Block b, String windows, String m, ExportView.Windows win, int c) {
-            int heads = b.heads(), n = win.tokens(), nw = win.windows(), d = c / heads;
+        private String attention(ExportView.Block b, String windows, String m, Windows win, int c) {
+            int heads = b.heads(), hd = c / heads;
+            Dim n = win.tokens(), nw = win.windows();
             boolean cosine = b.mixer() == ExportView.Mixer.COSINE_ATTENTION;
-            HostTensor biasHost = b.attentionBias(win.plan().height(), win.plan().width());
-            String bias = g.floats("attn_bias", biasHost.data(), biasHost.shape());
-            boolean perWindow = biasHost.dim(0) != 1;
+            String bias;
+            boolean perWindow;
+            if (win.fixed() != null) {
+                // relative position bias and shift mask folded into one constant
+                HostTensor biasHost = b.attentionBias(win.fixed().plan().height(), win.fixed().plan().width());
+                bias = g.floats("attn_bias", biasHost.data(), biasHost.shape());
+                perWindow = biasHost.dim(0) != 1;
+            } else {
+                bias = relativeBias(b, win);
+                perWindow = win.mask() != null;
+                if (perWindow) bias = g.op("Add", bias, win.mask());
+            }
             String qkvBias = cosine ? v2QkvBias(m, c) : weights.containsKey(m + ".qkv.bias") ? param(m + ".qkv.bias") : null;
             String flatWindows = g.op("Reshape", windows, g.shape(-1, c));
             String qkv = g.op("Gemm", List.of(flatWindows, param(m + ".qkv.weight")), attr("transB", 1L));
-            String rows = g.op("Reshape", qkv, g.shape(-1, n, 3L * c));
+            String rows = g.op("Reshape", qkv, d.shape(-1, n, 3L * c));
             if (o.ops() == OnnxExportOptions.Ops.CONTRIB) {
                 List<String> parts = g.ops("", "Split", 3, List.of(rows, g.shape(c, c, c)), attr("axis", 2L));
                 String q = parts.get(0), k = parts.get(1), v = parts.get(2);
                 String biasArg = "";
-                float scale = (float) Math.pow(d, -0.5);
+                float scale = (float) Math.pow(hd, -0.5);
                 if (cosine) {
                     if (qkvBias != null) {
                         List<String> bs = g.ops("", "Split", 3, List.of(qkvBias, g.shape(c, c, c)), attr("axis", 0L));
@@ -282,8 +337,8 @@ public final class SwinOnnxExporter {
                         v = g.op("Add", v, bs.get(2));
                     }
                     String scaleConst = g.floats("logit_scale", b.logitScale(), 1, 1, heads, 1);
-                    q = g.op("Reshape", g.op("Mul", normalize(q, n, heads, d), scaleConst), g.shape(-1, n, c));
-                    k = g.op("Reshape", normalize(k, n, heads, d), g.shape(-1, n, c));
+                    q = g.op("Reshape", g.op("Mul", normalize(q, n, heads, hd), scaleConst), d.shape(-1, n, c));
+                    k = g.op("Reshape", normalize(k, n, heads, hd), d.shape(-1, n, c));
                     scale = 1f;
                 } else if (qkvBias != null) {
                     biasArg = qkvBias;
@@ -291,41 +346,73 @@ public final class SwinOnnxExporter {
                 String attnBias = perWindow ? expandToBatch(bias, nw, heads, n) : bias;
                 String out = g.microsoft("MultiHeadAttention", List.of(q, k, v, biasArg, "", attnBias),
                         attr("num_heads", (long) heads), attr("scale", scale));
-                return g.op("Reshape", out, g.shape(-1, (long) nw * n, c));
+                return g.op("Reshape", out, d.shape(-1, d.mul(nw, n), c));
             }
             if (qkvBias != null) rows = g.op("Add", rows, qkvBias);
-            String split = g.op("Transpose", List.of(g.op("Reshape", rows, g.shape(-1, n, 3, heads, d))),
+            String split = g.op("Transpose", List.of(g.op("Reshape", rows, d.shape(-1, n, 3, heads, hd))),
                     ints("perm", 2L, 0L, 3L, 1L, 4L));
             String q = g.op("Gather", List.of(split, g.shape(0)), attr("axis", 0L));
             String k = g.op("Gather", List.of(split, g.shape(1)), attr("axis", 0L));
             String v = g.op("Gather", List.of(split, g.shape(2)), attr("axis", 0L));
             // Gather with a 1-element index keeps that axis: (1, B·nW, heads, N, d) → squeeze it by reshaping.
-            q = g.op("Reshape", q, g.shape(-1, heads, n, d));
-            k = g.op("Reshape", k, g.shape(-1, heads, n, d));
-            v = g.op("Reshape", v, g.shape(-1, heads, n, d));
+            q = g.op("Reshape", q, d.shape(-1, heads, n, hd));
+            k = g.op("Reshape", k, d.shape(-1, heads, n, hd));
+            v = g.op("Reshape", v, d.shape(-1, heads, n, hd));
             if (cosine) {
                 q = g.op("Mul", l2Normalize(q), g.floats("logit_scale", b.logitScale(), 1, heads, 1, 1));
                 k = l2Normalize(k);
             } else {
-                q = g.op("Mul", q, g.scalar((float) Math.pow(d, -0.5)));
+                q = g.op("Mul", q, g.scalar((float) Math.pow(hd, -0.5)));
             }
             String logits = g.op("MatMul", q, g.op("Transpose", List.of(k), ints("perm", 0L, 1L, 3L, 2L)));
             if (perWindow) {
-                String grouped = g.op("Reshape", logits, g.shape(-1, nw, heads, n, n));
-                logits = g.op("Reshape", g.op("Add", grouped, bias), g.shape(-1, heads, n, n));
+                String grouped = g.op("Reshape", logits, d.shape(-1, nw, heads, n, n));
+                logits = g.op("Reshape", g.op("Add", grouped, bias), d.shape(-1, heads, n, n));
             } else {
                 logits = g.op("Add", logits, bias);
             }
             String probs = g.op("Softmax", List.of(logits), attr("axis", -1L));
             String out = g.op("Transpose", List.of(g.op("MatMul", probs, v)), ints("perm", 0L, 2L, 1L, 3L));
-            return g.op("Reshape", out, g.shape(-1, (long) nw * n, c));
+            return g.op("Reshape", out, d.shape(-1, d.mul(nw, n), c));
         }
 
         /** (nW, heads, N, N) → (B·nW, heads, N, N) for a batch of B (what MultiHeadAttention takes). */
-        private String expandToBatch(String bias, int nw, int heads, int n) {
-            String withBatch = g.op("Reshape", bias, g.shape(1, nw, heads, n, n));
-            String shape = g.op("Concat", List.of(batchShape(), g.shape(nw, heads, n, n)), attr("axis", 0L));
-            return g.op("Reshape", g.op("Expand", withBatch, shape), g.shape(-1, heads, n, n));
+        private String expandToBatch(String bias, Dim nw, int heads, Dim n) {
+            String withBatch = g.op("Reshape", bias, d.shape(1, nw, heads, n, n));
+            String shape = g.op("Concat", List.of(batchShape(), d.shape(nw, heads, n, n)), attr("axis", 0L));
+            return g.op("Reshape", g.op("Expand", withBatch, shape), d.shape(-1, heads, n, n));
+        }
+
+        /**
+         * The relative position bias at a window known only at run time, (1, heads, N, N): under the OFFICIAL rule the
+         * window shrinks to small maps, so the biases of every side 1..M are stored one after the other (row w⁴ per
+         * side) and the run-time side picks its rows; the other rules keep the window, one constant.
+         */
+        private String relativeBias(ExportView.Block b, Windows win) {
+            int m = b.window(), heads = b.heads();
+            if (config.sizeRule() != io.swin4j.geometry.SizeRule.OFFICIAL) {
+                HostTensor t = b.relativeBias(m);
+                return g.floats("relative_bias", t.data(), 1, heads, (long) m * m, (long) m * m);
+            }
+            long[] offsets = new long[m + 2];
+            for (int w = 1; w <= m; w++) offsets[w + 1] = offsets[w] + (long) w * w * w * w;
+            float[] all = new float[Math.toIntExact(offsets[m + 1] * heads)];
+            for (int w = 1; w <= m; w++) {
+                float[] t = b.relativeBias(w).data(); // (heads, n, n) → rows (i·n + j), columns heads
+                int nn = w * w * w * w;
+                for (int h = 0; h < heads; h++) {
+                    for (int r = 0; r < nn; r++) all[Math.toIntExact((offsets[w] + r) * heads + h)] = t[h * nn + r];
+                }
+            }
+            String table = g.floats("relative_bias_by_window", all, offsets[m + 1], heads);
+            String offsetTable = g.longs("relative_bias_offsets", offsets, offsets.length);
+            String start = g.op("Gather", List.of(offsetTable, d.t(win.window())), attr("axis", 0L));
+            String end = g.op("Add", start, d.t(d.mul(win.tokens(), win.tokens())));
+            String rows = g.op("Range", g.op("Squeeze", start, g.shape(0)), g.op("Squeeze", end, g.shape(0)),
+                    g.scalarLong(1));
+            String picked = g.op("Gather", List.of(table, rows), attr("axis", 0L));
+            String byHead = g.op("Transpose", List.of(picked), ints("perm", 1L, 0L));
+            return g.op("Reshape", byHead, d.shape(1, heads, win.tokens(), win.tokens()));
         }
 
         /** The batch size as a 1-element int64 tensor, from the input's shape (once per graph). */
@@ -351,8 +438,8 @@ public final class SwinOnnxExporter {
         }
 
         /** (B·nW, N, C) per head normalised: (B·nW, N, heads, d) / max(‖·‖₂, 1e-12). */
-        private String normalize(String x, int n, int heads, int d) {
-            return l2Normalize(g.op("Reshape", x, g.shape(-1, n, heads, d)));
+        private String normalize(String x, Dim n, int heads, int hd) {
+            return l2Normalize(g.op("Reshape", x, d.shape(-1, n, heads, hd)));
         }
 
         /** F.normalize over the last axis: x / max(‖x‖₂, 1e-12). */
@@ -362,16 +449,17 @@ public final class SwinOnnxExporter {
         }
 
         /** Swin-MLP's per-head linear map over the window's token positions. */
-        private String spatialMlp(String windows, String m, int heads, ExportView.Windows win, int c) {
-            int n = win.tokens(), nw = win.windows(), d = c / heads;
+        private String spatialMlp(String windows, String m, int heads, Windows win, int c) {
+            int n = Math.toIntExact(win.tokens().value()), hd = c / heads;
+            Dim nw = win.windows();
             HostTensor wt = weights.get(m + ".weight"), bt = weights.get(m + ".bias");
             String weight = g.weight(m + ".weight", wt.data(), heads, n, n);
             String bias = g.weight(m + ".bias", bt.data(), heads, n, 1);
-            String perHead = g.op("Transpose", List.of(g.op("Reshape", windows, g.shape(-1, n, heads, d))),
+            String perHead = g.op("Transpose", List.of(g.op("Reshape", windows, g.shape(-1, n, heads, hd))),
                     ints("perm", 0L, 2L, 1L, 3L));
             String mixed = g.op("Add", g.op("MatMul", weight, perHead), bias);
             String back = g.op("Transpose", List.of(mixed), ints("perm", 0L, 2L, 1L, 3L));
-            return g.op("Reshape", back, g.shape(-1, (long) nw * n, c));
+            return g.op("Reshape", back, d.shape(-1, d.mul(nw, Dim.of(n)), c));
         }
 
         private String mlp(String x, String pre) {
@@ -388,14 +476,16 @@ public final class SwinOnnxExporter {
         // ---- merge, norms, linears ---------------------------------------------------------------------------
 
         /** 2×2 patch merging: (B, H·W, C) → (B, ⌈H/2⌉·⌈W/2⌉, 2C). */
-        private String merge(String x, int h, int w, int stage) {
+        private String merge(String x, Dim h, Dim w, int stage) {
             String pre = "layers." + stage + ".downsample";
             g.push(pre);
             int c = config.stageDim(stage);
-            String grid = g.op("Reshape", x, g.shape(-1, h, w, c));
-            if (h % 2 != 0 || w % 2 != 0) grid = g.op("Pad", grid, g.shape(0, 0, 0, 0, 0, h % 2, w % 2, 0));
-            int h2 = (h + 1) / 2, w2 = (w + 1) / 2;
-            String six = g.op("Reshape", grid, g.shape(-1, h2, 2, w2, 2, c));
+            String grid = g.op("Reshape", x, d.shape(-1, h, w, c));
+            Dim oddH = d.mod(h, 2), oddW = d.mod(w, 2);
+            boolean even = oddH.known() && oddW.known() && oddH.value() == 0 && oddW.value() == 0;
+            if (!even) grid = g.op("Pad", grid, d.shape(0, 0, 0, 0, 0, oddH, oddW, 0));
+            Dim h2 = d.div(d.add(h, 1), 2), w2 = d.div(d.add(w, 1), 2);
+            String six = g.op("Reshape", grid, d.shape(-1, h2, 2, w2, 2, c));
             String perm = g.op("Transpose", List.of(six), ints("perm", 0L, 1L, 3L, 4L, 2L, 5L));
             String merged = g.op("Reshape", perm, g.shape(-1, 4L * c));
             boolean normAfter = config.family() == SwinConfig.Family.V2;

@@ -148,6 +148,19 @@ public final class GraphBuilder {
         return name;
     }
 
+    /** A 0-D int64 constant (Range's bounds), shared by every use of the same value. */
+    public String scalarLong(long value) {
+        String key = "i64s:" + value;
+        String existing = constants.get(key);
+        if (existing != null) return existing;
+        List<String> saved = new ArrayList<>(scopes);
+        scopes.clear();
+        String name = longs("scalar_i64_" + constants.size(), new long[] {value});
+        scopes.addAll(saved);
+        constants.put(key, name);
+        return name;
+    }
+
     private String longsGlobal(String name, long[] values) {
         List<String> saved = new ArrayList<>(scopes);
         scopes.clear();
