@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.swin4j.infer.InferenceEngine;
 import io.swin4j.infer.InferenceEngines;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.onnx.export.OnnxExportOptions;
@@ -44,6 +45,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     public OnnxRuntimeEngine(SwinTransformer model, int height, int width, int threads) {
         SwinOnnxExporter.External export;
         try (model) {
+            if (model.precision() != Precision.FP32) {
+                throw new IllegalArgumentException("--engine onnxruntime runs fp32 only; this model runs in "
+                        + model.precisionLabel() + ": drop --precision (or use an fp32 checkpoint), or use --engine "
+                        + "libtorch for " + model.precisionLabel());
+            }
             this.config = model.config();
             this.stages = config.numStages();
             this.hasHead = config.numClasses() > 0;
