@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The ONNX project's own checker ({@code onnx.checker.check_model(full_check=True)}, Debian's python3-onnx: schema,
  * types and shape inference) accepts every standard-ops graph: each family and size rule, non-square sizes, stage
  * outputs, in-graph normalisation, static and dynamic batch, clipped-softmax and gated attention. (Contrib graphs
- * use ONNX Runtime's own domain, which the checker does not know; ONNX Runtime loading and running them is their proof, in SwinOnnxExporterTest.)
+ * use ONNX Runtime's own domain, which the checker does not know; ONNX Runtime loading and running them is their
+ * proof, in SwinOnnxExporterTest.)
  */
 class OnnxCheckerTest {
 
