@@ -43,7 +43,7 @@ class PredictEngineCommandTest {
         files.add(2, broken.toString());
         List<Map<String, Map<Integer, Double>>> runs = new ArrayList<>();
         for (String engine : List.of("libtorch", "onnxruntime")) {
-            List<String> args = new ArrayList<>(List.of("predict", "--engine", engine, "--format", "json", "--top-k", "3",
+            List<String> args = new ArrayList<>(List.of("predict", "--engine", engine, "--format", "json", "--top-k", "5",
                     "--batch-size", "4"));
             args.addAll(files);
             CliRun r = CliRun.of(args.toArray(String[]::new));
