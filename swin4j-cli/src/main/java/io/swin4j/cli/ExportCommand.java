@@ -60,9 +60,9 @@ final class ExportCommand extends WeightsCommand {
             + "normalises them with the checkpoint preprocessing's mean and std.")
     boolean normalize;
 
-    @Option(names = "--outputs", split = ",", defaultValue = "logits,embedding", paramLabel = "NAME[,NAME...]",
-            description = "Graph outputs: logits, embedding, stages (default: ${DEFAULT-VALUE}; a model without a head "
-                    + "has no logits).")
+    @Option(names = "--outputs", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Graph outputs: logits, embedding, stages (default: logits,embedding; embedding alone for a "
+                    + "model without a head).")
     List<String> outputs;
 
     @Override
@@ -110,6 +110,11 @@ final class ExportCommand extends WeightsCommand {
 
     private EnumSet<OnnxExportOptions.Output> outputs(boolean head) {
         EnumSet<OnnxExportOptions.Output> set = EnumSet.noneOf(OnnxExportOptions.Output.class);
+        if (outputs == null) {
+            if (head) set.add(OnnxExportOptions.Output.LOGITS);
+            set.add(OnnxExportOptions.Output.EMBEDDING);
+            return set;
+        }
         for (String s : outputs) {
             switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "logits" -> {

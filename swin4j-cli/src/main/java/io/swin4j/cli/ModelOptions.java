@@ -27,7 +27,8 @@ final class ModelOptions {
     Path labels;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "libtorch intra-op threads (default: OMP_NUM_THREADS, which ./swin sets to the core count).")
+            description = "Intra-op threads: libtorch's (default: OMP_NUM_THREADS, which ./swin sets to the core count), "
+                    + "or the ONNX Runtime session's with --engine onnxruntime (default: the core count).")
     Integer threads;
 
     @Mixin

@@ -105,6 +105,10 @@ final class ServeCommand extends WeightsCommand {
                 throw new IllegalArgumentException("--preset and --labels are for classifiers; " + file + " is a "
                         + "segmentation checkpoint (its classes are its own; --scale sets the resize)");
             }
+            if (!model.engine.name.equals(io.swin4j.infer.InferenceEngines.LIBTORCH)) {
+                throw new IllegalArgumentException("--engine " + model.engine.name + " serves classifiers only; " + file
+                        + " is a segmentation checkpoint (use --engine libtorch)");
+            }
             // forward passes of at most 4 images (the predictor's default): segmentation inputs are large
             SegmentationPredictor.Builder b = segment.builder(seg).optBatchSize(Math.min(4, options.maxBatch()));
             predictor = (model.threads != null ? b.optThreads(model.threads) : b).build();

@@ -1,9 +1,12 @@
 package io.swin4j.cli;
 
+import io.swin4j.testing.TinySegmenters;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,5 +43,14 @@ class ServeCommandTest {
             assertThat(r.exit()).isNotZero();
             assertThat(r.err()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
+    }
+
+    @Test
+    void aSegmentationCheckpointOnOnnxRuntimeIsRefusedNamingLibtorch(@TempDir Path tmp) throws Exception {
+        Path seg = TinySegmenters.write(tmp.resolve("upernet.safetensors"), 3);
+        CliRun r = CliRun.of("serve", "--port", "0", "--engine", "onnxruntime", "--weights", seg.toString());
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("--engine onnxruntime serves classifiers only").contains("segmentation checkpoint")
+                .contains("--engine libtorch");
     }
 }

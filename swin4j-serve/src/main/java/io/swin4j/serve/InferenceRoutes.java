@@ -255,6 +255,10 @@ final class InferenceRoutes {
 
     int attention(Exchange ex) {
         SwinConfig c = predictor.config();
+        if (!predictor.hasAttentionMaps() && c.family() != SwinConfig.Family.MLP) {
+            throw new HttpError(400, "no_attention", "attention maps need the libtorch engine; this server runs "
+                    + c.name() + " on " + predictor.engine() + " (swin serve --engine libtorch)");
+        }
         if (!predictor.hasAttentionMaps()) {
             throw new HttpError(400, "no_attention", "this model is " + c.family() + " (" + c.name() + "): its blocks "
                     + "mix each window's tokens with a spatial MLP, so it has no attention maps");
@@ -296,6 +300,7 @@ final class InferenceRoutes {
         body.put("family", c.family().name());
         body.put("attentionMaps", predictor.hasAttentionMaps());
         body.put("precision", predictor.precisionLabel());
+        body.put("engine", predictor.engine());
         ObjectNode arch = body.putObject("architecture");
         arch.put("imgSize", c.imgSize()).put("patchSize", c.patchSize()).put("inChans", c.inChans())
                 .put("embedDim", c.embedDim()).put("windowSize", c.windowSize()).put("mlpRatio", c.mlpRatio())

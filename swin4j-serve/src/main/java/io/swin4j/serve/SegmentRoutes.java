@@ -82,6 +82,7 @@ final class SegmentRoutes {
         body.put("family", c.family().name());
         body.put("attentionMaps", false);
         body.put("precision", "fp32");
+        body.put("engine", "libtorch");
         ObjectNode arch = body.putObject("architecture");
         arch.put("patchSize", c.patchSize()).put("inChans", c.inChans()).put("embedDim", c.embedDim())
                 .put("windowSize", c.windowSize()).put("mlpRatio", c.mlpRatio()).put("numClasses", s.numClasses());

@@ -84,6 +84,14 @@ public final class SwinSparkPredictor implements Serializable {
         if (b.output == Output.SEGMENT && b.weights == null) {
             throw new IllegalArgumentException("segmentation needs weights (optWeights): no segmentation model is bundled");
         }
+        if (b.engine != null && !b.engine.equals(io.swin4j.infer.InferenceEngines.LIBTORCH) && b.precision != null
+                && !b.precision.equals("fp32")) {
+            throw new IllegalArgumentException("the " + b.engine + " engine runs fp32 only, not " + b.precision
+                    + " (use the libtorch engine for bf16 and int8)");
+        }
+        if (b.output == Output.SEGMENT && b.engine != null && !b.engine.equals(io.swin4j.infer.InferenceEngines.LIBTORCH)) {
+            throw new IllegalArgumentException("segmentation runs on the libtorch engine only, not " + b.engine);
+        }
         this.segmentation = b.output != Output.SEGMENT ? null
                 : new ExecutorSegmenters.Settings(b.weights, b.segmentationMode, b.flip, b.threadsPerTask);
     }
@@ -137,7 +145,14 @@ public final class SwinSparkPredictor implements Serializable {
          * The inference engine on the executors: libtorch (default) or onnxruntime (swin4j-onnx on the executors'
          * class path; fp32).
          */
-        public Builder optEngine(String name) { engine = name; return this; }
+        public Builder optEngine(String name) {
+            if (name != null && !io.swin4j.infer.InferenceEngines.available().contains(name)) { // checked on the driver
+                throw new IllegalArgumentException("unknown inference engine '" + name + "'; available: "
+                        + String.join(", ", io.swin4j.infer.InferenceEngines.available()));
+            }
+            engine = name;
+            return this;
+        }
         public Builder optMaxPixels(long n) { maxPixels = positive(n, "max pixels"); return this; }
         /** Compute threads per task; set it to {@code spark.task.cpus} (default 1). */
         public Builder optThreadsPerTask(int n) { threadsPerTask = (int) positive(n, "threads per task"); return this; }

@@ -138,6 +138,42 @@ class SwinSparkPredictorTest {
     }
 
     @Test
+    void onnxRuntimeOnTheExecutorsGivesTheLibtorchAnswers() throws Exception {
+        Dataset<Row> input = SwinSparkPredictor.readImages(spark, images.toString()).repartition(2);
+        List<Row> rows = SwinSparkPredictor.builder().optEngine("onnxruntime").optTopK(3).optBatchSize(4).build()
+                .transform(input).collectAsList();
+        assertThat(rows).hasSize(12);
+        int answered = 0;
+        for (Row r : rows) {
+            String path = r.getString(r.fieldIndex("path"));
+            if (path.endsWith("truncated.png") || path.endsWith("notes.txt")) {
+                assertThat(r.getString(r.fieldIndex("error"))).as(path).startsWith(path + ": ");
+                continue;
+            }
+            assertThat(r.getString(r.fieldIndex("error"))).as(path).isNull();
+            List<Prediction> want = core.classify(local(path), 3);
+            List<Integer> indices = r.getList(r.fieldIndex("indices"));
+            List<Float> probs = r.getList(r.fieldIndex("probabilities"));
+            for (int i = 0; i < 3; i++) {
+                assertThat(indices.get(i)).as("%s rank %d", path, i).isEqualTo(want.get(i).index());
+                double p = want.get(i).probability();
+                assertThat((double) probs.get(i)).as("%s rank %d", path, i).isCloseTo(p, within(1e-5 * Math.max(p, 1e-3)));
+            }
+            answered++;
+        }
+        assertThat(answered).isEqualTo(10);
+
+        assertThatThrownBy(() -> SwinSparkPredictor.builder().optEngine("tensorrt"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown inference engine 'tensorrt'").hasMessageContaining("libtorch, onnxruntime");
+        assertThatThrownBy(() -> SwinSparkPredictor.builder().optEngine("onnxruntime").optPrecision("int8").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("onnxruntime engine runs fp32 only");
+        assertThatThrownBy(() -> SwinSparkPredictor.builder().optWeights("seg.safetensors").optEngine("onnxruntime")
+                .optOutput(SwinSparkPredictor.Output.SEGMENT).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segmentation runs on the libtorch engine only");
+    }
+
+    @Test
     void refusesDataFramesWithoutAnImageOrPathColumn() {
         Dataset<Row> numbers = spark.range(3).toDF("id");
         assertThatThrownBy(() -> SwinSparkPredictor.builder().build().transform(numbers))
