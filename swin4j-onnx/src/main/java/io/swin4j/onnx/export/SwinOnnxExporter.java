@@ -47,10 +47,6 @@ public final class SwinOnnxExporter {
                     + " attention variant (clipped softmax / gated attention) yet; only plain softmax attention");
         }
         SwinConfig c = model.config();
-        if (options.dynamicSize() && c.family() == SwinConfig.Family.MLP) {
-            throw new IllegalArgumentException("dynamic-size graphs of Swin-MLP (zero-padded shifted windows) are not "
-                    + "written yet; export at a fixed --size");
-        }
         if (c.ape() && (options.dynamicSize() || options.height() != c.imgSize() || options.width() != c.imgSize())) {
             throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
                     + c.imgSize() + "x" + c.imgSize() + " only; asked " + options.height() + "x" + options.width());
@@ -276,8 +272,9 @@ public final class SwinOnnxExporter {
             String key = stage + ":" + b.shifted();
             InGraphWindows.Plan p = inGraphPlans.computeIfAbsent(key, k -> {
                 g.push("layers." + stage + (b.shifted() ? ".shifted_windows" : ".windows"));
-                InGraphWindows.Plan plan = inGraph.cyclic(h, w, b.window(), b.shifted(), config.sizeRule(),
-                        SwinConfig.MASK_FILL);
+                InGraphWindows.Plan plan = b.mixer() == ExportView.Mixer.SPATIAL_MLP
+                        ? inGraph.zeroPadded(h, w, b.window(), b.shifted(), config.sizeRule())
+                        : inGraph.cyclic(h, w, b.window(), b.shifted(), config.sizeRule(), SwinConfig.MASK_FILL);
                 g.pop();
                 return plan;
             });
