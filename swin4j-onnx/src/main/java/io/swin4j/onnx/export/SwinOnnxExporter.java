@@ -29,7 +29,8 @@ import static io.swin4j.onnx.graph.GraphBuilder.ints;
  * constant index, the reverse another; the relative position bias (V2: the continuous position bias MLP's output)
  * and the shift mask are folded into ONE constant additive bias per block; attention is ONNX Runtime's fused
  * {@code com.microsoft.MultiHeadAttention} in {@link OnnxExportOptions.Ops#CONTRIB} mode, or standard MatMul/Softmax.
- * The batch may be dynamic; the size is fixed by the options (the indices and biases are the size's).
+ * The batch may be dynamic; the size is fixed by the options (the indices and biases are the size's), or dynamic: the
+ * same indices, shift masks and relative biases are then computed in the graph ({@link InGraphWindows}, {@link Dims}).
  */
 public final class SwinOnnxExporter {
 
