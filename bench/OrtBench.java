@@ -18,7 +18,7 @@ import java.util.Random;
  * printed in the same JSON. Run as a single-file program with the ORT jar and swin4j-bench on the class path:
  *
  *   java -cp ORT_JAR:swin4j-bench/target/lib/*:swin4j-bench/target/swin4j-bench.jar bench/OrtBench.java \
- *       bench MODEL.onnx BATCH THREADS [WARMUP RUNS SECONDS]
+ *       bench MODEL.onnx BATCH THREADS [WARMUP RUNS SECONDS [HEIGHT WIDTH [LABEL]]]
  *   ... bench/OrtBench.java check MODEL_B1.onnx INPUT.npy OUTPUT.npy
  */
 public class OrtBench {
@@ -35,14 +35,16 @@ public class OrtBench {
         int batch = Integer.parseInt(args[2]), threads = Integer.parseInt(args[3]);
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 3, runs = args.length > 5 ? Integer.parseInt(args[5]) : 10;
         double seconds = args.length > 6 ? Double.parseDouble(args[6]) : 10;
+        int height = args.length > 8 ? Integer.parseInt(args[7]) : 224, width = args.length > 8 ? Integer.parseInt(args[8]) : 224;
+        String label = args.length > 9 ? args[9] : "torchvision swin_t (ONNX opset 17)";
         try (OrtSession session = env.createSession(model, options(threads))) {
-            float[] data = new float[batch * 3 * 224 * 224];
+            float[] data = new float[batch * 3 * height * width];
             Random rng = new Random(batch);
             for (int i = 0; i < data.length; i++) data[i] = (float) rng.nextGaussian();
-            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {batch, 3, 224, 224})) {
+            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {batch, 3, height, width})) {
                 ThroughputStats stats = Timing.measure(batch, warmup, runs, seconds, () -> run(session, input));
-                BenchResult r = BenchResult.of("onnxruntime", "torchvision swin_t (ONNX opset 17)", "fp32",
-                        "ort intra-op=" + threads, 224, MACS_SWIN_T, stats);
+                BenchResult r = BenchResult.of("onnxruntime", label, "fp32", "ort intra-op=" + threads, height,
+                        MACS_SWIN_T * height * width / (224.0 * 224), stats);
                 System.out.println(new ObjectMapper().writeValueAsString(r));
             }
         }

@@ -38,6 +38,11 @@ public final class SwinOnnxExporter {
 
     /** The graph of {@code model} (fp32, eval); the model is read, not changed. */
     public static Onnx.ModelProto export(SwinTransformer model, OnnxExportOptions options) {
+        check(model, options);
+        return new Writer(model.exportView(), options, false).write();
+    }
+
+    private static void check(SwinTransformer model, OnnxExportOptions options) {
         if (model.precision() != Precision.FP32) {
             throw new IllegalArgumentException("ONNX export writes fp32 graphs; this model runs in "
                     + model.precisionLabel() + " (export the fp32 weights instead)");
@@ -52,7 +57,20 @@ public final class SwinOnnxExporter {
             throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
                     + c.imgSize() + "x" + c.imgSize() + " only; asked " + options.height() + "x" + options.width());
         }
-        return new Writer(model.exportView(), options).write();
+    }
+
+    /**
+     * A graph whose weights are declared but not embedded, and those weights: for a runtime that takes initializers
+     * from memory (the onnxruntime engine), so the weights are not copied into a protobuf message and out again.
+     */
+    public record External(Onnx.ModelProto graph, Map<String, HostTensor> weights) {}
+
+    /** As {@link #export}, with the model's parameters as external initializers ({@link External}). */
+    public static External exportExternal(SwinTransformer model, OnnxExportOptions options) {
+        check(model, options);
+        Writer w = new Writer(model.exportView(), options, true);
+        Onnx.ModelProto graph = w.write();
+        return new External(graph, w.g.externalWeights());
     }
 
     /** Writes the graph of {@code model} to {@code out} atomically; returns the model written. */
@@ -75,12 +93,12 @@ public final class SwinOnnxExporter {
         private final InGraphWindows inGraph;
         private String batchShape;
 
-        Writer(ExportView view, OnnxExportOptions o) {
+        Writer(ExportView view, OnnxExportOptions o, boolean externalWeights) {
             this.view = view;
             this.config = view.config();
             this.o = o;
             this.weights = view.weights();
-            this.g = new GraphBuilder(config.name());
+            this.g = new GraphBuilder(config.name(), externalWeights);
             this.d = new Dims(g);
             this.inGraph = new InGraphWindows(g, d);
         }

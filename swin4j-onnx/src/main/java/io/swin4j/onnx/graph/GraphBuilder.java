@@ -30,9 +30,26 @@ public final class GraphBuilder {
     private final Map<String, String> constants = new LinkedHashMap<>();
     private final List<String> scopes = new ArrayList<>();
     private boolean microsoft;
+    /** With external weights: the weights {@link #weight} declared but did not embed, in order. */
+    private final Map<String, io.swin4j.tensor.HostTensor> external;
 
     public GraphBuilder(String name) {
+        this(name, false);
+    }
+
+    /**
+     * @param externalWeights {@link #weight} declares each weight as an initializer whose data lives outside the model
+     *                        ({@code data_location EXTERNAL}) and keeps the values in {@link #externalWeights()}, for
+     *                        a runtime that takes them from memory (ONNX Runtime's {@code addExternalInitializers})
+     */
+    public GraphBuilder(String name, boolean externalWeights) {
         graph.setName(name);
+        external = externalWeights ? new LinkedHashMap<>() : null;
+    }
+
+    /** The weights declared external, by initializer name (empty unless built with external weights). */
+    public Map<String, io.swin4j.tensor.HostTensor> externalWeights() {
+        return external == null ? Map.of() : java.util.Collections.unmodifiableMap(external);
     }
 
     // ---- scopes and names -------------------------------------------------------------------------------------
@@ -98,11 +115,17 @@ public final class GraphBuilder {
             if (used.containsKey(name)) throw new IllegalArgumentException("initializer " + name + " written twice");
             used.put(name, 1);
             checkSize(name, data.length, shape);
-            ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            b.asFloatBuffer().put(data);
-            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                    .setRawData(ByteString.copyFrom(b.array()));
+            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
             for (long d : shape) t.addDims(d);
+            if (external != null) {
+                external.put(name, new io.swin4j.tensor.HostTensor(shape.clone(), data, "float32"));
+                t.setDataLocation(TensorProto.DataLocation.EXTERNAL).addExternalData(Onnx.StringStringEntryProto
+                        .newBuilder().setKey("location").setValue("swin4j-in-memory/" + name));
+            } else {
+                ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(data);
+                t.setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.array()));
+            }
             graph.addInitializer(t);
             return name;
         } finally {

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.swin4j.infer.InferenceEngine;
 import io.swin4j.infer.InferenceEngines;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.onnx.export.OnnxExportOptions;
@@ -32,6 +33,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
+    /** The weights ONNX Runtime reads in place (external initializers): alive as long as the session. */
+    private final List<OnnxTensor> weights = new ArrayList<>();
     private final SwinConfig config;
     private final int stages;
     private final boolean hasHead;
@@ -40,19 +43,39 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
      * @param threads ONNX Runtime's intra-op threads (0: the cores)
      */
     public OnnxRuntimeEngine(SwinTransformer model, int height, int width, int threads) {
+        SwinOnnxExporter.External export;
         try (model) {
+            if (model.precision() != Precision.FP32) {
+                throw new IllegalArgumentException("--engine onnxruntime runs fp32 only; this model runs in "
+                        + model.precisionLabel() + ": drop --precision (or use an fp32 checkpoint), or use --engine "
+                        + "libtorch for " + model.precisionLabel());
+            }
             this.config = model.config();
             this.stages = config.numStages();
             this.hasHead = config.numClasses() > 0;
             EnumSet<OnnxExportOptions.Output> outputs = EnumSet.of(OnnxExportOptions.Output.EMBEDDING,
                     OnnxExportOptions.Output.STAGE_FEATURES);
             if (hasHead) outputs.add(OnnxExportOptions.Output.LOGITS);
-            byte[] graph = SwinOnnxExporter.export(model, OnnxExportOptions.defaults(config).withSize(height, width)
-                    .withOutputs(outputs)).toByteArray();
-            try (OrtSession.SessionOptions so = options(threads)) {
-                session = env.createSession(graph, so);
+            export = SwinOnnxExporter.exportExternal(model, OnnxExportOptions.defaults(config).withSize(height, width)
+                    .withOutputs(outputs));
+        } // the libtorch model is closed here: from now on only the host copies and then ONNX Runtime hold weights
+        try (OrtSession.SessionOptions so = options(threads)) {
+            Map<String, ai.onnxruntime.OnnxTensorLike> initializers = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, HostTensor> e : export.weights().entrySet()) {
+                float[] data = e.getValue().data();
+                FloatBuffer direct = java.nio.ByteBuffer.allocateDirect(data.length * 4)
+                        .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(data);
+                direct.rewind();
+                OnnxTensor t = OnnxTensor.createTensor(env, direct, e.getValue().shape());
+                weights.add(t);
+                initializers.put(e.getKey(), t);
             }
+            so.addExternalInitializers(initializers);
+            byte[] graph = export.graph().toByteArray();
+            export = null; // the host copies of the weights can go once they are in direct buffers
+            session = env.createSession(graph, so);
         } catch (OrtException e) {
+            weights.forEach(OnnxTensor::close);
             throw new IllegalStateException("ONNX Runtime could not load the exported graph: " + e.getMessage(), e);
         }
     }
@@ -112,6 +135,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException(e);
+        } finally {
+            weights.forEach(OnnxTensor::close);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.swin4j.infer.InferenceEngines;
 import io.swin4j.infer.Prediction;
 import io.swin4j.infer.StageFeatures;
 import io.swin4j.infer.SwinPredictor;
+import io.swin4j.model.Precision;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.onnx.OrtRunner;
@@ -23,6 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -100,6 +104,50 @@ class OnnxRuntimeEngineTest {
             assertThatThrownBy(() -> ort.attentionTask(0, 1, 0)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("--engine libtorch");
             assertThat(ort.hasAttentionMaps()).isFalse();
+        }
+    }
+
+    @Test
+    void reducedPrecisionsAreRefusedClearly(@TempDir Path tmp) throws Exception {
+        Path file = savedModel(tmp, SwinConfig.Family.V1);
+        for (Precision p : List.of(Precision.BF16, Precision.INT8)) {
+            assertThatThrownBy(() -> SwinPredictor.builder(file).optPreset(EvalPreset.hf(32)).optPrecision(p)
+                    .optEngine("onnxruntime").build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("--engine onnxruntime runs fp32 only")
+                    .hasMessageContaining("--engine libtorch");
+        }
+    }
+
+    @Test
+    void concurrentCallsShareOneSession(@TempDir Path tmp) throws Exception {
+        Path file = savedModel(tmp, SwinConfig.Family.V2);
+        try (SwinPredictor torch = SwinPredictor.builder(file).optPreset(EvalPreset.hf(32)).build();
+             SwinPredictor ort = SwinPredictor.builder(file).optPreset(EvalPreset.hf(32)).optEngine("onnxruntime")
+                     .optThreads(1).build()) {
+            List<List<float[]>> batches = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<float[]> inputs = new ArrayList<>();
+                for (int i = 0; i <= t; i++) inputs.add(torch.preset().apply(image(33 + i, 35 + t, 10 * t + i)));
+                batches.add(inputs);
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<SwinPredictor.BatchOutput>> futures = new ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (List<float[]> b : batches) futures.add(pool.submit(() -> ort.forward(b)));
+                }
+                for (int f = 0; f < futures.size(); f++) {
+                    List<float[]> b = batches.get(f % batches.size());
+                    SwinPredictor.BatchOutput want = torch.forward(b), got = futures.get(f).get();
+                    assertThat(got.probabilities()).hasDimensions(b.size(), 7);
+                    for (int i = 0; i < b.size(); i++) {
+                        Fixtures.assertClose("call " + f + " row " + i, got.probabilities()[i], want.probabilities()[i]);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
