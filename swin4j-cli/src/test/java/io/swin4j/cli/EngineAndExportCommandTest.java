@@ -11,6 +11,8 @@ import io.swin4j.testing.Fixtures;
 import io.swin4j.vision.ImageDecoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -79,15 +81,19 @@ class EngineAndExportCommandTest {
         assertThat(r.err()).contains("unknown engine 'tensorrt'").contains("libtorch or onnxruntime");
     }
 
-    @Test
-    void exportWritesAGraphThatOnnxRuntimeRunsAsLibtorchDoes(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "dynamic size {0}")
+    @ValueSource(booleans = {false, true})
+    void exportWritesAGraphThatOnnxRuntimeRunsAsLibtorchDoes(boolean dynamicSize, @TempDir Path tmp) throws Exception {
         Path graph = tmp.resolve("bundled.onnx");
-        CliRun r = CliRun.of("export", "--format", "onnx", "--output", graph.toString(), "--dynamic-batch",
-                "--outputs", "logits,embedding");
+        List<String> args = new ArrayList<>(List.of("export", "--format", "onnx", "--output", graph.toString(),
+                "--dynamic-batch", "--outputs", "logits,embedding"));
+        if (dynamicSize) args.add("--dynamic-size");
+        CliRun r = CliRun.of(args.toArray(String[]::new));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.size(graph)).isPositive();
+        String hw = dynamicSize ? "heightxwidth" : "32x32";
         assertThat(r.out()).contains("wrote " + graph).contains("nodes").contains("contrib ops")
-                .contains("inputs:  images (batchx3x32x32)").contains("logits (batchx10)").contains("embedding (batchx128)");
+                .contains("inputs:  images (batchx3x" + hw + ")").contains("logits (batchx10)").contains("embedding (batchx128)");
 
         try (SwinPredictor torch = SwinPredictor.builder(BundledModel.path()).build()) {
             ImageDecoder decoder = new ImageDecoder();
@@ -132,7 +138,7 @@ class EngineAndExportCommandTest {
                 List.of("--outputs", "logits,attention"), "--outputs: unknown output 'attention'",
                 List.of("--opset", "13"), "opset must be >= 17",
                 List.of("--size", "64by64"), "--size",
-                List.of("--dynamic-size"), "--dynamic-size graphs are not written yet");
+                List.of("--dynamic-size", "--size", "64x64"), "--dynamic-size and --size exclude each other");
         for (var c : cases.entrySet()) {
             List<String> args = new ArrayList<>(List.of("export", "--output", out));
             args.addAll(c.getKey());
