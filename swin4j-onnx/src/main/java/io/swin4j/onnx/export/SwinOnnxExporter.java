@@ -55,7 +55,8 @@ public final class SwinOnnxExporter {
         SwinConfig c = model.config();
         if (c.ape() && (options.dynamicSize() || options.height() != c.imgSize() || options.width() != c.imgSize())) {
             throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
-                    + c.imgSize() + "x" + c.imgSize() + " only; asked " + options.height() + "x" + options.width());
+                    + c.imgSize() + "x" + c.imgSize() + " only; asked "
+                    + (options.dynamicSize() ? "a dynamic size" : options.height() + "x" + options.width()));
         }
     }
 
