@@ -132,13 +132,8 @@ final class CosineWindowAttention extends TokenMixer {
     }
 
     @Override
-    Tensor additiveBias(BlockPlan plan) {
-        return bias.get(plan, false);
-    }
-
-    @Override
-    Tensor relativeBias(int window) {
-        return bias.relative(window);
+    RelativePositionBias positionBias() {
+        return bias;
     }
 
     /** exp(min(logit_scale, log 100)) per head, (heads, 1, 1): what q is multiplied by after its normalisation. */

@@ -20,11 +20,20 @@ abstract class TokenMixer extends Module {
     /** Whether {@link #forward} can return attention probabilities (Swin-MLP has none). */
     boolean hasAttention() { return true; }
 
+    /** The mixer's relative position bias (window attention of V1 and V2), or null. */
+    RelativePositionBias positionBias() { return null; }
+
     /** The additive attention bias of {@code plan} in eval, (nW or 1, heads, N, N); null for a mixer without one. */
-    Tensor additiveBias(BlockPlan plan) { return null; }
+    final Tensor additiveBias(BlockPlan plan) {
+        RelativePositionBias b = positionBias();
+        return b == null ? null : b.get(plan, false);
+    }
 
     /** The relative position bias of a window of side {@code window} alone, (heads, N, N); null without one. */
-    Tensor relativeBias(int window) { return null; }
+    final Tensor relativeBias(int window) {
+        RelativePositionBias b = positionBias();
+        return b == null ? null : b.relative(window);
+    }
 
     /** Multiply-accumulates of one image's windows under {@code plan}, as the family's official {@code flops()}. */
     abstract double macs(WindowPlan plan);

@@ -56,13 +56,8 @@ class WindowAttention extends TokenMixer {
     }
 
     @Override
-    Tensor additiveBias(BlockPlan plan) {
-        return bias.get(plan, false);
-    }
-
-    @Override
-    Tensor relativeBias(int window) {
-        return bias.relative(window);
+    RelativePositionBias positionBias() {
+        return bias;
     }
 
     /** The gate child "gate" of a gated config, registered on {@code mixer}; null otherwise. */

@@ -1,5 +1,6 @@
 package io.swin4j.onnx;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -14,6 +15,7 @@ import io.swin4j.tensor.HostTensor;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -71,12 +73,28 @@ public final class OrtRunner {
     public static Map<String, float[]> ort(Onnx.ModelProto graph, float[] images, int batch, int channels, int h, int w)
             throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {batch, channels, h, w})) {
+            return run(graph, "images", in);
+        }
+    }
+
+    /** Every output of an in-graph-normalisation {@code graph} on uint8 (B, H, W, 3) RGB {@code pixels}, by name. */
+    public static Map<String, float[]> ortPixels(Onnx.ModelProto graph, byte[] pixels, int batch, int h, int w)
+            throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, ByteBuffer.wrap(pixels), new long[] {batch, h, w, 3},
+                OnnxJavaType.UINT8)) {
+            return run(graph, "pixels", in);
+        }
+    }
+
+    private static Map<String, float[]> run(Onnx.ModelProto graph, String inputName, OnnxTensor in) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(1);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession s = env.createSession(graph.toByteArray(), so);
-                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {batch, channels, h, w});
-                 OrtSession.Result r = s.run(Map.of("images", in))) {
+                 OrtSession.Result r = s.run(Map.of(inputName, in))) {
                 Map<String, float[]> out = new HashMap<>();
                 for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
                     FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();

@@ -47,11 +47,6 @@ public final class SwinOnnxExporter {
             throw new IllegalArgumentException("ONNX export writes fp32 graphs; this model runs in "
                     + model.precisionLabel() + " (export the fp32 weights instead)");
         }
-        AttentionVariant variant = model.config().attention();
-        if (variant != null && (variant.clips() || variant.hasGate())) {
-            throw new IllegalArgumentException("ONNX export does not write the " + variant
-                    + " attention variant (clipped softmax / gated attention) yet; only plain softmax attention");
-        }
         SwinConfig c = model.config();
         if (c.ape() && (options.dynamicSize() || options.height() != c.imgSize() || options.width() != c.imgSize())) {
             throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
@@ -342,7 +337,8 @@ public final class SwinOnnxExporter {
             String flatWindows = g.op("Reshape", windows, g.shape(-1, c));
             String qkv = g.op("Gemm", List.of(flatWindows, param(m + ".qkv.weight")), attr("transB", 1L));
             String rows = g.op("Reshape", qkv, d.shape(-1, n, 3L * c));
-            if (o.ops() == OnnxExportOptions.Ops.CONTRIB) {
+            AttentionVariant variant = config.attention() == null ? AttentionVariant.VANILLA : config.attention();
+            if (o.ops() == OnnxExportOptions.Ops.CONTRIB && !variant.clips() && !variant.hasGate()) {
                 List<String> parts = g.ops("", "Split", 3, List.of(rows, g.shape(c, c, c)), attr("axis", 2L));
                 String q = parts.get(0), k = parts.get(1), v = parts.get(2);
                 String biasArg = "";
@@ -389,8 +385,43 @@ public final class SwinOnnxExporter {
                 logits = g.op("Add", logits, bias);
             }
             String probs = g.op("Softmax", List.of(logits), attr("axis", -1L));
+            if (variant.clips()) probs = clipSoftmax(probs, variant, n);
             String out = g.op("Transpose", List.of(g.op("MatMul", probs, v)), ints("perm", 0L, 2L, 1L, 3L));
+            if (variant.hasGate()) out = g.op("Mul", out, gate(flatWindows, m, n, heads, hd));
             return g.op("Reshape", out, d.shape(-1, d.mul(nw, n), c));
+        }
+
+        /** Clipped softmax clip((ζ − γ)·p + γ, 0, 1), γ = −α/N for windows of N tokens (WindowAttention.clip). */
+        private String clipSoftmax(String probs, AttentionVariant variant, Dim n) {
+            String gamma, stretch;
+            if (n.known()) {
+                double gm = variant.gamma(n.value());
+                gamma = g.scalar((float) gm);
+                stretch = g.scalar((float) (variant.zeta() - gm));
+            } else {
+                String tokens = g.op("Cast", List.of(d.t(n)), attr("to", (long) DataType.FLOAT_VALUE));
+                gamma = g.op("Div", g.scalar((float) -variant.alpha()), tokens);
+                stretch = g.op("Sub", g.scalar((float) variant.zeta()), gamma);
+            }
+            String affine = g.op("Add", g.op("Mul", probs, stretch), gamma);
+            return g.op("Clip", affine, g.scalar(0f), g.scalar(1f));
+        }
+
+        /**
+         * Gated attention's gates (B·nW, N, heads, 1), sigmoid(x_h·w_h + b_h) of each token's head slices
+         * (AttentionGate): one Gemm of the (B·nW·N, C) attention input with the per-head weights laid out
+         * block-diagonally as (C, heads).
+         */
+        private String gate(String flatWindows, String m, Dim n, int heads, int hd) {
+            HostTensor w = weights.get(m + ".gate.weight");
+            if (w == null) throw new IllegalStateException("the gated model has no parameter " + m + ".gate.weight");
+            float[] blockDiagonal = new float[heads * hd * heads];
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < hd; i++) blockDiagonal[(h * hd + i) * heads + h] = w.data()[h * hd + i];
+            }
+            String weight = g.floats("gate_weight", blockDiagonal, (long) heads * hd, heads);
+            String logits = g.op("Gemm", flatWindows, weight, param(m + ".gate.bias"));
+            return g.op("Reshape", g.op("Sigmoid", logits), d.shape(-1, n, heads, 1));
         }
 
         /** (nW, heads, N, N) → (B·nW, heads, N, N) for a batch of B (what MultiHeadAttention takes). */

@@ -102,9 +102,14 @@ public final class GraphBuilder {
     /** An fp32 initializer named {@code name} (made unique in the scope). */
     public String floats(String name, float[] data, long... shape) {
         checkSize(name, data.length, shape);
+        return initializer(name, TensorProto.DataType.FLOAT, rawFloats(data), shape);
+    }
+
+    /** Little-endian fp32 bytes, wrapped without a second copy. */
+    private static ByteString rawFloats(float[] data) {
         ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(data);
-        return initializer(name, TensorProto.DataType.FLOAT, ByteString.copyFrom(b.array()), shape);
+        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.array());
     }
 
     /** An fp32 initializer named exactly {@code name}, whatever the scope (a canonical parameter name). */
@@ -122,9 +127,7 @@ public final class GraphBuilder {
                 t.setDataLocation(TensorProto.DataLocation.EXTERNAL).addExternalData(Onnx.StringStringEntryProto
                         .newBuilder().setKey("location").setValue("swin4j-in-memory/" + name));
             } else {
-                ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(data);
-                t.setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.array()));
+                t.setRawData(rawFloats(data));
             }
             graph.addInitializer(t);
             return name;
@@ -138,7 +141,8 @@ public final class GraphBuilder {
         checkSize(name, data.length, shape);
         ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(data);
-        return initializer(name, TensorProto.DataType.INT64, ByteString.copyFrom(b.array()), shape);
+        return initializer(name, TensorProto.DataType.INT64, com.google.protobuf.UnsafeByteOperations.unsafeWrap(b.array()),
+                shape);
     }
 
     /** An int64 initializer from ints. */
@@ -150,46 +154,32 @@ public final class GraphBuilder {
 
     /** A 1-D int64 constant (a shape, axes, pads), shared by every use of the same values. */
     public String shape(long... values) {
-        String key = "i64:" + java.util.Arrays.toString(values);
-        String existing = constants.get(key);
-        if (existing != null) return existing;
-        String name = longsGlobal("const_" + constants.size(), values);
-        constants.put(key, name);
-        return name;
+        return shared("i64:" + java.util.Arrays.toString(values), n -> longs("const_" + n, values, values.length));
     }
 
     /** A scalar fp32 constant, shared by every use of the same value. */
     public String scalar(float value) {
-        String key = "f32:" + Float.floatToIntBits(value);
-        String existing = constants.get(key);
-        if (existing != null) return existing;
-        List<String> saved = new ArrayList<>(scopes);
-        scopes.clear();
-        String name = floats("scalar_" + constants.size(), new float[] {value});
-        scopes.addAll(saved);
-        constants.put(key, name);
-        return name;
+        return shared("f32:" + Float.floatToIntBits(value), n -> floats("scalar_" + n, new float[] {value}));
     }
 
     /** A 0-D int64 constant (Range's bounds), shared by every use of the same value. */
     public String scalarLong(long value) {
-        String key = "i64s:" + value;
+        return shared("i64s:" + value, n -> longs("scalar_i64_" + n, new long[] {value}));
+    }
+
+    /** One graph-wide constant per key, written outside any scope by {@code write} (given a sequence number). */
+    private String shared(String key, java.util.function.IntFunction<String> write) {
         String existing = constants.get(key);
         if (existing != null) return existing;
         List<String> saved = new ArrayList<>(scopes);
         scopes.clear();
-        String name = longs("scalar_i64_" + constants.size(), new long[] {value});
-        scopes.addAll(saved);
-        constants.put(key, name);
-        return name;
-    }
-
-    private String longsGlobal(String name, long[] values) {
-        List<String> saved = new ArrayList<>(scopes);
-        scopes.clear();
-        String n = longs(name, values, values.length);
-        scopes.addAll(saved);
-        return n;
+        try {
+            String name = write.apply(constants.size());
+            constants.put(key, name);
+            return name;
+        } finally {
+            scopes.addAll(saved);
+        }
     }
 
     private static void checkSize(String name, int length, long[] shape) {

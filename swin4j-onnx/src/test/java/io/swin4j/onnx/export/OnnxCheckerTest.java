@@ -1,6 +1,7 @@
 package io.swin4j.onnx.export;
 
 import io.swin4j.geometry.SizeRule;
+import io.swin4j.model.AttentionVariant;
 import io.swin4j.model.SwinConfig;
 import io.swin4j.model.SwinTransformer;
 import io.swin4j.onnx.OrtRunner;
@@ -21,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The ONNX project's own checker ({@code onnx.checker.check_model(full_check=True)}, Debian's python3-onnx: schema,
  * types and shape inference) accepts every standard-ops graph: each family and size rule, non-square sizes, stage
- * outputs, in-graph normalisation, static and dynamic batch. (Contrib graphs use ONNX Runtime's own domain, which the
- * checker does not know; ONNX Runtime loading and running them is their proof, in SwinOnnxExporterTest.)
+ * outputs, in-graph normalisation, static and dynamic batch, clipped-softmax and gated attention. (Contrib graphs
+ * use ONNX Runtime's own domain, which the checker does not know; ONNX Runtime loading and running them is their
+ * proof, in SwinOnnxExporterTest.)
  */
 class OnnxCheckerTest {
 
@@ -56,6 +58,19 @@ class OnnxCheckerTest {
                             base.withNormalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f})));
                     variants.add(base.withDynamicSize().withOutputs(EnumSet.allOf(OnnxExportOptions.Output.class)));
                     for (OnnxExportOptions o : variants) {
+                        Path f = tmp.resolve("g" + (k++) + ".onnx");
+                        SwinOnnxExporter.write(model, o, f);
+                        files.add(f.toString());
+                    }
+                }
+            }
+        }
+        for (SwinConfig.Family family : new SwinConfig.Family[] {SwinConfig.Family.V1, SwinConfig.Family.V2}) {
+            for (AttentionVariant v : new AttentionVariant[] {AttentionVariant.clipped(), AttentionVariant.gated()}) {
+                SwinConfig config = SwinOnnxExporterTest.tiny(family, SizeRule.OFFICIAL).toBuilder().optAttention(v).build();
+                try (SwinTransformer model = OrtRunner.noisyModel(config, 3)) {
+                    OnnxExportOptions base = OnnxExportOptions.defaults(config).withOps(OnnxExportOptions.Ops.STANDARD);
+                    for (OnnxExportOptions o : List.of(base.withSize(36, 52), base.withDynamicSize())) {
                         Path f = tmp.resolve("g" + (k++) + ".onnx");
                         SwinOnnxExporter.write(model, o, f);
                         files.add(f.toString());
