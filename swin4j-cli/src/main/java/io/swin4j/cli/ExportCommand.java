@@ -50,7 +50,7 @@ final class ExportCommand extends WeightsCommand {
     int batch;
 
     @Option(names = "--dynamic-size", description = "Any input height and width in one graph: window plans computed in "
-            + "the graph (V1 and V2; Swin-MLP and absolute position embeddings need a fixed --size).")
+            + "the graph (V1, V2, Swin-MLP; absolute position embeddings need a fixed --size).")
     boolean dynamicSize;
 
     @Option(names = "--size", paramLabel = "HxW", description = "Input size (default: the model's image size).")

@@ -86,6 +86,44 @@ final class InGraphWindows {
         return new Plan(win, windows, tokens, partition, reverse, mask);
     }
 
+    /**
+     * Swin-MLP's zero-padded shifted windows ({@link io.swin4j.geometry.ZeroPaddedWindows}) of a block with window
+     * {@code m} at an h×w map: pad bottom/right to a window multiple, then (M−s, s) on a shifted axis; no roll, no
+     * mask. The window stays M (the spatial MLP is M²×M²).
+     */
+    Plan zeroPadded(Dim h, Dim w, int m, boolean shifted, SizeRule rule) {
+        Dim big = Dim.of(m), zero = Dim.of(0), s = Dim.of(shifted ? m / 2 : 0);
+        Dim shiftH, shiftW;
+        if (rule == SizeRule.OFFICIAL) {
+            shiftH = shiftW = d.whereGreater(d.min(h, w), big, s, zero);
+        } else if (rule == SizeRule.TORCHVISION) {
+            shiftH = d.whereGreater(h, big, s, zero);
+            shiftW = d.whereGreater(w, big, s, zero);
+        } else {
+            shiftH = shiftW = s;
+        }
+        Dim top = d.whereGreater(shiftH, zero, d.sub(big, shiftH), zero);
+        Dim left = d.whereGreater(shiftW, zero, d.sub(big, shiftW), zero);
+        Dim hp = d.add(d.roundUp(h, big), d.whereGreater(shiftH, zero, big, zero));
+        Dim wp = d.add(d.roundUp(w, big), d.whereGreater(shiftW, zero, big, zero));
+        Dim alongH = d.div(hp, big), alongW = d.div(wp, big);
+
+        // partition: padded (y, x) holds map (y − top, x − left), the zero token H·W outside the map
+        String sy = g.op("Sub", range(hp), d.t(top)), sx = g.op("Sub", range(wp), d.t(left));
+        String src = g.op("Add", g.op("Mul", col(sy), d.t(w)), row(sx));
+        String insideH = g.op("And", g.op("GreaterOrEqual", sy, g.shape(0)), g.op("Less", sy, d.t(h)));
+        String insideW = g.op("And", g.op("GreaterOrEqual", sx, g.shape(0)), g.op("Less", sx, d.t(w)));
+        String grid = g.op("Where", g.op("And", col(insideH), row(insideW)), src, d.t(d.mul(h, w)));
+        String partition = windowOrder(grid, alongH, alongW, big);
+
+        // reverse: map (i, j) sits at padded (i + top, j + left)
+        String yy = g.op("Add", range(h), d.t(top)), xx = g.op("Add", range(w), d.t(left));
+        String window = g.op("Add", g.op("Mul", col(g.op("Div", yy, d.t(big))), d.t(alongW)), row(g.op("Div", xx, d.t(big))));
+        String token = g.op("Add", g.op("Mul", col(mod(yy, big)), d.t(big)), row(mod(xx, big)));
+        String reverse = g.op("Reshape", g.op("Add", g.op("Mul", window, g.shape((long) m * m)), token), g.shape(-1));
+        return new Plan(big, d.mul(alongH, alongW), Dim.of((long) m * m), partition, reverse, null);
+    }
+
     private String regions(String coords, Dim size, Dim win, Dim shift) {
         String afterWindow = cast(g.op("GreaterOrEqual", coords, d.t(d.sub(size, win))));
         String afterShift = cast(g.op("GreaterOrEqual", coords, d.t(d.sub(size, shift))));

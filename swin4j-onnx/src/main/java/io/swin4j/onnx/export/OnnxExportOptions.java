@@ -14,8 +14,8 @@ import java.util.Set;
  * @param batch            the batch size of a static-batch graph (ignored with {@code dynamicBatch})
  * @param dynamicBatch     the batch dimension is symbolic ({@code batch})
  * @param dynamicSize      the input height and width are symbolic ({@code height}, {@code width}): the window indices,
- *                         shifts and masks are computed in the graph (V1 and V2; Swin-MLP and absolute position
- *                         embeddings need a fixed size)
+ *                         shifts and masks are computed in the graph (V1, V2, Swin-MLP; models with an absolute
+ *                         position embedding need their own fixed size)
  * @param height           input rows of a fixed-size graph (its window gather indices and biases are this size's)
  * @param width            input columns
  * @param normalizeInGraph the input is {@code pixels}, uint8 (B, H, W, 3) RGB already resized and cropped, and the

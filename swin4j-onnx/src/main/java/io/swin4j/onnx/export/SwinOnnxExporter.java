@@ -29,7 +29,8 @@ import static io.swin4j.onnx.graph.GraphBuilder.ints;
  * constant index, the reverse another; the relative position bias (V2: the continuous position bias MLP's output)
  * and the shift mask are folded into ONE constant additive bias per block; attention is ONNX Runtime's fused
  * {@code com.microsoft.MultiHeadAttention} in {@link OnnxExportOptions.Ops#CONTRIB} mode, or standard MatMul/Softmax.
- * The batch may be dynamic; the size is fixed by the options (the indices and biases are the size's).
+ * The batch may be dynamic; the size is fixed by the options (the indices and biases are the size's), or dynamic: the
+ * same indices, shift masks and relative biases are then computed in the graph ({@link InGraphWindows}, {@link Dims}).
  */
 public final class SwinOnnxExporter {
 
@@ -47,13 +48,10 @@ public final class SwinOnnxExporter {
                     + model.precisionLabel() + " (export the fp32 weights instead)");
         }
         SwinConfig c = model.config();
-        if (options.dynamicSize() && c.family() == SwinConfig.Family.MLP) {
-            throw new IllegalArgumentException("dynamic-size graphs of Swin-MLP (zero-padded shifted windows) are not "
-                    + "written yet; export at a fixed --size");
-        }
         if (c.ape() && (options.dynamicSize() || options.height() != c.imgSize() || options.width() != c.imgSize())) {
             throw new IllegalArgumentException("a model with an absolute position embedding exports at its own size "
-                    + c.imgSize() + "x" + c.imgSize() + " only; asked " + options.height() + "x" + options.width());
+                    + c.imgSize() + "x" + c.imgSize() + " only; asked "
+                    + (options.dynamicSize() ? "a dynamic size" : options.height() + "x" + options.width()));
         }
     }
 
@@ -289,8 +287,9 @@ public final class SwinOnnxExporter {
             String key = stage + ":" + b.shifted();
             InGraphWindows.Plan p = inGraphPlans.computeIfAbsent(key, k -> {
                 g.push("layers." + stage + (b.shifted() ? ".shifted_windows" : ".windows"));
-                InGraphWindows.Plan plan = inGraph.cyclic(h, w, b.window(), b.shifted(), config.sizeRule(),
-                        SwinConfig.MASK_FILL);
+                InGraphWindows.Plan plan = b.mixer() == ExportView.Mixer.SPATIAL_MLP
+                        ? inGraph.zeroPadded(h, w, b.window(), b.shifted(), config.sizeRule())
+                        : inGraph.cyclic(h, w, b.window(), b.shifted(), config.sizeRule(), SwinConfig.MASK_FILL);
                 g.pop();
                 return plan;
             });

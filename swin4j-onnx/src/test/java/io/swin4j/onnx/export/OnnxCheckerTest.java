@@ -56,9 +56,7 @@ class OnnxCheckerTest {
                     List<OnnxExportOptions> variants = new ArrayList<>(List.of(base,
                             base.withSize(36, 52).withBatch(2).withOutputs(EnumSet.allOf(OnnxExportOptions.Output.class)),
                             base.withNormalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f})));
-                    if (family != SwinConfig.Family.MLP) {
-                        variants.add(base.withDynamicSize().withOutputs(EnumSet.allOf(OnnxExportOptions.Output.class)));
-                    }
+                    variants.add(base.withDynamicSize().withOutputs(EnumSet.allOf(OnnxExportOptions.Output.class)));
                     for (OnnxExportOptions o : variants) {
                         Path f = tmp.resolve("g" + (k++) + ".onnx");
                         SwinOnnxExporter.write(model, o, f);
