@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side Swin-T 224 inference on this machine: swin4j (fp32, bf16, int8 dynamic and static), ONNX Runtime Java
+# Side-by-side Swin-T 224 inference on this machine: swin4j (fp32 on libtorch and on ONNX Runtime, bf16, int8 dynamic
+# and static), ONNX Runtime Java
 # 1.22.0 (fp32) and PyTorch eager (Debian torch 1.13: fp32, and its own dynamic int8 quantization), all on the same
 # random-weight torchvision swin_t. One run:
 #   1. installs what it needs (Debian python3-torch, python3-torchvision, libopenblas0-pthread; ORT from Maven Central),
@@ -88,6 +89,9 @@ for round in $(seq 1 "$ROUNDS"); do
   for b in $BATCHES; do
     echo "compare: round $round batch $b" >&2
     swin bench --weights "$OUT/swin_t.pth" --batch "$b" --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"
+    # swin4j's own ONNX graph under ONNX Runtime (engine column "swin4j-onnxruntime")
+    swin bench --engine onnxruntime --weights "$OUT/swin_t.pth" --batch "$b" --seconds "$SECONDS_EACH" --json 2>/dev/null \
+      | grep '^{' >> "$RESULTS"
     ort bench "$OUT/swin_t_b$b.onnx" "$b" "$CORES" 3 10 "$SECONDS_EACH" >> "$RESULTS"
     pytorch "$OUT/swin_t.pth" "$b" 3 10 "$SECONDS_EACH" >> "$RESULTS"
     swin bench --weights "$OUT/swin_t.pth" --batch "$b" --precision int8 --seconds "$SECONDS_EACH" --json 2>/dev/null | grep '^{' >> "$RESULTS"

@@ -48,7 +48,9 @@ abstract class Quantizable extends Module {
     private Tensor compute(Tensor x) {
         Int8Linear q = int8;
         if (q != null) return q.forward(x);
-        return Ops.linear(x, weight2d(), biasParam() == null ? null : biasParam().tensor());
+        Tensor w = weight2d(), b = biasParam() == null ? null : biasParam().tensor();
+        if (OneDnnProducts.applies(x, w)) return OneDnnProducts.linear(x, w, b);
+        return Ops.linear(x, w, b);
     }
 
     /** The weight as (out, in·…): a convolution's (out, in, kh, kw) flattened as its product over patches reads it. */
