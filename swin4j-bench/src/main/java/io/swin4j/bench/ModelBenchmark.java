@@ -82,11 +82,12 @@ public final class ModelBenchmark {
         List<BenchResult> results = new ArrayList<>();
         for (int batch : batches) {
             java.util.Random r = new java.util.Random(batch);
-            float[] input = new float[batch * 3 * side * side];
-            for (int i = 0; i < input.length; i++) input[i] = (float) r.nextGaussian();
+            float[] data = new float[batch * 3 * side * side];
+            for (int i = 0; i < data.length; i++) data[i] = (float) r.nextGaussian();
+            io.swin4j.tensor.HostTensor input = io.swin4j.tensor.HostTensor.of(data, batch, 3, side, side);
             InferenceEngine.Want want = new InferenceEngine.Want(head, !head, false);
             ThroughputStats stats = Timing.measure(batch, warmup, minRuns, minSeconds,
-                    () -> engine.run(input, batch, side, side, want));
+                    () -> engine.run(input, want));
             BenchResult b = BenchResult.of("swin4j-" + engine.name(), name, engine.precisionLabel(),
                     engine.name() + " intra-op=" + threads, side, macs, stats);
             results.add(b);

@@ -87,18 +87,10 @@ final class BenchCommand extends WeightsCommand {
         if (!engine.name.equals(io.swin4j.infer.InferenceEngines.LIBTORCH)) return callEngine(p, out, mapper, name);
         try (SwinTransformer model = load(p)) {
             SwinConfig c = model.config();
-            if (!json) {
-                out.printf("%s: %s, %.3f G MACs per %dx%d image (official count)%n", name, model.precisionLabel(),
-                        FlopCount.macs(c) / 1e9, c.imgSize(), c.imgSize());
-                out.println(BenchTable.header());
-                out.flush();
-            }
+            header(out, name, model.precisionLabel(), c);
             ModelBenchmark bench = new ModelBenchmark(model, name).optWarmupRuns(warmup).optMinRuns(runs)
                     .optMinSeconds(seconds).optTorchThreads(threads);
-            bench.run(batches, r -> {
-                out.println(json ? write(mapper, r) : BenchTable.row(r));
-                out.flush();
-            });
+            bench.run(batches, rows(out, mapper));
             if (leakBatches > 0) {
                 LeakReport leak = bench.leakCheck(batches[0], leakBatches, 20);
                 out.println(json ? write(mapper, Map.of("leakCheck", leak)) : leak.describe());
@@ -120,29 +112,36 @@ final class BenchCommand extends WeightsCommand {
 
     /** The throughput table through another engine (the model is handed to it). */
     private Integer callEngine(Precision p, PrintWriter out, ObjectMapper mapper, String name) throws IOException {
-        if (p != null && p != Precision.FP32) {
-            throw new IllegalArgumentException("--engine " + engine.name + " runs fp32 only; drop --precision " + p);
-        }
         if (leakBatches > 0 || agreementInputs > 0) {
             throw new IllegalArgumentException("--leak-check and --agreement measure the libtorch engine; drop --engine");
         }
-        SwinTransformer model = load(Precision.FP32);
+        // the engine refuses a precision it cannot run (with the message every command gives)
+        SwinTransformer model = load(p == null ? Precision.FP32 : p);
         SwinConfig c = model.config();
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try (io.swin4j.infer.InferenceEngine e = io.swin4j.infer.InferenceEngines.open(engine.name, model, c.imgSize(),
                 c.imgSize(), t)) {
-            if (!json) {
-                out.printf("%s: %s on %s, %.3f G MACs per %dx%d image (official count)%n", name, e.precisionLabel(),
-                        e.name(), FlopCount.macs(c) / 1e9, c.imgSize(), c.imgSize());
-                out.println(BenchTable.header());
-                out.flush();
-            }
-            io.swin4j.bench.ModelBenchmark.runEngine(e, c, name, batches, warmup, runs, seconds, t, r -> {
-                out.println(json ? write(mapper, r) : BenchTable.row(r));
-                out.flush();
-            });
+            header(out, name, e.precisionLabel() + " on " + e.name(), c);
+            ModelBenchmark.runEngine(e, c, name, batches, warmup, runs, seconds, t, rows(out, mapper));
         }
         return 0;
+    }
+
+    /** The table's title and header (none with --json). */
+    private void header(PrintWriter out, String name, String precision, SwinConfig c) {
+        if (json) return;
+        out.printf("%s: %s, %.3f G MACs per %dx%d image (official count)%n", name, precision, FlopCount.macs(c) / 1e9,
+                c.imgSize(), c.imgSize());
+        out.println(BenchTable.header());
+        out.flush();
+    }
+
+    /** Prints each result as it comes: a table row, or a JSON line. */
+    private java.util.function.Consumer<io.swin4j.bench.BenchResult> rows(PrintWriter out, ObjectMapper mapper) {
+        return r -> {
+            out.println(json ? write(mapper, r) : BenchTable.row(r));
+            out.flush();
+        };
     }
 
     /** The weights {@link #load} read (null for a preset's random weights). */

@@ -37,17 +37,7 @@ public final class Tensors {
      * @throws IllegalArgumentException naming the image whose length is not C·H·W
      */
     public static Tensor batch(java.util.List<float[]> images, int c, int h, int w) {
-        int per = c * h * w;
-        float[] data = new float[images.size() * per];
-        for (int i = 0; i < images.size(); i++) {
-            float[] in = images.get(i);
-            if (in.length != per) {
-                throw new IllegalArgumentException("input " + i + " has " + in.length + " values, the model takes "
-                        + c + "x" + h + "x" + w + " = " + per);
-            }
-            System.arraycopy(in, 0, data, i * per, per);
-        }
-        return fromFloats(data, images.size(), c, h, w);
+        return fromHost(HostTensor.batch(images, c, h, w));
     }
 
     public static Tensor fromHost(HostTensor h) {

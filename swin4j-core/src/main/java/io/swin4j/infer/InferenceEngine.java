@@ -18,10 +18,10 @@ public interface InferenceEngine extends AutoCloseable {
     /**
      * One forward pass.
      *
-     * @param images (count, 3, height, width) row-major, normalised as the predictor's preset does
+     * @param images (count, 3, height, width), normalised as the predictor's preset does
      * @param want   what to return
      */
-    Outputs run(float[] images, int count, int height, int width, Want want);
+    Outputs run(HostTensor images, Want want);
 
     /** What a call asks for. */
     record Want(boolean probabilities, boolean embeddings, boolean stageFeatures) {}

@@ -34,7 +34,20 @@ public final class InferenceEngines {
             if (p.name().equals(name)) return p.open(model, height, width, threads);
         }
         model.close();
-        throw new IllegalArgumentException("unknown inference engine '" + name + "'; available: "
+        throw unknown(name);
+    }
+
+    /**
+     * Checks {@code name} before anything is loaded (e.g. on a Spark driver, for its executors).
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the available ones
+     */
+    public static void requireAvailable(String name) {
+        if (!available().contains(name)) throw unknown(name);
+    }
+
+    private static IllegalArgumentException unknown(String name) {
+        return new IllegalArgumentException("unknown inference engine '" + name + "'; available: "
                 + String.join(", ", available()) + (name.equals("onnxruntime")
                 ? " (onnxruntime needs swin4j-onnx on the class path)" : ""));
     }

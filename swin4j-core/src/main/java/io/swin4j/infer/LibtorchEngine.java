@@ -26,9 +26,9 @@ final class LibtorchEngine implements InferenceEngine {
     public String name() { return InferenceEngines.LIBTORCH; }
 
     @Override
-    public Outputs run(float[] images, int count, int height, int width, Want want) {
+    public Outputs run(HostTensor images, Want want) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.fromFloats(images, count, model.config().inChans(), height, width);
+            Tensor x = Tensors.fromHost(images);
             ForwardOptions options = want.stageFeatures() ? ForwardOptions.withStageFeatures() : ForwardOptions.DEFAULT;
             try (SwinOutput out = model.forward(x, options)) {
                 if (want.probabilities() && out.logits() == null) {

@@ -298,17 +298,7 @@ public final class SwinPredictor implements AutoCloseable {
 
     /** One engine call over preprocessed inputs of the preset's size. */
     private InferenceEngine.Outputs run(List<float[]> inputs, InferenceEngine.Want want) {
-        int per = 3 * preset.height() * preset.width();
-        float[] batch = new float[inputs.size() * per];
-        for (int i = 0; i < inputs.size(); i++) {
-            float[] one = inputs.get(i);
-            if (one.length != per) {
-                throw new IllegalArgumentException("input " + i + " has " + one.length + " values; the preset makes "
-                        + per + " (3x" + preset.height() + "x" + preset.width() + ")");
-            }
-            System.arraycopy(one, 0, batch, i * per, per);
-        }
-        return engine.run(batch, inputs.size(), preset.height(), preset.width(), want);
+        return engine.run(io.swin4j.tensor.HostTensor.batch(inputs, 3, preset.height(), preset.width()), want);
     }
 
     private static float[][] rows(io.swin4j.tensor.HostTensor t, int count) {

@@ -25,6 +25,25 @@ public record HostTensor(long[] shape, float[] data, String sourceDType) {
         return new HostTensor(shape.clone(), data, "F32");
     }
 
+    /**
+     * A (N, C, H, W) batch of N images, each given as C·H·W values in CHW order (a preprocessed image).
+     *
+     * @throws IllegalArgumentException naming the image whose length is not C·H·W
+     */
+    public static HostTensor batch(java.util.List<float[]> images, int c, int h, int w) {
+        int per = c * h * w;
+        float[] data = new float[Math.multiplyExact(images.size(), per)];
+        for (int i = 0; i < images.size(); i++) {
+            float[] in = images.get(i);
+            if (in.length != per) {
+                throw new IllegalArgumentException("input " + i + " has " + in.length + " values, the model takes "
+                        + c + "x" + h + "x" + w + " = " + per);
+            }
+            System.arraycopy(in, 0, data, i * per, per);
+        }
+        return of(data, images.size(), c, h, w);
+    }
+
     public static long numel(long[] shape) {
         long n = 1;
         for (long d : shape) {

@@ -50,7 +50,7 @@ class InferenceEnginesTest {
         try (SwinTransformer reference = SwinTransformer.create(TINY, 7);
              InferenceEngine engine = InferenceEngines.open("libtorch", SwinTransformer.create(TINY, 7), h, w, 1);
              PointerScope scope = new PointerScope()) {
-            InferenceEngine.Outputs out = engine.run(images, n, h, w, new InferenceEngine.Want(true, true, true));
+            InferenceEngine.Outputs out = engine.run(io.swin4j.tensor.HostTensor.of(images, n, 3, h, w), new InferenceEngine.Want(true, true, true));
             try (SwinOutput want = reference.forward(Tensors.fromFloats(images, n, 3, h, w),
                     ForwardOptions.withStageFeatures())) {
                 assertThat(engine.name()).isEqualTo("libtorch");
@@ -62,7 +62,7 @@ class InferenceEnginesTest {
                             .containsExactly(Tensors.toFloats(want.stageFeatures().get(s)));
                 }
             }
-            InferenceEngine.Outputs bare = engine.run(images, n, h, w, new InferenceEngine.Want(false, true, false));
+            InferenceEngine.Outputs bare = engine.run(io.swin4j.tensor.HostTensor.of(images, n, 3, h, w), new InferenceEngine.Want(false, true, false));
             assertThat(bare.probabilities()).isNull();
             assertThat(bare.stageFeatures()).isEmpty();
         }

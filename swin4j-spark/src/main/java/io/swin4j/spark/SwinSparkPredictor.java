@@ -146,10 +146,7 @@ public final class SwinSparkPredictor implements Serializable {
          * class path; fp32).
          */
         public Builder optEngine(String name) {
-            if (name != null && !io.swin4j.infer.InferenceEngines.available().contains(name)) { // checked on the driver
-                throw new IllegalArgumentException("unknown inference engine '" + name + "'; available: "
-                        + String.join(", ", io.swin4j.infer.InferenceEngines.available()));
-            }
+            if (name != null) io.swin4j.infer.InferenceEngines.requireAvailable(name); // checked on the driver
             engine = name;
             return this;
         }

@@ -37,20 +37,11 @@ final class InGraphWindows {
 
     /** The cyclic-shift windows (V1, V2) of a block with configured window {@code m} at an h×w map. */
     Plan cyclic(Dim h, Dim w, int m, boolean shifted, SizeRule rule, float fill) {
-        Dim big = Dim.of(m), zero = Dim.of(0), s = Dim.of(shifted ? m / 2 : 0);
-        Dim win, shiftH, shiftW;
-        if (rule == SizeRule.OFFICIAL) {
-            Dim smaller = d.min(h, w);
-            win = d.min(big, smaller);
-            shiftH = shiftW = d.whereGreater(smaller, big, s, zero);
-        } else if (rule == SizeRule.TORCHVISION) {
-            win = big;
-            shiftH = d.whereGreater(d.roundUp(h, big), big, s, zero);
-            shiftW = d.whereGreater(d.roundUp(w, big), big, s, zero);
-        } else {
-            win = big;
-            shiftH = shiftW = s;
-        }
+        Dim big = Dim.of(m);
+        // OFFICIAL: the window shrinks to min(H, W) where that is smaller (and then does not shift)
+        Dim win = rule == SizeRule.OFFICIAL ? d.min(big, d.min(h, w)) : big;
+        Dim[] shift = shifts(h, w, m, shifted, rule);
+        Dim shiftH = shift[0], shiftW = shift[1];
         Dim hp = d.roundUp(h, win), wp = d.roundUp(w, win);
         Dim alongH = d.div(hp, win), alongW = d.div(wp, win);
         Dim tokens = d.mul(win, win);
@@ -58,20 +49,17 @@ final class InGraphWindows {
 
         // partition: rolled[y] = padded[(y + shift) mod size]; tokens past the map point at the zero token H·W
         String y = range(hp), x = range(wp);
-        String sy = g.op("Mod", List.of(g.op("Add", y, d.t(shiftH)), d.t(hp)), attr("fmod", 0L));
-        String sx = g.op("Mod", List.of(g.op("Add", x, d.t(shiftW)), d.t(wp)), attr("fmod", 0L));
+        String sy = mod(g.op("Add", y, d.t(shiftH)), hp);
+        String sx = mod(g.op("Add", x, d.t(shiftW)), wp);
         String src = g.op("Add", g.op("Mul", col(sy), d.t(w)), row(sx));
         String valid = g.op("And", col(g.op("Less", sy, d.t(h))), row(g.op("Less", sx, d.t(w))));
         String grid = g.op("Where", valid, src, d.t(d.mul(h, w)));
         String partition = windowOrder(grid, alongH, alongW, win);
 
         // reverse: position (i, j) sits at rolled (i − shift) mod size
-        String i = range(h), j = range(w);
-        String yy = g.op("Mod", List.of(g.op("Add", g.op("Sub", i, d.t(shiftH)), d.t(hp)), d.t(hp)), attr("fmod", 0L));
-        String xx = g.op("Mod", List.of(g.op("Add", g.op("Sub", j, d.t(shiftW)), d.t(wp)), d.t(wp)), attr("fmod", 0L));
-        String window = g.op("Add", g.op("Mul", col(g.op("Div", yy, d.t(win))), d.t(alongW)), row(g.op("Div", xx, d.t(win))));
-        String token = g.op("Add", g.op("Mul", col(mod(yy, win)), d.t(win)), row(mod(xx, win)));
-        String reverse = g.op("Reshape", g.op("Add", g.op("Mul", window, d.t(tokens)), token), g.shape(-1));
+        String yy = mod(g.op("Add", g.op("Sub", range(h), d.t(shiftH)), d.t(hp)), hp);
+        String xx = mod(g.op("Add", g.op("Sub", range(w), d.t(shiftW)), d.t(wp)), wp);
+        String reverse = sequenceIndex(yy, xx, win, tokens, alongW);
 
         String mask = null;
         if (shifted) {
@@ -92,16 +80,9 @@ final class InGraphWindows {
      * mask. The window stays M (the spatial MLP is M²×M²).
      */
     Plan zeroPadded(Dim h, Dim w, int m, boolean shifted, SizeRule rule) {
-        Dim big = Dim.of(m), zero = Dim.of(0), s = Dim.of(shifted ? m / 2 : 0);
-        Dim shiftH, shiftW;
-        if (rule == SizeRule.OFFICIAL) {
-            shiftH = shiftW = d.whereGreater(d.min(h, w), big, s, zero);
-        } else if (rule == SizeRule.TORCHVISION) {
-            shiftH = d.whereGreater(h, big, s, zero);
-            shiftW = d.whereGreater(w, big, s, zero);
-        } else {
-            shiftH = shiftW = s;
-        }
+        Dim big = Dim.of(m), zero = Dim.of(0);
+        Dim[] shift = shifts(h, w, m, shifted, rule);
+        Dim shiftH = shift[0], shiftW = shift[1];
         Dim top = d.whereGreater(shiftH, zero, d.sub(big, shiftH), zero);
         Dim left = d.whereGreater(shiftW, zero, d.sub(big, shiftW), zero);
         Dim hp = d.add(d.roundUp(h, big), d.whereGreater(shiftH, zero, big, zero));
@@ -118,10 +99,33 @@ final class InGraphWindows {
 
         // reverse: map (i, j) sits at padded (i + top, j + left)
         String yy = g.op("Add", range(h), d.t(top)), xx = g.op("Add", range(w), d.t(left));
-        String window = g.op("Add", g.op("Mul", col(g.op("Div", yy, d.t(big))), d.t(alongW)), row(g.op("Div", xx, d.t(big))));
-        String token = g.op("Add", g.op("Mul", col(mod(yy, big)), d.t(big)), row(mod(xx, big)));
-        String reverse = g.op("Reshape", g.op("Add", g.op("Mul", window, g.shape((long) m * m)), token), g.shape(-1));
+        String reverse = sequenceIndex(yy, xx, big, Dim.of((long) m * m), alongW);
         return new Plan(big, d.mul(alongH, alongW), Dim.of((long) m * m), partition, reverse, null);
+    }
+
+    /**
+     * The shift per axis of a block at an h×w map under the size rule ({@code WindowPlan.of},
+     * {@code ZeroPaddedWindows.blockPlan}): OFFICIAL none where min(H, W) ≤ M, TORCHVISION none on an axis the window
+     * covers, PADDED always M/2 (of a shifted block).
+     */
+    private Dim[] shifts(Dim h, Dim w, int m, boolean shifted, SizeRule rule) {
+        Dim big = Dim.of(m), zero = Dim.of(0), s = Dim.of(shifted ? m / 2 : 0);
+        if (rule == SizeRule.OFFICIAL) {
+            Dim both = d.whereGreater(d.min(h, w), big, s, zero);
+            return new Dim[] {both, both};
+        }
+        if (rule == SizeRule.TORCHVISION) return new Dim[] {d.whereGreater(h, big, s, zero), d.whereGreater(w, big, s, zero)};
+        return new Dim[] {s, s};
+    }
+
+    /**
+     * For positions at padded rows {@code yy} and columns {@code xx} (1-D each), their index in the window sequence,
+     * (y / win · windowsAlongW + x / win) · tokens + (y mod win) · win + x mod win, flattened row-major.
+     */
+    private String sequenceIndex(String yy, String xx, Dim win, Dim tokens, Dim alongW) {
+        String window = g.op("Add", g.op("Mul", col(g.op("Div", yy, d.t(win))), d.t(alongW)), row(g.op("Div", xx, d.t(win))));
+        String token = g.op("Add", g.op("Mul", col(mod(yy, win)), d.t(win)), row(mod(xx, win)));
+        return g.op("Reshape", g.op("Add", g.op("Mul", window, d.t(tokens)), token), g.shape(-1));
     }
 
     private String regions(String coords, Dim size, Dim win, Dim shift) {

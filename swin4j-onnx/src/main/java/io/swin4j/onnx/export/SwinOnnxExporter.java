@@ -102,10 +102,14 @@ public final class SwinOnnxExporter {
         Onnx.ModelProto write() {
             Object batch = o.dynamicBatch() ? "batch" : (Object) (long) o.batch();
             String x = input(batch);
-            Dim inH, inW;
+            Dim inH, inW, h, w;
             if (o.dynamicSize()) {
                 inH = d.dimOf(x, 2);
                 inW = d.dimOf(x, 3);
+                // the patch grid in the graph, as PatchEmbed.grid: padded to patch multiples, or the rest dropped
+                int p = config.patchSize();
+                h = view.padsInput() ? d.div(d.add(inH, p - 1), p) : d.div(inH, p);
+                w = view.padsInput() ? d.div(d.add(inW, p - 1), p) : d.div(inW, p);
             } else {
                 int[] grid = view.grid(o.height(), o.width());
                 if (grid[0] < 1 || grid[1] < 1) {
@@ -114,12 +118,10 @@ public final class SwinOnnxExporter {
                 }
                 inH = Dim.of(o.height());
                 inW = Dim.of(o.width());
+                h = Dim.of(grid[0]);
+                w = Dim.of(grid[1]);
             }
-            int p = config.patchSize();
-            Dim h = view.padsInput() ? d.div(d.add(inH, p - 1), p) : d.div(inH, p);
-            Dim w = view.padsInput() ? d.div(d.add(inW, p - 1), p) : d.div(inW, p);
             Tokens t = Tokens.of(patchEmbed(x, inH, inW));
-            List<String> stageOutputs = new ArrayList<>();
             for (int s = 0; s < config.numStages(); s++) {
                 for (int j = 0; j < config.depths()[s]; j++) t = block(view.block(s, j), t, h, w, s);
                 if (o.outputs().contains(OnnxExportOptions.Output.STAGE_FEATURES)) {
@@ -128,9 +130,9 @@ public final class SwinOnnxExporter {
                     String nhwc = g.op("Reshape", t.value(), d.shape(-1, h, w, config.stageDim(s)));
                     String nchw = g.op("Transpose", List.of(nhwc), ints("perm", 0L, 3L, 1L, 2L));
                     g.pop();
-                    stageOutputs.add(g.output(nchw, "stage" + s, DataType.FLOAT, batch, (long) config.stageDim(s),
+                    g.output(nchw, "stage" + s, DataType.FLOAT, batch, (long) config.stageDim(s),
                             h.known() ? (Object) h.value() : "stage" + s + "_height",
-                            w.known() ? (Object) w.value() : "stage" + s + "_width"));
+                            w.known() ? (Object) w.value() : "stage" + s + "_width");
                 }
                 if (view.merges(s)) {
                     t = Tokens.of(merge(materialize(t).value(), h, w, s));
@@ -270,7 +272,6 @@ public final class SwinOnnxExporter {
             return out;
         }
 
-        /** Partition, mix, reverse, and the projection (per token, so after the reverse: no padding tokens). */
         /**
          * A block's windows at a size: gather indices, counts, and (dynamic size only) the shift mask; a static size
          * takes them from the model ({@code fixed}), a dynamic one computes them in the graph.
@@ -296,6 +297,7 @@ public final class SwinOnnxExporter {
             return new Windows(p.partition(), p.reverse(), true, p.windows(), p.tokens(), p.window(), p.mask(), null);
         }
 
+        /** Partition, mix, reverse, and the projection (per token, so after the reverse: no padding tokens). */
         private String mix(ExportView.Block b, String tokens2d, Windows win, int c, Dim length) {
             String m = b.prefix() + "." + b.mixerName();
             String tokens = g.op("Reshape", tokens2d, d.shape(-1, length, c));
@@ -466,11 +468,8 @@ public final class SwinOnnxExporter {
         /** The batch size as a 1-element int64 tensor, from the input's shape (once per graph). */
         private String batchShape() {
             if (batchShape == null) {
-                if (!o.dynamicBatch()) return batchShape = g.shape(o.batch());
-                String input = o.normalizeInGraph() ? "pixels" : "images";
-                g.push("batch");
-                batchShape = g.op("Slice", g.op("Shape", input), g.shape(0), g.shape(1));
-                g.pop();
+                batchShape = o.dynamicBatch() ? d.t(d.dimOf(o.normalizeInGraph() ? "pixels" : "images", 0))
+                        : g.shape(o.batch());
             }
             return batchShape;
         }

@@ -93,7 +93,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     public String name() { return NAME; }
 
     @Override
-    public Outputs run(float[] images, int count, int height, int width, Want want) {
+    public Outputs run(HostTensor images, Want want) {
+        int count = Math.toIntExact(images.dim(0));
         if (want.probabilities() && !hasHead) {
             throw new IllegalStateException("the model has no classifier head (0 classes): use embed");
         }
@@ -101,8 +102,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
         if (want.probabilities()) names.add("logits");
         if (want.embeddings()) names.add("embedding");
         if (want.stageFeatures()) for (int i = 0; i < stages; i++) names.add("stage" + i);
-        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images),
-                new long[] {count, config.inChans(), height, width});
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images.data()), images.shape());
              OrtSession.Result r = session.run(Map.of("images", in), new java.util.LinkedHashSet<>(names))) {
             HostTensor probs = null, emb = null;
             List<HostTensor> maps = new ArrayList<>();
