@@ -44,6 +44,24 @@ public final class ConfigFiles {
         AtomicFiles.write(file, out -> out.write(bytes));
     }
 
+    /** The settings as JSON bytes (what rank 0 sends the other ranks of a distributed run). */
+    public static byte[] toJson(Object settings) {
+        try {
+            return new ObjectMapper().writeValueAsBytes(settings);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Settings from {@link #toJson} bytes; unknown keys are an error. */
+    public static <T> T fromJson(byte[] json, Class<T> type) {
+        try {
+            return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(json, type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("settings sent by rank 0: " + e.getMessage(), e);
+        }
+    }
+
     /** A deep copy through JSON. */
     public static <T> T copy(T settings, Class<T> type) {
         try {

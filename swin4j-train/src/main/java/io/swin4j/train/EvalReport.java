@@ -47,6 +47,30 @@ public final class EvalReport {
         }
     }
 
+    /** The report's sums (count, top-1, top-5, loss, confusion row-major) for a sum over ranks ({@link #addSums}). */
+    double[] sums() {
+        int k = classes.size();
+        double[] v = new double[4 + k * k];
+        v[0] = count;
+        v[1] = top1;
+        v[2] = top5;
+        v[3] = lossSum;
+        for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) v[4 + i * k + j] = confusion[i][j];
+        return v;
+    }
+
+    /** A report of the sums {@link #sums()} gave (of this one or of all ranks' added up). */
+    static EvalReport ofSums(List<String> classes, double[] v) {
+        EvalReport r = new EvalReport(classes);
+        int k = classes.size();
+        r.count = (long) v[0];
+        r.top1 = (long) v[1];
+        r.top5 = (long) v[2];
+        r.lossSum = v[3];
+        for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) r.confusion[i][j] = (long) v[4 + i * k + j];
+        return r;
+    }
+
     public void addFailure(String failure) {
         failures.add(failure);
     }

@@ -258,6 +258,15 @@ public final class TrainConfig {
         ConfigFiles.write(file, this);
     }
 
+    /** These settings as JSON bytes. */
+    public byte[] toJson() {
+        return ConfigFiles.toJson(this);
+    }
+
+    public static TrainConfig fromJson(byte[] json) {
+        return ConfigFiles.fromJson(json, TrainConfig.class);
+    }
+
     public TrainConfig copy() {
         return ConfigFiles.copy(this, TrainConfig.class);
     }

@@ -14,6 +14,8 @@ import io.swin4j.train.augment.TrainTransform;
 import io.swin4j.train.data.DataLoader;
 import io.swin4j.train.data.Datasets;
 import io.swin4j.train.data.LabeledDataset;
+import io.swin4j.train.dist.Collectives;
+import io.swin4j.train.dist.Distributed;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
 import io.swin4j.vision.PillowResize;
@@ -53,6 +55,20 @@ import java.util.SplittableRandom;
  * <p>Determinism: the data order, each sample's augmentation, each step's Mixup draw and each step's libtorch RNG
  * (dropout, stochastic depth) are seeded from (seed, epoch, sample) or (seed, step), so a resumed run repeats
  * exactly what an uninterrupted one does.
+ *
+ * <p>Data parallel ({@link Distributed}, on libtorch's c10d with Gloo), as PyTorch's DDP: {@code batchSize} is the
+ * global batch, split evenly over the ranks ({@link DataLoader}'s shards: together exactly the single-process batch);
+ * every rank starts from rank 0's weights (broadcast); after each backward pass the gradients are averaged over the
+ * ranks in buckets, so clipping, the optimizer and the EMA see the global batch's gradient on every rank, and the
+ * learning-rate scaling and the schedule are those of the global batch. Each step's loss, accuracy, sample count and
+ * stop request are summed over the ranks (one small all-reduce): the logged loss is the global batch's, a non-finite
+ * loss on any rank stops every rank before the update, and Ctrl-C on any rank stops all at the same step. Validation
+ * is sharded and its counts summed. Only rank 0 writes the run directory and reports progress; every rank's
+ * messages name it. A resume reads the checkpoint on rank 0 and sends it to the others (no shared file system
+ * needed), with any number of ranks: the state is the global batch's, so the run continues the same trajectory.
+ * Randomness: data order and augmentation depend on (seed, epoch, sample) only, the Mixup/CutMix draw on (seed,
+ * step) (one λ for the global batch; pairs form within each rank's share), dropout and stochastic depth on (seed,
+ * step, rank): with those off, N ranks × B/N compute the single-process run × B up to float rounding.
  */
 public final class Trainer implements AutoCloseable {
 
@@ -99,6 +115,11 @@ public final class Trainer implements AutoCloseable {
     private final DataLoader trainLoader, valLoader;
     private final int stepsPerEpoch;
     private volatile boolean stopRequested;
+    private boolean stopAgreed;
+    private final Collectives dist;
+    private final Distributed place;
+    private final boolean main;
+    private final List<Tensor> trainableList;
 
     // Loop state (saved in checkpoints).
     private final LoopState state;
@@ -117,13 +138,19 @@ public final class Trainer implements AutoCloseable {
         public List<TrainHistory.Epoch> history = new ArrayList<>();
     }
 
-    private Trainer(TrainConfig cfg, Path runDir, Listener listener, LoopState resumeState, Path resumeCheckpoint) throws IOException {
+    private Trainer(TrainConfig cfg, Path runDir, Listener listener, LoopState resumeState, Path resumeCheckpoint, Collectives dist)
+            throws IOException {
         this.cfg = cfg;
         this.runDir = runDir;
         this.run = new RunDirectory(runDir);
         this.listener = listener;
+        this.dist = dist;
+        this.place = dist.distributed();
+        this.main = place.isMain();
         NativeTorch.ensureLoaded();
-        if (cfg.threads > 0) torch.set_num_threads(cfg.threads);
+        int threads = cfg.threads > 0 ? cfg.threads : place.defaultThreads(Runtime.getRuntime().availableProcessors());
+        if (place.isDistributed() && threads > 0) NativeTorch.setComputeThreads(threads); // this process's share of the cores
+        else if (cfg.threads > 0) torch.set_num_threads(cfg.threads);
         boolean fashion = cfg.dataset.equals("fashion-mnist");
         Path data = cfg.data == null ? null : Path.of(cfg.data);
         ImageDecoder decoder = new ImageDecoder();
@@ -184,10 +211,12 @@ public final class Trainer implements AutoCloseable {
         TrainTransform tt = new TrainTransform(img, new RandomResizedCrop(img, cfg.scaleMin, cfg.scaleMax, cfg.ratioMin, cfg.ratioMax,
                 PillowResize.Filter.BICUBIC), cfg.hflip, ra, mean, std, cfg.reprob > 0 ? new RandomErasing(cfg.reprob) : null);
         int sampleFloats = 3 * img * img;
-        trainLoader = new DataLoader(trainSet, tt::apply, sampleFloats, cfg.batchSize, true, true, cfg.seed, cfg.workers);
+        trainLoader = new DataLoader(trainSet, tt::apply, sampleFloats, cfg.batchSize, true, true, cfg.seed, cfg.workers,
+                place.rank(), place.worldSize());
         EvalPreset ep = evalPreset;
         valLoader = new DataLoader(valSet, (image, rng) -> ep.apply(image), sampleFloats, Math.max(cfg.batchSize, 64), false, false,
-                cfg.seed, cfg.workers);
+                cfg.seed, cfg.workers, place.rank(), place.worldSize());
+        trainableList = List.copyOf(trainable.values());
         stepsPerEpoch = trainLoader.batchesPerEpoch() / cfg.accumulationSteps;
         if (stepsPerEpoch < 1) {
             throw new IllegalArgumentException("an epoch has " + trainLoader.batchesPerEpoch() + " batches, fewer than accumulationSteps "
@@ -201,9 +230,11 @@ public final class Trainer implements AutoCloseable {
         if (resumeCheckpoint != null) {
             optimizer.load(resumeCheckpoint.resolve("optimizer.pt"));
             state = resumeState;
-            run.truncate(METRICS_JSONL, state.metricsJsonlBytes);
-            run.truncate(METRICS_CSV, state.metricsCsvBytes);
-            reloadStepLosses();
+            if (main) {
+                run.truncate(METRICS_JSONL, state.metricsJsonlBytes);
+                run.truncate(METRICS_CSV, state.metricsCsvBytes);
+                reloadStepLosses();
+            }
         } else {
             state = new LoopState();
         }
@@ -217,38 +248,114 @@ public final class Trainer implements AutoCloseable {
 
     /** A new run in {@code runDir} (created; it must not already hold a run). */
     public static Trainer start(TrainConfig cfg, Path runDir, Listener listener) throws IOException {
+        return start(cfg, runDir, listener, Distributed.single());
+    }
+
+    /**
+     * A new run as rank {@code d.rank()} of a data-parallel job (every rank calls this; {@link Distributed#single()}: one
+     * process). Rank 0's settings are the run's; rank 0 creates {@code runDir}. Returns when every rank is ready,
+     * with rank 0's initial weights on all; a rank that cannot start makes every rank fail, naming it.
+     */
+    public static Trainer start(TrainConfig cfg, Path runDir, Listener listener, Distributed d) throws IOException {
         cfg.validate();
-        if (Files.exists(runDir.resolve(CONFIG_FILE))) {
-            throw new IllegalArgumentException(runDir + " already holds a run (" + CONFIG_FILE + "); resume it with --resume "
-                    + runDir + " or choose another --output");
-        }
-        // Build first (datasets, model, init checkpoint): a refused run leaves no directory behind.
-        Trainer t = new Trainer(cfg, runDir, listener, null, null);
+        Collectives dist = Collectives.open(d);
         try {
-            Files.createDirectories(runDir);
-            cfg.write(runDir.resolve(CONFIG_FILE));
-        } catch (IOException e) {
-            t.close();
+            byte[] agreed = DistributedStart.agree(dist, "start the run", () -> {
+                if (Files.exists(runDir.resolve(CONFIG_FILE))) {
+                    throw new IllegalArgumentException(runDir + " already holds a run (" + CONFIG_FILE + "); resume it with --resume "
+                            + runDir + " or choose another --output");
+                }
+                return cfg.toJson();
+            });
+            TrainConfig settings = d.isMain() ? cfg : TrainConfig.fromJson(agreed);
+            if (!d.isMain() && !java.util.Arrays.equals(cfg.toJson(), agreed) && listener != null) {
+                listener.message("[" + d.label() + "] its settings differ from rank 0's; rank 0's are the run's");
+            }
+            // Build first (datasets, model, init checkpoint): a refused run leaves no directory behind.
+            Trainer t = DistributedStart.agree(dist, "build the trainer", () -> new Trainer(settings, runDir, listener, null, null, dist),
+                    Trainer::close);
+            try {
+                DistributedStart.agree(dist, "create the run directory", () -> {
+                    if (d.isMain()) {
+                        Files.createDirectories(runDir);
+                        settings.write(runDir.resolve(CONFIG_FILE));
+                    }
+                    return null;
+                });
+                t.synchronizeWeights();
+            } catch (IOException | RuntimeException e) {
+                t.close();
+                throw e;
+            }
+            return t;
+        } catch (IOException | RuntimeException e) {
+            dist.close();
             throw e;
         }
-        return t;
     }
 
     /** Continues the run in {@code runDir} from its latest checkpoint, with its saved settings. */
     public static Trainer resume(Path runDir, Listener listener) throws IOException {
-        Path configFile = runDir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile.toString(), null, "not a run directory (no " + CONFIG_FILE + ")");
-        TrainConfig cfg = TrainConfig.read(configFile).validate();
-        Path ckpt = new RunDirectory(runDir).latestCheckpoint();
-        if (ckpt == null) {
-            throw new NoSuchFileException(runDir.resolve(CHECKPOINTS).resolve(LATEST).toString(), null, "the run has no checkpoint yet");
-        }
-        if (!Files.isRegularFile(ckpt.resolve("state.json"))) {
-            throw new NoSuchFileException(ckpt.resolve("state.json").toString(), null, "the checkpoint that " + LATEST + " names is incomplete");
-        }
-        LoopState st = JSON.readValue(ckpt.resolve("state.json").toFile(), LoopState.class);
-        return new Trainer(cfg, runDir, listener, st, ckpt);
+        return resume(runDir, listener, Distributed.single());
     }
+
+    /**
+     * Continues the run in {@code runDir} as rank {@code d.rank()} of a data-parallel job, with any number of ranks:
+     * rank 0 reads the settings and the latest checkpoint and sends them to the others, so only rank 0 needs the run
+     * directory.
+     */
+    public static Trainer resume(Path runDir, Listener listener, Distributed d) throws IOException {
+        Collectives dist = Collectives.open(d);
+        try {
+            DistributedStart.Checkpoint ckpt = DistributedStart.checkpoint(dist, runDir, () -> {
+                Path configFile = runDir.resolve(CONFIG_FILE);
+                if (!Files.isRegularFile(configFile)) {
+                    throw new NoSuchFileException(configFile.toString(), null, "not a run directory (no " + CONFIG_FILE + ")");
+                }
+                TrainConfig.read(configFile).validate();
+                Path latest = new RunDirectory(runDir).latestCheckpoint();
+                if (latest == null) {
+                    throw new NoSuchFileException(runDir.resolve(CHECKPOINTS).resolve(LATEST).toString(), null, "the run has no checkpoint yet");
+                }
+                if (!Files.isRegularFile(latest.resolve(RunDirectory.STATE))) {
+                    throw new NoSuchFileException(latest.resolve(RunDirectory.STATE).toString(), null, "the checkpoint that " + LATEST
+                            + " names is incomplete");
+                }
+                return latest;
+            });
+            try {
+                TrainConfig cfg = TrainConfig.read(ckpt.config()).validate();
+                LoopState st = JSON.readValue(ckpt.dir().resolve(RunDirectory.STATE).toFile(), LoopState.class);
+                Trainer t = DistributedStart.agree(dist, "build the trainer", () -> new Trainer(cfg, runDir, listener, st, ckpt.dir(), dist),
+                        Trainer::close);
+                try {
+                    t.synchronizeWeights();
+                } catch (RuntimeException e) {
+                    t.close();
+                    throw e;
+                }
+                return t;
+            } finally {
+                ckpt.deleteCopy();
+            }
+        } catch (IOException | RuntimeException e) {
+            dist.close();
+            throw e;
+        }
+    }
+
+    /** Rank 0's weights (and EMA) on every rank: DDP's initial broadcast. */
+    private void synchronizeWeights() {
+        if (!place.isDistributed()) return;
+        dist.broadcast(new ArrayList<>(model.parameters().asMap().values()));
+        if (ema != null) dist.broadcast(new ArrayList<>(ema.parameters().asMap().values()));
+    }
+
+    /** This process's place in the job ({@link Distributed#single()} when alone). */
+    public Distributed distributed() { return place; }
+
+    /** Seconds this rank spent in collectives (gradient all-reduce, step facts, waiting for the others). */
+    public double communicationSeconds() { return dist.communicationSeconds(); }
 
     public TrainConfig config() { return cfg; }
 
@@ -276,12 +383,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void message(String m) {
-        if (listener != null) listener.message(m);
+        if (listener != null) listener.message(place.isDistributed() ? "[" + place.label() + "] " + m : m);
     }
 
     /** Trains until the last epoch or a stop request; a NaN/inf loss throws {@link DivergedException}. */
     public Outcome run() throws IOException {
-        if (listener != null) listener.started(this);
+        if (listener != null && main) listener.started(this);
         int batches = trainLoader.batchesPerEpoch();
         while (state.epoch < cfg.epochs) {
             int epoch = state.epoch;
@@ -294,20 +401,21 @@ public final class Trainer implements AutoCloseable {
                 trainStep(b);
                 state.batch = b.index() + 1;
                 state.epochSeconds = secondsBefore + (System.nanoTime() - epochStart) / 1e9;
-                if (listener != null) {
+                if (listener != null && main) {
                     listener.step(new StepInfo(epoch, cfg.epochs, b.index(), batches, state.optimizerStep,
                             stepLosses.isEmpty() ? Double.NaN : stepLosses.get(stepLosses.size() - 1)[1], currentLr(),
                             state.epochSamples / Math.max(1e-9, state.epochSeconds)));
                 }
-                if (stopRequested && state.batch < batches && state.batch % cfg.accumulationSteps == 0) {
+                if (stopAgreed && state.batch < batches && state.batch % cfg.accumulationSteps == 0) {
                     saveCheckpoint();
-                    message("stopped at epoch " + (epoch + 1) + ", batch " + state.batch + "/" + batches + "; checkpoint saved in " + runDir);
+                    if (main) message("stopped at epoch " + (epoch + 1) + ", batch " + state.batch + "/" + batches + "; checkpoint saved in " + runDir);
                     return Outcome.STOPPED;
                 }
             }
             finishEpoch(epoch);
-            if (stopRequested && state.epoch < cfg.epochs) {
-                message("stopped after epoch " + state.epoch + "; checkpoint saved in " + runDir);
+            stopAgreed = dist.allReduceSum(new double[] {stopRequested ? 1 : 0})[0] > 0;
+            if (stopAgreed && state.epoch < cfg.epochs) {
+                if (main) message("stopped after epoch " + state.epoch + "; checkpoint saved in " + runDir);
                 return Outcome.STOPPED;
             }
         }
@@ -320,38 +428,67 @@ public final class Trainer implements AutoCloseable {
 
     private void trainStep(DataLoader.Batch b) throws IOException {
         for (String f : b.failures()) message("skipped " + f);
-        state.epochFailures += b.failures().size();
         int n = b.size();
         if (mixup != null && n % 2 == 1) n--; // batch-mode Mixup pairs samples with the reversed batch
         long micro = state.microStep++;
-        if (n == 0) return;
-        int img = modelConfig.imgSize();
+        int img = modelConfig.imgSize(), world = place.worldSize();
         double lossValue;
+        SwinOutput out = null;
         try (PointerScope scope = new PointerScope()) {
-            torch.manual_seed(DataLoader.mix(cfg.seed, micro, 7));
-            Tensor x = Tensors.fromFloats(n == b.size() ? b.images() : java.util.Arrays.copyOf(b.images(), n * 3 * img * img), n, 3, img, img);
-            int[] labels = n == b.size() ? b.labels() : java.util.Arrays.copyOf(b.labels(), n);
-            Tensor y = Tensors.fromInts(labels, n);
-            Tensor targets = null;
-            if (mixup != null) {
-                Mixup.Params p = mixup.sample(new SplittableRandom(DataLoader.mix(cfg.seed, micro, 11)), img, img);
-                Mixup.applyToImages(x, p);
-                targets = mixup.targets(y, p.lam());
-            }
-            model.train(true);
-            try (SwinOutput out = model.forward(x)) {
-                Tensor loss = targets != null ? Mixup.softTargetCrossEntropy(out.logits(), targets)
+            Tensor loss = null;
+            double localLoss = 0;
+            long correct = 0;
+            if (n > 0) {
+                torch.manual_seed(dropoutSeed(micro));
+                Tensor x = Tensors.fromFloats(n == b.size() ? b.images() : java.util.Arrays.copyOf(b.images(), n * 3 * img * img), n, 3, img, img);
+                int[] labels = n == b.size() ? b.labels() : java.util.Arrays.copyOf(b.labels(), n);
+                Tensor y = Tensors.fromInts(labels, n);
+                Tensor targets = null;
+                if (mixup != null) {
+                    Mixup.Params p = mixup.sample(new SplittableRandom(DataLoader.mix(cfg.seed, micro, 11)), img, img);
+                    Mixup.applyToImages(x, p);
+                    targets = mixup.targets(y, p.lam());
+                }
+                model.train(true);
+                out = model.forward(x);
+                loss = targets != null ? Mixup.softTargetCrossEntropy(out.logits(), targets)
                         : Losses.crossEntropy(out.logits(), y, cfg.labelSmoothing);
-                lossValue = loss.item().toDouble();
-                run.checkFinite(lossValue, "epoch " + (state.epoch + 1) + ", batch " + (b.index() + 1) + " (optimizer step "
-                        + state.optimizerStep + ")", !(state.history.isEmpty() && state.optimizerStep < stepsPerEpoch),
-                        "Try a lower baseLr or clipGrad.");
-                (cfg.accumulationSteps > 1 ? loss.div(new Scalar((double) cfg.accumulationSteps)) : loss).backward();
+                localLoss = loss.item().toDouble();
                 float[] logits = Tensors.toFloats(out.logits().detach());
                 int k = modelConfig.numClasses();
-                for (int i = 0; i < n; i++) if (Evaluator.argmax(logits, i * k, k) == labels[i]) state.epochCorrect++;
+                for (int i = 0; i < n; i++) if (Evaluator.argmax(logits, i * k, k) == labels[i]) correct++;
             }
+            // The step's facts over all ranks (one process: its own): loss sum, samples, correct, failures, stop, and
+            // which ranks' losses are not finite, so that every rank takes the same decision before the update.
+            double[] facts = new double[5 + world];
+            facts[0] = n > 0 ? localLoss * n : 0;
+            facts[1] = n;
+            facts[2] = correct;
+            facts[3] = b.failures().size();
+            facts[4] = stopRequested ? 1 : 0;
+            facts[5 + place.rank()] = n > 0 && !Double.isFinite(localLoss) ? 1 : 0;
+            double[] all = dist.allReduceSum(facts);
+            long samples = (long) all[1];
+            state.epochFailures += (int) all[3];
+            stopAgreed = all[4] > 0;
+            if (samples == 0) return;
+            lossValue = world == 1 ? localLoss : all[0] / samples;
+            List<Integer> nonFinite = new ArrayList<>();
+            for (int r = 0; r < world; r++) if (all[5 + r] > 0) nonFinite.add(r);
+            run.checkFinite(nonFinite.isEmpty() ? lossValue : Double.NaN, "epoch " + (state.epoch + 1) + ", batch " + (b.index() + 1)
+                    + " (optimizer step " + state.optimizerStep + ")" + (world > 1 ? " on rank" + (nonFinite.size() > 1 ? "s " : " ")
+                    + String.join(", ", nonFinite.stream().map(String::valueOf).toList()) : ""), !(state.history.isEmpty() && state.optimizerStep < stepsPerEpoch),
+                    "Try a lower baseLr or clipGrad.");
+            if (loss != null) {
+                if (cfg.accumulationSteps > 1) loss = loss.div(new Scalar((double) cfg.accumulationSteps));
+                // A rank whose share lost samples (unreadable images) weighs by what it has: the average over ranks
+                // is then the global batch's mean (the factor is exactly 1 for equal shares).
+                double share = (double) n * world / samples;
+                (share != 1 ? loss.mul(new Scalar(share)) : loss).backward();
+            }
+            state.epochCorrect += (long) all[2];
             if ((b.index() + 1) % cfg.accumulationSteps == 0) {
+                dist.averageGradients(trainableList);
                 if (cfg.clipGrad > 0) optimizer.clipGradNorm(cfg.clipGrad);
                 optimizer.setLr(currentLr());
                 optimizer.step();
@@ -359,10 +496,13 @@ public final class Trainer implements AutoCloseable {
                 state.optimizerStep++;
                 if (ema != null) updateEma();
             }
+            state.epochLossSum += lossValue * samples;
+            state.epochSamples += samples;
+        } finally {
+            if (out != null) out.close();
         }
-        state.epochLossSum += lossValue * n;
-        state.epochSamples += n;
         stepLosses.add(new double[] {state.epoch + (b.index() + 1.0) / trainLoader.batchesPerEpoch(), lossValue, currentLr()});
+        if (!main) return;
         // In this key order every time (Map.of's order differs from one JVM to the next): a run resumed in
         // another process logs the same bytes as an uninterrupted one.
         Map<String, Object> line = new LinkedHashMap<>();
@@ -373,6 +513,12 @@ public final class Trainer implements AutoCloseable {
         line.put("loss", lossValue);
         line.put("lr", currentLr());
         run.appendJsonl(line);
+    }
+
+    /** The libtorch seed of a step's dropout and stochastic depth: (seed, step) on rank 0, a stream of its own per rank. */
+    private long dropoutSeed(long micro) {
+        long seed = place.rank() == 0 ? cfg.seed : DataLoader.mix(cfg.seed, place.rank(), 23);
+        return DataLoader.mix(seed, micro, 7);
     }
 
     /** timm ModelEmaV2: ema = decay·ema + (1 − decay)·model, after each optimizer step. */
@@ -387,8 +533,8 @@ public final class Trainer implements AutoCloseable {
 
     private void finishEpoch(int epoch) throws IOException {
         boolean evaluate = (epoch + 1) % cfg.evalEvery == 0 || epoch + 1 == cfg.epochs;
-        EvalReport val = evaluate ? Evaluator.evaluate(model, valLoader, valSet.classNames()) : null;
-        EvalReport emaVal = evaluate && ema != null ? Evaluator.evaluate(ema, valLoader, valSet.classNames()) : null;
+        EvalReport val = evaluate ? evaluate(model) : null;
+        EvalReport emaVal = evaluate && ema != null ? evaluate(ema) : null;
         double seconds = state.epochSeconds;
         TrainHistory.Epoch e = new TrainHistory.Epoch(epoch, state.optimizerStep, state.epochLossSum / Math.max(1, state.epochSamples),
                 (double) state.epochCorrect / Math.max(1, state.epochSamples), val == null ? Double.NaN : val.loss(),
@@ -403,20 +549,31 @@ public final class Trainer implements AutoCloseable {
         state.epochSamples = 0;
         state.epochSeconds = 0;
         state.epochFailures = 0;
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("event", "epoch");
-        line.putAll(JSON.convertValue(e, Map.class));
-        run.appendJsonl(line);
-        appendCsv(e);
         boolean best = val != null && val.top1() > state.bestTop1;
         if (best) {
             state.bestTop1 = val.top1();
             state.bestEpoch = epoch;
         }
+        if (!main) return;
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("event", "epoch");
+        line.putAll(JSON.convertValue(e, Map.class));
+        run.appendJsonl(line);
+        appendCsv(e);
         saveCheckpoint();
         if (best) saveModel(runDir.resolve(BEST), model, "F32");
         Charts.writeCurves(runDir.resolve(CURVES), state.history, stepLosses);
         if (listener != null) listener.epoch(e);
+        if (place.isDistributed()) {
+            message(String.format("epoch %d: %.1f s in collectives so far (gradient all-reduce and step facts, waiting included)",
+                    epoch + 1, dist.communicationSeconds()));
+        }
+    }
+
+    /** Validation on this rank's share, its counts summed over the ranks: the whole set's report on every rank. */
+    private EvalReport evaluate(SwinTransformer m) {
+        EvalReport local = Evaluator.evaluate(m, valLoader, valSet.classNames());
+        return place.isDistributed() ? EvalReport.ofSums(valSet.classNames(), dist.allReduceSum(local.sums())) : local;
     }
 
     /** Saves model weights with the card that makes them self-describing (config, preprocessing, labels). */
@@ -427,6 +584,7 @@ public final class Trainer implements AutoCloseable {
 
     /** A checkpoint of model, optimizer, EMA and loop state ({@link RunDirectory#saveCheckpoint}), then the latest weights. */
     private void saveCheckpoint() throws IOException {
+        if (!main) return;
         String name = String.format("epoch%04d-batch%06d", state.epoch, state.batch);
         run.saveCheckpoint(name, tmp -> {
             saveModel(tmp.resolve(MODEL), model, "F32");
@@ -464,5 +622,6 @@ public final class Trainer implements AutoCloseable {
         optimizer.close();
         model.close();
         if (ema != null) ema.close();
+        dist.close();
     }
 }

@@ -29,6 +29,7 @@ public final class DataLoader implements AutoCloseable {
     private final int batchSize, sampleFloats;
     private final boolean shuffle, dropLast;
     private final long seed;
+    private final int rank, worldSize;
     private final Prefetcher workers;
 
     /**
@@ -37,6 +38,26 @@ public final class DataLoader implements AutoCloseable {
      */
     public DataLoader(LabeledDataset dataset, SampleTransform transform, int sampleFloats, int batchSize, boolean shuffle,
                       boolean dropLast, long seed, int workers) {
+        this(dataset, transform, sampleFloats, batchSize, shuffle, dropLast, seed, workers, 0, 1);
+    }
+
+    /**
+     * Rank {@code rank}'s share of a data-parallel job of {@code worldSize} processes: {@code batchSize} is the global
+     * batch, and of global batch {@code b} (positions {@code b·batchSize ..} of the epoch's order, the same order on
+     * every rank) this rank takes positions {@code rank, rank + worldSize, ...}. That is DistributedSampler's split
+     * (rank r takes every worldSize-th index of the permutation) batched {@code batchSize / worldSize} at a time, and the
+     * ranks' batches together are exactly the single-process batch. With {@code dropLast} (training) the global batch
+     * must divide evenly; without it (evaluation) the last batch's shares may differ and nothing is padded or repeated.
+     */
+    public DataLoader(LabeledDataset dataset, SampleTransform transform, int sampleFloats, int batchSize, boolean shuffle,
+                      boolean dropLast, long seed, int workers, int rank, int worldSize) {
+        if (worldSize < 1 || rank < 0 || rank >= worldSize) {
+            throw new IllegalArgumentException("rank " + rank + " is not in a job of " + worldSize);
+        }
+        if (dropLast && batchSize % worldSize != 0) {
+            throw new IllegalArgumentException("the batch of " + batchSize + " images does not split evenly over " + worldSize
+                    + " ranks; choose a batch size that is a multiple of " + worldSize);
+        }
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         if (dropLast && dataset.size() < batchSize) {
@@ -49,11 +70,14 @@ public final class DataLoader implements AutoCloseable {
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.seed = seed;
+        this.rank = rank;
+        this.worldSize = worldSize;
         this.workers = new Prefetcher(workers);
     }
 
     public LabeledDataset dataset() { return dataset; }
 
+    /** Global batches per epoch (every rank steps through the same number). */
     public int batchesPerEpoch() {
         return dropLast ? dataset.size() / batchSize : (dataset.size() + batchSize - 1) / batchSize;
     }
@@ -87,11 +111,12 @@ public final class DataLoader implements AutoCloseable {
 
     private Batch build(int epoch, int b, int[] order) {
         int from = b * batchSize, to = Math.min(order.length, from + batchSize);
-        float[] images = new float[(to - from) * sampleFloats];
-        int[] labels = new int[to - from], samples = new int[to - from];
+        int share = Math.max(0, (to - from - rank + worldSize - 1) / worldSize);
+        float[] images = new float[share * sampleFloats];
+        int[] labels = new int[share], samples = new int[share];
         List<String> failures = new ArrayList<>();
         int n = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = from + rank; i < to; i += worldSize) {
             int s = order[i];
             try {
                 float[] x = transform.apply(dataset.image(s), new SplittableRandom(mix(seed, epoch, s)));
@@ -109,7 +134,7 @@ public final class DataLoader implements AutoCloseable {
                 failures.add(message.startsWith(source + ": ") ? message : source + ": " + message);
             }
         }
-        if (n < to - from) {
+        if (n < share) {
             images = java.util.Arrays.copyOf(images, n * sampleFloats);
             labels = java.util.Arrays.copyOf(labels, n);
             samples = java.util.Arrays.copyOf(samples, n);

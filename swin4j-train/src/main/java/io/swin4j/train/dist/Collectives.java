@@ -1,0 +1,362 @@
+package io.swin4j.train.dist;
+
+import io.swin4j.engine.NativeTorch;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.javacpp.chrono.Milliseconds;
+import org.bytedeco.pytorch.BroadcastOptions;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ProcessGroupGloo;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Store;
+import org.bytedeco.pytorch.TCPStore;
+import org.bytedeco.pytorch.TCPStoreOptions;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Work;
+import org.bytedeco.pytorch.global.torch;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The collectives data-parallel training needs, on libtorch's c10d: a {@code TCPStore} rendezvous (hosted by rank 0)
+ * and a {@code ProcessGroupGloo} over TCP, the engine PyTorch's DDP uses on CPUs. For a single process every
+ * operation is the identity and nothing is opened.
+ *
+ * <p>Failure: a collective that fails (a peer's connection closed: it died; or the timeout passed: it hangs) becomes
+ * a {@link RankFailureException} naming the rank(s) at fault. To tell which, every rank publishes in the store the
+ * number of collectives it has entered and a heartbeat that a background thread advances every second: a rank whose
+ * heartbeat stopped is dead, one whose count is behind this rank's hangs; a store that cannot be reached means rank 0
+ * (which hosts it) is gone.
+ */
+public final class Collectives implements AutoCloseable {
+
+    private static final String PREFIX = "swin4j/";
+    private static final long HEARTBEAT_MS = 1000;
+
+    private final Distributed d;
+    private final TCPStore store;
+    private final ProcessGroupGloo group;
+    private Thread heartbeat;
+    private volatile boolean closed;
+    private long entered;
+    private long communicationNanos;
+    private FlatBuckets gradientBuckets;
+
+    private Collectives(Distributed d, TCPStore store, ProcessGroupGloo group) {
+        this.d = d;
+        this.store = store;
+        this.group = group;
+    }
+
+    /** The identity collectives of one process. */
+    public static Collectives single() {
+        return new Collectives(Distributed.single(), null, null);
+    }
+
+    /**
+     * Joins the job: rank 0 listens at the master address and port, the others connect (retrying until the timeout),
+     * then the Gloo group connects every pair of ranks. Returns when all {@code worldSize} ranks have joined.
+     */
+    public static Collectives open(Distributed d) {
+        if (!d.isDistributed()) return single();
+        NativeTorch.ensureLoaded();
+        Milliseconds timeout = new Milliseconds(d.timeout().toMillis());
+        TCPStore store;
+        try {
+            TCPStoreOptions o = new TCPStoreOptions();
+            o.port((short) d.masterPort());
+            o.isServer(d.rank() == 0);
+            o.waitWorkers(false);
+            o.timeout(timeout);
+            store = new TCPStore(d.masterAddr(), o);
+        } catch (RuntimeException e) {
+            throw new RankFailureException(d.label() + ": could not " + (d.rank() == 0 ? "listen on" : "reach rank 0's rendezvous at") + " "
+                    + d.masterAddr() + ":" + d.masterPort() + " within " + d.timeout().toSeconds() + " s: " + firstLine(e),
+                    d.rank() == 0 ? List.of() : List.of(0), e);
+        }
+        try {
+            // Published before the group forms, so that every rank's keys exist once any rank can fail.
+            store.set(key("entered", d.rank()), "0");
+            store.set(key("heartbeat", d.rank()), "0");
+        } catch (RuntimeException e) {
+            throw new RankFailureException(d.label() + ": the rendezvous store at " + d.masterAddr() + ":" + d.masterPort()
+                    + " failed: " + firstLine(e), List.of(0), e);
+        }
+        ProcessGroupGloo group;
+        try {
+            ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(timeout);
+            opts.devices().push_back(device(d.masterAddr()));
+            group = new ProcessGroupGloo(store, d.rank(), d.worldSize(), opts);
+        } catch (RuntimeException e) {
+            store.close();
+            throw new RankFailureException(d.label() + ": the " + d.worldSize() + " ranks did not all join at " + d.masterAddr() + ":"
+                    + d.masterPort() + " within " + d.timeout().toSeconds() + " s: " + firstLine(e), List.of(), e);
+        }
+        Collectives c = new Collectives(d, store, group);
+        c.heartbeat = new Thread(c::beat, "swin4j-heartbeat-rank" + d.rank());
+        c.heartbeat.setDaemon(true);
+        c.heartbeat.start();
+        return c;
+    }
+
+    /**
+     * The network device Gloo binds: the interface {@code GLOO_SOCKET_IFNAME} names (as in PyTorch), else loopback for a
+     * job on this machine, else the address this host's name resolves to.
+     */
+    private static org.bytedeco.pytorch.gloo.Device device(String masterAddr) {
+        String ifname = System.getenv("GLOO_SOCKET_IFNAME");
+        if (ifname != null && !ifname.isBlank()) return ProcessGroupGloo.createDeviceForInterface(ifname.split(",")[0].trim());
+        if (masterAddr.equals("127.0.0.1") || masterAddr.equals("localhost") || masterAddr.equals("::1")) {
+            return ProcessGroupGloo.createDeviceForHostname(masterAddr.equals("::1") ? "::1" : "127.0.0.1");
+        }
+        return ProcessGroupGloo.createDefaultDevice();
+    }
+
+    private static String key(String what, int rank) {
+        return PREFIX + what + "/" + rank;
+    }
+
+    /** Advances this rank's heartbeat every second on its own store connection until closed. */
+    private void beat() {
+        try (Store own = store.clone()) {
+            while (!closed) {
+                own.add(key("heartbeat", d.rank()), 1);
+                Thread.sleep(HEARTBEAT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the store (rank 0) is gone: the next collective reports it
+        }
+    }
+
+    public Distributed distributed() { return d; }
+
+    public int rank() { return d.rank(); }
+
+    public int worldSize() { return d.worldSize(); }
+
+    /** Seconds spent in collectives (waiting for the other ranks included) since the start. */
+    public double communicationSeconds() {
+        return communicationNanos / 1e9;
+    }
+
+    /** Sets every tensor to rank 0's values (the initial weights of a data-parallel run). */
+    public void broadcast(List<Tensor> tensors) {
+        if (!d.isDistributed() || tensors.isEmpty()) return;
+        try (FlatBuckets b = new FlatBuckets(tensors, (long) d.bucketCapMb() << 20)) {
+            for (int i = 0; i < b.size(); i++) {
+                int bucket = i;
+                Tensor flat = b.pack(bucket, t -> t);
+                run("broadcast", () -> group.broadcast(new TensorVector(flat), root()));
+                b.unpack(bucket, t -> t);
+            }
+        }
+    }
+
+    /** Rank 0's {@code bytes} on every rank (the others pass anything, null included). */
+    public byte[] broadcastBytes(byte[] bytes) {
+        if (!d.isDistributed()) return bytes;
+        try (PointerScope scope = new PointerScope()) {
+            Tensor length = FlatBuckets.empty(1, torch.ScalarType.Long);
+            try (LongPointer p = length.data_ptr_long()) {
+                p.put(d.rank() == 0 ? bytes.length : 0);
+            }
+            run("broadcast", () -> group.broadcast(new TensorVector(length), root()));
+            long n;
+            try (LongPointer p = length.data_ptr_long()) {
+                n = p.get();
+            }
+            if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException("rank 0 sent " + n + " bytes; at most 2 GB fit one message");
+            Tensor data = FlatBuckets.empty(n, torch.ScalarType.Byte);
+            if (d.rank() == 0 && n > 0) {
+                try (BytePointer p = new BytePointer(data.data_ptr())) {
+                    p.put(bytes);
+                }
+            }
+            if (n > 0) run("broadcast", () -> group.broadcast(new TensorVector(data), root()));
+            byte[] out = new byte[(int) n];
+            if (n > 0) {
+                try (BytePointer p = new BytePointer(data.data_ptr())) {
+                    p.get(out);
+                }
+            }
+            return out;
+        }
+    }
+
+    private static BroadcastOptions root() {
+        BroadcastOptions o = new BroadcastOptions();
+        o.rootRank(0);
+        return o;
+    }
+
+    /** The element-wise sum of {@code values} over all ranks (fp64: counts stay exact up to 2^53). */
+    public double[] allReduceSum(double[] values) {
+        if (!d.isDistributed()) return values.clone();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = FlatBuckets.empty(values.length, torch.ScalarType.Double);
+            try (DoublePointer p = t.data_ptr_double()) {
+                p.put(values);
+            }
+            run("all-reduce", () -> group.allreduce(new TensorVector(t)));
+            double[] out = new double[values.length];
+            try (DoublePointer p = t.data_ptr_double()) {
+                p.get(out);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Replaces each parameter's gradient by its mean over the ranks, in flat buckets of {@code bucketCapMb} (filled
+     * last parameter first, as DDP's): each bucket's all-reduce runs while the next one is filled. A parameter with
+     * no gradient on this rank contributes zeros and receives the mean.
+     */
+    public void averageGradients(List<Tensor> parameters) {
+        if (!d.isDistributed()) return;
+        if (gradientBuckets == null) {
+            List<Tensor> reversed = new ArrayList<>(parameters);
+            java.util.Collections.reverse(reversed);
+            gradientBuckets = new FlatBuckets(reversed, (long) d.bucketCapMb() << 20);
+        }
+        FlatBuckets b = gradientBuckets;
+        long start = System.nanoTime();
+        try (PointerScope scope = new PointerScope()) {
+            List<Work> works = new ArrayList<>();
+            List<Tensor> flats = new ArrayList<>();
+            for (int i = 0; i < b.size(); i++) {
+                Tensor flat = b.pack(i, Tensor::grad);
+                flats.add(flat);
+                enter();
+                works.add(guard("all-reduce", () -> group.allreduce(new TensorVector(flat))));
+            }
+            for (int i = 0; i < b.size(); i++) {
+                Work w = works.get(i);
+                guard("all-reduce", () -> w._wait());
+                flats.get(i).div_(new Scalar((double) d.worldSize()));
+                b.unpack(i, p -> {
+                    if (!p.grad().defined()) {
+                        try (NoGradGuard ng = new NoGradGuard()) {
+                            p.mutable_grad().put(torch.zeros_like(p));
+                        }
+                    }
+                    return p.grad();
+                });
+            }
+        } finally {
+            communicationNanos += System.nanoTime() - start;
+        }
+    }
+
+    /** Waits until every rank has arrived. */
+    public void barrier() {
+        if (!d.isDistributed()) return;
+        run("barrier", () -> group.barrier());
+    }
+
+    private void run(String what, Supplier<Work> op) {
+        long start = System.nanoTime();
+        try {
+            enter();
+            Work w = guard(what, op);
+            guard(what, w::_wait);
+        } finally {
+            communicationNanos += System.nanoTime() - start;
+        }
+    }
+
+    /** Counts a collective this rank enters and publishes the count (so that a stalled rank can be told apart). */
+    private void enter() {
+        entered++;
+        try {
+            store.set(key("entered", d.rank()), Long.toString(entered));
+        } catch (RuntimeException e) {
+            throw failure("the rendezvous store", e);
+        }
+    }
+
+    private <T> T guard(String what, Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (RankFailureException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Finds the ranks at fault after a failed collective and says so. */
+    private RankFailureException failure(String what, RuntimeException cause) {
+        List<Integer> dead = new ArrayList<>(), behind = new ArrayList<>();
+        boolean storeGone = d.rank() != 0 && !reachable();
+        if (!storeGone) try (Store probe = store.clone()) {
+            probe.setTimeout(new Milliseconds(3 * HEARTBEAT_MS));
+            long[] before = new long[d.worldSize()];
+            for (int r = 0; r < d.worldSize(); r++) before[r] = number(probe, key("heartbeat", r));
+            Thread.sleep(3 * HEARTBEAT_MS);
+            for (int r = 0; r < d.worldSize(); r++) {
+                if (r == d.rank()) continue;
+                if (number(probe, key("heartbeat", r)) == before[r]) dead.add(r);
+                else if (number(probe, key("entered", r)) < entered) behind.add(r);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            storeGone = true;
+        }
+        String reason;
+        List<Integer> ranks;
+        if (storeGone) {
+            ranks = d.rank() == 0 ? List.of() : List.of(0);
+            reason = "rank 0 is gone (its rendezvous store at " + d.masterAddr() + ":" + d.masterPort() + " does not answer)";
+        } else if (!dead.isEmpty()) {
+            ranks = dead;
+            reason = (dead.size() == 1 ? "rank " + dead.get(0) + " is" : "ranks " + dead + " are") + " gone (no heartbeat)";
+        } else if (!behind.isEmpty()) {
+            ranks = behind;
+            reason = (behind.size() == 1 ? "rank " + behind.get(0) + " hangs" : "ranks " + behind + " hang")
+                    + " (alive but behind: not in this collective after " + d.timeout().toSeconds() + " s)";
+        } else {
+            ranks = List.of();
+            reason = "a peer failed (every rank still answers; see the other ranks' logs)";
+        }
+        return new RankFailureException(d.label() + ": the " + what + " failed: " + reason + ". Gloo: " + firstLine(cause), ranks, cause);
+    }
+
+    /** Whether rank 0's store still accepts connections (a refused or timed-out connect: it is gone). */
+    private boolean reachable() {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(d.masterAddr(), d.masterPort()), (int) HEARTBEAT_MS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long number(Store s, String key) {
+        return Long.parseLong(s.get_to_str(key).trim());
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (gradientBuckets != null) gradientBuckets.close();
+        if (heartbeat != null) heartbeat.interrupt();
+        if (group != null) group.close();
+        if (store != null) store.close();
+    }
+}
