@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.train.TrainConfig;
 import io.swin4j.train.TrainHistory;
 import io.swin4j.train.Trainer;
+import io.swin4j.train.dist.Distributed;
+import io.swin4j.train.dist.LocalLauncher;
 import io.swin4j.train.segmentation.SegmentationEvalReport;
 import io.swin4j.train.segmentation.SegmentationTrainConfig;
 import io.swin4j.train.segmentation.SegmentationTrainer;
@@ -31,7 +33,9 @@ import java.util.concurrent.TimeUnit;
                 "--task segmentation: UPerNet on a Swin backbone on root/images/{train,val} + root/masks/{train,val} (class-index PNGs,",
                 "255 ignored; class names from root/classes.txt), with mmseg's ADE20K recipe (iterations, poly schedule, crops).",
                 "Settings: --recipe, then --config FILE (JSON/YAML), then the flags; all are saved as RUN/train-config.json.",
-                "Ctrl-C or SIGTERM checkpoints and stops; --resume RUN continues exactly."})
+                "Ctrl-C or SIGTERM checkpoints and stops; --resume RUN continues exactly.",
+                "Data parallel (c10d/Gloo, as PyTorch DDP): --nproc N starts N processes here; under torchrun (RANK, WORLD_SIZE,",
+                "MASTER_ADDR, MASTER_PORT) or with --rank/--world-size/--master each process joins a job. --batch-size is the global batch."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -86,6 +90,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--crop", paramLabel = "N|HxW", description = "Segmentation: training crop (recipe 512).") String crop;
     @Option(names = "--eval-interval", paramLabel = "N", description = "Segmentation: evaluate (and checkpoint) every N iterations (recipe 16000).") Integer evalInterval;
     @Option(names = "--no-progress", description = "No progress bar.") boolean noProgress;
+    @Option(names = "--nproc", paramLabel = "N", description = "Data parallel: start N training processes on this machine (the cores shared among them).") Integer nproc;
+    @Option(names = "--rank", paramLabel = "R", description = "Data parallel: this process's rank (with --world-size and --master; default: torchrun's RANK).") Integer rank;
+    @Option(names = "--world-size", paramLabel = "N", description = "Data parallel: the number of processes in the job (default: WORLD_SIZE).") Integer worldSize;
+    @Option(names = "--master", paramLabel = "HOST:PORT", description = "Data parallel: rank 0's address and a free port it listens on (default: MASTER_ADDR:MASTER_PORT).") String master;
+    @Option(names = "--dist-timeout", paramLabel = "SECONDS", description = "Data parallel: how long a rank waits for the others before it stops, naming the missing rank (default 300).") Integer distTimeout;
+    @Option(names = "--bucket-mb", paramLabel = "MB", description = "Data parallel: gradient all-reduce bucket size (default 25, DDP's).") Integer bucketMb;
 
     @Override
     public Integer call() throws Exception {
@@ -96,7 +106,15 @@ public final class TrainCommand implements Callable<Integer> {
         boolean segmentation = resume != null ? java.nio.file.Files.isRegularFile(resume.resolve(Trainer.CONFIG_FILE))
                 && SegmentationTrainConfig.isSegmentation(resume.resolve(Trainer.CONFIG_FILE))
                 : isSegmentationTask() || configFile != null && SegmentationTrainConfig.isSegmentation(configFile);
-        if (segmentation) return segmentation(out, err);
+        Distributed place = distributed();
+        if (segmentation) {
+            if (nproc != null && nproc > 1 || place.isDistributed()) {
+                throw new IllegalArgumentException("data-parallel training (--nproc, --rank/--world-size/--master, torchrun) covers "
+                        + "classification; segmentation trains in one process");
+            }
+            return segmentation(out, err);
+        }
+        if (nproc != null && nproc > 1) return launch(err);
         if (iterations != null || crop != null || evalInterval != null) {
             throw new IllegalArgumentException("--iterations, --crop and --eval-interval are segmentation settings (--task segmentation)");
         }
@@ -104,19 +122,70 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             if (hasSettings()) throw new IllegalArgumentException("--resume takes its settings from " + resume.resolve(Trainer.CONFIG_FILE)
                     + "; give no other training settings");
-            trainer = Trainer.resume(resume, new Reporter(out, err));
+            trainer = Trainer.resume(resume, new Reporter(out, err), place);
         } else {
-            trainer = Trainer.start(settings(), output, new Reporter(out, err));
+            trainer = Trainer.start(settings(), output, new Reporter(out, err), place);
         }
         return runStoppable(trainer, trainer::requestStop, () -> {
             Trainer.Outcome outcome = trainer.run();
             Path run = output != null ? output : resume;
-            if (outcome == Trainer.Outcome.COMPLETED) {
+            if (outcome == Trainer.Outcome.COMPLETED && place.isMain()) {
                 out.printf("done: %d epochs; latest weights %s, best %s; curves %s%n", trainer.completedEpochs(),
                         run.resolve(Trainer.MODEL), run.resolve(Trainer.BEST), run.resolve(Trainer.CURVES));
             }
             return outcome;
-        }, out);
+        }, out, place.isMain());
+    }
+
+    /**
+     * This process's place: --rank/--world-size/--master (all three), else torchrun's environment, else one process.
+     * --nproc 1 is one process.
+     */
+    Distributed distributed() {
+        boolean flags = rank != null || worldSize != null || master != null;
+        if (nproc != null) {
+            if (nproc < 1) throw new IllegalArgumentException("--nproc must be >= 1, got " + nproc);
+            if (flags) throw new IllegalArgumentException("--nproc starts a job of its own; --rank, --world-size and --master join one: give one or the other");
+            if (nproc > 1 && Distributed.fromEnvironment(System.getenv()) != null) {
+                throw new IllegalArgumentException("--nproc " + nproc + " inside a job (RANK and WORLD_SIZE are set): let the launcher start "
+                        + "the processes, or leave out --nproc");
+            }
+        }
+        Distributed d;
+        if (flags) {
+            if (rank == null || worldSize == null || master == null) {
+                throw new IllegalArgumentException("joining a job takes --rank, --world-size and --master together");
+            }
+            d = Distributed.of(rank, worldSize, master);
+        } else {
+            d = Distributed.fromEnvironment(System.getenv());
+            if (d == null || nproc != null && nproc > 1) d = Distributed.single();
+        }
+        if (distTimeout != null) {
+            if (distTimeout < 1) throw new IllegalArgumentException("--dist-timeout must be >= 1 second, got " + distTimeout);
+            d = d.optTimeout(java.time.Duration.ofSeconds(distTimeout));
+        }
+        if (bucketMb != null) d = d.optBucketCapMb(bucketMb);
+        return d;
+    }
+
+    /** --nproc N: this same command N times (without --nproc), each with torchrun's environment for its rank. */
+    private int launch(PrintWriter err) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(SwinCli.class.getName());
+        List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--nproc")) i++;
+            else if (!a.startsWith("--nproc=")) command.add(a);
+        }
+        err.flush();
+        int timeout = distTimeout != null ? distTimeout : (int) Distributed.DEFAULT_TIMEOUT.toSeconds();
+        return LocalLauncher.run(nproc, command, Map.of(), java.time.Duration.ofSeconds(timeout + 30), System.err);
     }
 
     private boolean isSegmentationTask() {
@@ -129,6 +198,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Runs a trainer with a shutdown hook that asks it to checkpoint and stop; 0 when it completed, 130 when stopped. */
     private int runStoppable(AutoCloseable trainer, Runnable requestStop, Callable<Trainer.Outcome> loop, PrintWriter out) throws Exception {
+        return runStoppable(trainer, requestStop, loop, out, true);
+    }
+
+    private int runStoppable(AutoCloseable trainer, Runnable requestStop, Callable<Trainer.Outcome> loop, PrintWriter out, boolean main)
+            throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             requestStop.run();
@@ -141,7 +215,7 @@ public final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try (trainer) {
             if (loop.call() == Trainer.Outcome.COMPLETED) return 0;
-            out.printf("stopped; continue with: swin train --resume %s%n", output != null ? output : resume);
+            if (main) out.printf("stopped; continue with: swin train --resume %s%n", output != null ? output : resume);
             return 130;
         } finally {
             done.countDown();
@@ -316,9 +390,11 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void started(Trainer t) {
-            out.printf("training %s (%,d parameters) on %,d images, %d classes; validation %,d images; %d batches of %d per epoch%n",
+            Distributed d = t.distributed();
+            out.printf("training %s (%,d parameters) on %,d images, %d classes; validation %,d images; %d batches of %d per epoch%s%n",
                     t.modelConfig().name(), t.model().parameters().count(), t.trainSamples(), t.classNames().size(), t.valSamples(),
-                    t.batchesPerEpoch(), t.config().batchSize);
+                    t.batchesPerEpoch(), t.config().batchSize, d.isDistributed() ? String.format(" (%d ranks × %d)", d.worldSize(),
+                            t.config().batchSize / d.worldSize()) : "");
             out.flush();
             if (!noProgress && System.console() != null) {
                 long total = (long) t.config().epochs * t.batchesPerEpoch();

@@ -187,6 +187,59 @@ class DistributedTrainingTest {
         assertThat(Files.readString(tmp.resolve("logs").resolve("rank1.log"))).contains("rank 1 done: 2 epochs");
     }
 
+    /** One process trains epoch 1 of {@code config(data, 2)} and stops with its checkpoint. */
+    static void firstEpochAlone(Path run) throws IOException {
+        Trainer[] holder = new Trainer[1];
+        try (Trainer t = Trainer.start(config(data, 2), run, TrainerTest.listener(s -> {}, e -> holder[0].requestStop()))) {
+            holder[0] = t;
+            assertThat(t.run()).isEqualTo(Trainer.Outcome.STOPPED);
+        }
+    }
+
+    static void awaitAll(List<Process> ps, Path logs, boolean success) throws Exception {
+        for (int r = 0; r < ps.size(); r++) {
+            Path log = logs.resolve("rank" + r + ".log");
+            int status = await(ps.get(r), 180, log);
+            if (success) assertThat(status).as("rank %d: %s", r, Files.readString(log)).isZero();
+            else assertThat(status).as("rank %d: %s", r, Files.readString(log)).isNotZero();
+        }
+    }
+
+    @Test
+    void aOneProcessCheckpointResumesOnTwoRanksAndContinuesTheSameRun(@TempDir Path tmp) throws Exception {
+        Path straight = tmp.resolve("straight"), run = tmp.resolve("run");
+        try (Trainer t = Trainer.start(config(data, 2), straight, null)) {
+            t.run();
+        }
+        firstEpochAlone(run);
+        // Rank 1 gets the checkpoint from rank 0 (nothing shared but the data).
+        awaitAll(ranks(run, tmp.resolve("logs"), 2, 2, 60, true), tmp.resolve("logs"), true);
+        assertClose(weights(run.resolve(Trainer.MODEL)), weights(straight.resolve(Trainer.MODEL)), 1e-5, 3 * config(data, 2).baseLr * 8 / 512);
+        assertThat(events(run, "step")).hasSize(6);
+        assertThat(events(run, "epoch").get(1).get("valTop1").asDouble()).isEqualTo(events(straight, "epoch").get(1).get("valTop1").asDouble());
+    }
+
+    @Test
+    void aLossThatTurnsNonFiniteStopsEveryRankAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run"), logs = tmp.resolve("logs");
+        firstEpochAlone(run);
+        Path good = run.resolve("checkpoints/epoch0001-batch000000");
+        Map<String, HostTensor> goodWeights = weights(good.resolve(Trainer.MODEL));
+        com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                run.resolve(Trainer.CONFIG_FILE).toFile());
+        cfg.put("baseLr", 1e30);
+        cfg.put("clipGrad", 0.0);
+        JSON.writeValue(run.resolve(Trainer.CONFIG_FILE).toFile(), cfg);
+        awaitAll(ranks(run, logs, 2, 2, 60, true), logs, false);
+        for (int r = 0; r < 2; r++) {
+            // Both ranks stop at the same step with the same decision, naming the rank(s) whose loss it was.
+            assertThat(Files.readString(logs.resolve("rank" + r + ".log"))).contains("rank " + r + " failed: the loss became")
+                    .containsPattern("epoch 2, batch \\d \\(optimizer step \\d+\\) on ranks? [01]").contains("last good checkpoint is kept");
+        }
+        assertThat(Files.readString(run.resolve("checkpoints/latest.json"))).contains("epoch0001-batch000000");
+        assertThat(weights(good.resolve(Trainer.MODEL))).isEqualTo(goodWeights);
+    }
+
     @ParameterizedTest(name = "rank {0} killed")
     @ValueSource(ints = {1, 0})
     void aKilledRankStopsTheOtherAndOneProcessResumesTheCheckpoint(int killed, @TempDir Path tmp) throws Exception {
