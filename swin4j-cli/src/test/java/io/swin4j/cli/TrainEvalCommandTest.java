@@ -37,7 +37,14 @@ class TrainEvalCommandTest {
      */
     @BeforeAll
     static void folder() throws IOException {
-        data = tmp.resolve("data");
+        Path[] made = tinyRun(tmp);
+        data = made[0];
+        config = made[1];
+    }
+
+    /** Builds the image folder and the tiny model's settings file under {@code root}: {data, config}. */
+    static Path[] tinyRun(Path root) throws IOException {
+        Path data = root.resolve("data");
         List<Path> samples = Samples.all();
         assertThat(samples).hasSize(10);
         for (String split : new String[] {"train", "val"}) {
@@ -50,8 +57,9 @@ class TrainEvalCommandTest {
         TrainConfig c = TrainConfig.fashionMnist();
         c.model = SwinConfig.builder().optName("cli_test").optImgSize(28).optPatchSize(4).optEmbedDim(16).optDepths(2)
                 .optNumHeads(2).optWindowSize(7).build();
-        config = tmp.resolve("tiny.yaml");
+        Path config = root.resolve("tiny.yaml");
         c.write(config);
+        return new Path[] {data, config};
     }
 
     private static void writeVariants(Path sample, Path dir) throws IOException {

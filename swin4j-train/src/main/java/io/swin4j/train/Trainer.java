@@ -260,7 +260,7 @@ public final class Trainer implements AutoCloseable {
         cfg.validate();
         Collectives dist = Collectives.open(d);
         try {
-            byte[] agreed = DistributedStart.agree(dist, "start the run", () -> {
+            byte[] agreed = DistributedStart.fromMain(dist, "start the run", () -> {
                 if (Files.exists(runDir.resolve(CONFIG_FILE))) {
                     throw new IllegalArgumentException(runDir + " already holds a run (" + CONFIG_FILE + "); resume it with --resume "
                             + runDir + " or choose another --output");
@@ -565,8 +565,12 @@ public final class Trainer implements AutoCloseable {
         Charts.writeCurves(runDir.resolve(CURVES), state.history, stepLosses);
         if (listener != null) listener.epoch(e);
         if (place.isDistributed()) {
-            message(String.format("epoch %d: %.1f s in collectives so far (gradient all-reduce and step facts, waiting included)",
-                    epoch + 1, dist.communicationSeconds()));
+            long[] buckets = dist.gradientBuckets();
+            message(String.format("epoch %d: %.2f s in collectives since the start, of which gradient averaging %.2f s over %d steps "
+                    + "(%.1f ms a step; %.1f MB in %d bucket%s); the rest: step facts, validation counts and waiting for the other ranks",
+                    epoch + 1, dist.communicationSeconds(), dist.gradientSeconds(), dist.gradientRounds(),
+                    1e3 * dist.gradientSeconds() / Math.max(1, dist.gradientRounds()), buckets[1] * 4 / 1e6, buckets[0],
+                    buckets[0] == 1 ? "" : "s"));
         }
     }
 

@@ -68,7 +68,9 @@ class DistributedTrainingTest {
         Trainer.Listener log = new Trainer.Listener() {
             @Override public void message(String m) { System.err.println(m); }
         };
-        try (Trainer t = args.length > 7 ? Trainer.resume(run, log, d) : Trainer.start(config(Path.of(args[1]), Integer.parseInt(args[5])), run, log, d)) {
+        TrainConfig cfg = config(Path.of(args[1]), Integer.parseInt(args[5]));
+        if (rank > 0) cfg.seed += 1000; // rank 0's settings are the run's: the others' must not matter
+        try (Trainer t = args.length > 7 ? Trainer.resume(run, log, d) : Trainer.start(cfg, run, log, d)) {
             t.run();
             System.err.println("rank " + rank + " done: " + t.completedEpochs() + " epochs, " + t.communicationSeconds() + " s in collectives");
         } catch (RuntimeException e) {
@@ -184,7 +186,8 @@ class DistributedTrainingTest {
         }
         // Only rank 0 wrote: one metrics log, one line per step.
         assertThat(Files.readAllLines(dual.resolve(Trainer.METRICS_CSV))).hasSize(1 + 2);
-        assertThat(Files.readString(tmp.resolve("logs").resolve("rank1.log"))).contains("rank 1 done: 2 epochs");
+        assertThat(Files.readString(tmp.resolve("logs").resolve("rank1.log"))).contains("rank 1 done: 2 epochs")
+                .contains("[rank 1] its settings differ from rank 0's; rank 0's are the run's");
     }
 
     /** One process trains epoch 1 of {@code config(data, 2)} and stops with its checkpoint. */
@@ -240,20 +243,43 @@ class DistributedTrainingTest {
         assertThat(weights(good.resolve(Trainer.MODEL))).isEqualTo(goodWeights);
     }
 
+    static void awaitCheckpoint(List<Process> ps, Path run, Path logs) throws IOException {
+        Path latest = run.resolve(Trainer.CHECKPOINTS).resolve(Trainer.LATEST);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.exists(latest)) {
+            assertThat(ps.stream().allMatch(Process::isAlive)).as("the ranks ended before a checkpoint: %s",
+                    Files.readString(logs.resolve("rank0.log"))).isTrue();
+            assertThat(System.nanoTime()).as("no checkpoint in 2 minutes").isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    @Test
+    void aFrozenRankIsNamedWhenTheTimeoutPasses(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run"), logs = tmp.resolve("logs");
+        List<Process> ps = ranks(run, logs, 2, 30, 5, false);
+        try {
+            awaitCheckpoint(ps, run, logs);
+            // SIGSTOP: rank 1 neither dies nor answers (a hung process); only the timeout can tell.
+            assertThat(new ProcessBuilder("kill", "-STOP", String.valueOf(ps.get(1).pid())).start().waitFor()).isZero();
+            long t0 = System.nanoTime();
+            Path log = logs.resolve("rank0.log");
+            assertThat(await(ps.get(0), 60, log)).as(Files.readString(log)).isNotZero();
+            assertThat((System.nanoTime() - t0) / 1e9).as("seconds to give up").isBetween(4.0, 5 + 3 + 10.0);
+            assertThat(Files.readString(log)).contains("rank 0 failed").contains("rank 1 does not respond");
+        } finally {
+            ps.get(1).destroyForcibly();
+        }
+        assertThat(new RunDirectory(run).latestCheckpoint().resolve("state.json")).isRegularFile();
+    }
+
     @ParameterizedTest(name = "rank {0} killed")
     @ValueSource(ints = {1, 0})
     void aKilledRankStopsTheOtherAndOneProcessResumesTheCheckpoint(int killed, @TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run"), logs = tmp.resolve("logs");
         int epochs = 30;
         List<Process> ps = ranks(run, logs, 2, epochs, 20, false);
-        Path latest = run.resolve(Trainer.CHECKPOINTS).resolve(Trainer.LATEST);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (!Files.exists(latest)) {
-            assertThat(ps.get(0).isAlive() && ps.get(1).isAlive()).as("the ranks ended before a checkpoint: %s",
-                    Files.readString(logs.resolve("rank0.log"))).isTrue();
-            assertThat(System.nanoTime()).as("no checkpoint in 2 minutes").isLessThan(deadline);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
+        awaitCheckpoint(ps, run, logs);
         ps.get(killed).destroyForcibly();
         assertThat(ps.get(killed).waitFor()).isEqualTo(128 + 9);
         int survivor = 1 - killed;

@@ -45,7 +45,7 @@ public final class Collectives implements AutoCloseable {
     private Thread heartbeat;
     private volatile boolean closed;
     private long entered;
-    private long communicationNanos;
+    private long communicationNanos, gradientNanos, gradientRounds;
     private FlatBuckets gradientBuckets;
 
     private Collectives(Distributed d, TCPStore store, ProcessGroupGloo group) {
@@ -251,8 +251,29 @@ public final class Collectives implements AutoCloseable {
                 });
             }
         } finally {
-            communicationNanos += System.nanoTime() - start;
+            long t = System.nanoTime() - start;
+            communicationNanos += t;
+            gradientNanos += t;
+            gradientRounds++;
         }
+    }
+
+    /** Seconds spent averaging gradients (packing, all-reduce, unpacking) since the start. */
+    public double gradientSeconds() {
+        return gradientNanos / 1e9;
+    }
+
+    /** Gradient averagings done (optimizer steps). */
+    public long gradientRounds() {
+        return gradientRounds;
+    }
+
+    /** The gradient buckets: their count and total fp32 values (known after the first averaging; 0 before). */
+    public long[] gradientBuckets() {
+        if (gradientBuckets == null) return new long[] {0, 0};
+        long n = 0;
+        for (int i = 0; i < gradientBuckets.size(); i++) n += gradientBuckets.numel(i);
+        return new long[] {gradientBuckets.size(), n};
     }
 
     /** Waits until every rank has arrived. */
@@ -318,7 +339,8 @@ public final class Collectives implements AutoCloseable {
             reason = "rank 0 is gone (its rendezvous store at " + d.masterAddr() + ":" + d.masterPort() + " does not answer)";
         } else if (!dead.isEmpty()) {
             ranks = dead;
-            reason = (dead.size() == 1 ? "rank " + dead.get(0) + " is" : "ranks " + dead + " are") + " gone (no heartbeat)";
+            reason = (dead.size() == 1 ? "rank " + dead.get(0) + " does" : "ranks " + dead + " do")
+                    + " not respond (heartbeat stopped: died or frozen)";
         } else if (!behind.isEmpty()) {
             ranks = behind;
             reason = (behind.size() == 1 ? "rank " + behind.get(0) + " hangs" : "ranks " + behind + " hang")
@@ -344,8 +366,9 @@ public final class Collectives implements AutoCloseable {
         return Long.parseLong(s.get_to_str(key).trim());
     }
 
+    /** The first line of a native error, without the build machine's source path Gloo puts in front of it. */
     private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
+        String m = String.valueOf(e.getMessage()).replaceFirst("^\\[/[^\\]]*\\] ", "");
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }
