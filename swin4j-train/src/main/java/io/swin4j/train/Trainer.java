@@ -406,7 +406,9 @@ public final class Trainer implements AutoCloseable {
                             stepLosses.isEmpty() ? Double.NaN : stepLosses.get(stepLosses.size() - 1)[1], currentLr(),
                             state.epochSamples / Math.max(1e-9, state.epochSeconds)));
                 }
-                if (stopAgreed && state.batch < batches && state.batch % cfg.accumulationSteps == 0) {
+                // One process stops right after the step it was asked during; ranks stop at the step whose facts carried
+                // the request (the next one), all at the same step.
+                if ((place.isDistributed() ? stopAgreed : stopRequested) && state.batch < batches && state.batch % cfg.accumulationSteps == 0) {
                     saveCheckpoint();
                     if (main) message("stopped at epoch " + (epoch + 1) + ", batch " + state.batch + "/" + batches + "; checkpoint saved in " + runDir);
                     return Outcome.STOPPED;
