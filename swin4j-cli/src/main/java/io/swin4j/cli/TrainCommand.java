@@ -96,6 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "HOST:PORT", description = "Data parallel: rank 0's address and a free port it listens on (default: MASTER_ADDR:MASTER_PORT).") String master;
     @Option(names = "--dist-timeout", paramLabel = "SECONDS", description = "Data parallel: how long a rank waits for the others before it stops, naming the missing rank (default 300).") Integer distTimeout;
     @Option(names = "--bucket-mb", paramLabel = "MB", description = "Data parallel: gradient all-reduce bucket size (default 25, DDP's).") Integer bucketMb;
+    @Option(names = "--no-overlap", description = "Data parallel: average the gradients after the backward pass, not during it (DDP's reducer); it times the whole all-reduce.") boolean noOverlap;
 
     @Override
     public Integer call() throws Exception {
@@ -166,6 +167,7 @@ public final class TrainCommand implements Callable<Integer> {
             d = d.optTimeout(java.time.Duration.ofSeconds(distTimeout));
         }
         if (bucketMb != null) d = d.optBucketCapMb(bucketMb);
+        if (noOverlap) d = d.optOverlap(false);
         return d;
     }
 

@@ -16,6 +16,7 @@ import io.swin4j.train.data.Datasets;
 import io.swin4j.train.data.LabeledDataset;
 import io.swin4j.train.dist.Collectives;
 import io.swin4j.train.dist.Distributed;
+import io.swin4j.train.dist.GradientSync;
 import io.swin4j.vision.EvalPreset;
 import io.swin4j.vision.ImageDecoder;
 import io.swin4j.vision.PillowResize;
@@ -119,7 +120,7 @@ public final class Trainer implements AutoCloseable {
     private final Collectives dist;
     private final Distributed place;
     private final boolean main;
-    private final List<Tensor> trainableList;
+    private final GradientSync gradients;
 
     // Loop state (saved in checkpoints).
     private final LoopState state;
@@ -216,7 +217,7 @@ public final class Trainer implements AutoCloseable {
         EvalPreset ep = evalPreset;
         valLoader = new DataLoader(valSet, (image, rng) -> ep.apply(image), sampleFloats, Math.max(cfg.batchSize, 64), false, false,
                 cfg.seed, cfg.workers, place.rank(), place.worldSize());
-        trainableList = List.copyOf(trainable.values());
+        gradients = dist.gradientSync(List.copyOf(trainable.values()));
         stepsPerEpoch = trainLoader.batchesPerEpoch() / cfg.accumulationSteps;
         if (stepsPerEpoch < 1) {
             throw new IllegalArgumentException("an epoch has " + trainLoader.batchesPerEpoch() + " batches, fewer than accumulationSteps "
@@ -481,16 +482,20 @@ public final class Trainer implements AutoCloseable {
                     + " (optimizer step " + state.optimizerStep + ")" + (world > 1 ? " on rank" + (nonFinite.size() > 1 ? "s " : " ")
                     + String.join(", ", nonFinite.stream().map(String::valueOf).toList()) : ""), !(state.history.isEmpty() && state.optimizerStep < stepsPerEpoch),
                     "Try a lower baseLr or clipGrad.");
+            Tensor scaled = null;
             if (loss != null) {
                 if (cfg.accumulationSteps > 1) loss = loss.div(new Scalar((double) cfg.accumulationSteps));
                 // A rank whose share lost samples (unreadable images) weighs by what it has: the average over ranks
                 // is then the global batch's mean (the factor is exactly 1 for equal shares).
                 double share = (double) n * world / samples;
-                (share != 1 ? loss.mul(new Scalar(share)) : loss).backward();
+                scaled = share != 1 ? loss.mul(new Scalar(share)) : loss;
             }
+            boolean step = (b.index() + 1) % cfg.accumulationSteps == 0;
+            Tensor backward = scaled;
+            // The last micro-batch of a step averages the gradients over the ranks (during its backward pass).
+            gradients.backward(backward == null ? null : () -> backward.backward(), step);
             state.epochCorrect += (long) all[2];
-            if ((b.index() + 1) % cfg.accumulationSteps == 0) {
-                dist.averageGradients(trainableList);
+            if (step) {
                 if (cfg.clipGrad > 0) optimizer.clipGradNorm(cfg.clipGrad);
                 optimizer.setLr(currentLr());
                 optimizer.step();
@@ -567,12 +572,15 @@ public final class Trainer implements AutoCloseable {
         Charts.writeCurves(runDir.resolve(CURVES), state.history, stepLosses);
         if (listener != null) listener.epoch(e);
         if (place.isDistributed()) {
-            long[] buckets = dist.gradientBuckets();
-            message(String.format("epoch %d: %.2f s in collectives since the start, of which gradient averaging %.2f s over %d steps "
-                    + "(%.1f ms a step; %.1f MB in %d bucket%s); the rest: step facts, validation counts and waiting for the other ranks",
-                    epoch + 1, dist.communicationSeconds(), dist.gradientSeconds(), dist.gradientRounds(),
-                    1e3 * dist.gradientSeconds() / Math.max(1, dist.gradientRounds()), buckets[1] * 4 / 1e6, buckets[0],
-                    buckets[0] == 1 ? "" : "s"));
+            String grads = String.format("%.1f MB of gradients in %d bucket%s a step", gradients.values() * 4 / 1e6, gradients.buckets(),
+                    gradients.buckets() == 1 ? "" : "s");
+            message(place.overlap()
+                    ? String.format("epoch %d: gradient all-reduce overlapped with the backward pass (%s); %.2f s in other collectives "
+                            + "since the start (step facts, validation counts, waiting for the other ranks included)",
+                            epoch + 1, grads, dist.communicationSeconds())
+                    : String.format("epoch %d: %.2f s in collectives since the start, of which gradient averaging after the backward pass "
+                            + "%.2f s over %d steps (%.1f ms a step; %s)", epoch + 1, dist.communicationSeconds(), gradients.seconds(),
+                            gradients.rounds(), 1e3 * gradients.seconds() / Math.max(1, gradients.rounds()), grads));
         }
     }
 
@@ -626,6 +634,7 @@ public final class Trainer implements AutoCloseable {
         trainLoader.close();
         valLoader.close();
         optimizer.close();
+        gradients.close();
         model.close();
         if (ema != null) ema.close();
         dist.close();

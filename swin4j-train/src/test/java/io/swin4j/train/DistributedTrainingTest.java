@@ -64,11 +64,14 @@ class DistributedTrainingTest {
     public static void main(String[] args) throws IOException {
         Path run = Path.of(args[0]);
         int rank = Integer.parseInt(args[2]), world = Integer.parseInt(args[3]), port = Integer.parseInt(args[4]);
-        Distributed d = Distributed.of(rank, world, "127.0.0.1", port).optTimeout(Duration.ofSeconds(Long.parseLong(args[6])));
+        Distributed d = Distributed.of(rank, world, "127.0.0.1", port).optTimeout(Duration.ofSeconds(Long.parseLong(args[6])))
+                .optOverlap(Boolean.parseBoolean(System.getProperty("swin4j.test.overlap", "true")));
         Trainer.Listener log = new Trainer.Listener() {
             @Override public void message(String m) { System.err.println(m); }
         };
         TrainConfig cfg = config(Path.of(args[1]), Integer.parseInt(args[5]));
+        cfg.accumulationSteps = Integer.getInteger("swin4j.test.accumulation", 1);
+        cfg.batchSize /= cfg.accumulationSteps;
         if (rank > 0) cfg.seed += 1000; // rank 0's settings are the run's: the others' must not matter
         try (Trainer t = args.length > 7 ? Trainer.resume(run, log, d) : Trainer.start(cfg, run, log, d)) {
             t.run();
@@ -87,12 +90,18 @@ class DistributedTrainingTest {
     }
 
     static List<Process> ranks(Path run, Path logs, int world, int epochs, int timeoutSeconds, boolean resume) throws IOException {
+        return ranks(run, logs, world, epochs, timeoutSeconds, resume, true, 1);
+    }
+
+    static List<Process> ranks(Path run, Path logs, int world, int epochs, int timeoutSeconds, boolean resume, boolean overlap,
+                               int accumulation) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int port = freePort();
         Files.createDirectories(logs);
         List<Process> ps = new ArrayList<>();
         for (int r = 0; r < world; r++) {
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp",
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
+                    "-Dswin4j.test.overlap=" + overlap, "-Dswin4j.test.accumulation=" + accumulation, "-cp",
                     System.getProperty("java.class.path"), DistributedTrainingTest.class.getName(), run.toString(), data.toString(),
                     String.valueOf(r), String.valueOf(world), String.valueOf(port), String.valueOf(epochs), String.valueOf(timeoutSeconds)));
             if (resume) cmd.add("resume");
@@ -150,13 +159,21 @@ class DistributedTrainingTest {
         return new RunDirectory(run).readJsonl(event);
     }
 
-    @Test
-    void twoRanksOfHalfTheBatchTrainAsOneProcessOfTheWholeBatch(@TempDir Path tmp) throws Exception {
+    /**
+     * Both gradient engines (DDP's reducer overlapping the backward pass; flat buckets after it), and gradient
+     * accumulation (2 micro-batches of 4 per step: the ranks accumulate locally and average once per step).
+     */
+    @ParameterizedTest(name = "overlap {0}, accumulation {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"true, 1", "false, 1", "true, 2"})
+    void twoRanksOfHalfTheBatchTrainAsOneProcessOfTheWholeBatch(boolean overlap, int accumulation, @TempDir Path tmp) throws Exception {
         Path single = tmp.resolve("single"), dual = tmp.resolve("dual");
-        try (Trainer t = Trainer.start(config(data, 2), single, null)) {
+        TrainConfig one = config(data, 2);
+        one.accumulationSteps = accumulation;
+        one.batchSize /= accumulation;
+        try (Trainer t = Trainer.start(one, single, null)) {
             assertThat(t.run()).isEqualTo(Trainer.Outcome.COMPLETED);
         }
-        List<Process> ps = ranks(dual, tmp.resolve("logs"), 2, 2, 60, false);
+        List<Process> ps = ranks(dual, tmp.resolve("logs"), 2, 2, 60, false, overlap, accumulation);
         for (int r = 0; r < 2; r++) {
             Path log = tmp.resolve("logs").resolve("rank" + r + ".log");
             assertThat(await(ps.get(r), 180, log)).as("rank %d: %s", r, Files.readString(log)).isZero();
@@ -169,7 +186,7 @@ class DistributedTrainingTest {
         assertClose(weights(dual.resolve(Trainer.CHECKPOINTS).resolve(last).resolve("ema.safetensors")),
                 weights(single.resolve(Trainer.CHECKPOINTS).resolve(last).resolve("ema.safetensors")), 1e-5, keyBias);
         List<JsonNode> steps = events(dual, "step"), expected = events(single, "step");
-        assertThat(steps).hasSize(6).hasSameSizeAs(expected);
+        assertThat(steps).hasSize(6 * accumulation).hasSameSizeAs(expected);
         for (int i = 0; i < steps.size(); i++) {
             assertThat(steps.get(i).get("optimizerStep").asLong()).isEqualTo(expected.get(i).get("optimizerStep").asLong());
             assertThat(steps.get(i).get("lr").asDouble()).isEqualTo(expected.get(i).get("lr").asDouble());

@@ -7,9 +7,9 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.BroadcastOptions;
-import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.BackendOptional;
+import org.bytedeco.pytorch.ProcessGroup;
 import org.bytedeco.pytorch.ProcessGroupGloo;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Store;
 import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.TCPStoreOptions;
@@ -45,8 +45,8 @@ public final class Collectives implements AutoCloseable {
     private Thread heartbeat;
     private volatile boolean closed;
     private long entered;
-    private long communicationNanos, gradientNanos, gradientRounds;
-    private FlatBuckets gradientBuckets;
+    private long communicationNanos;
+    private ProcessGroup processGroup;
 
     private Collectives(Distributed d, TCPStore store, ProcessGroupGloo group) {
         this.d = d;
@@ -215,65 +215,40 @@ public final class Collectives implements AutoCloseable {
     }
 
     /**
-     * Replaces each parameter's gradient by its mean over the ranks, in flat buckets of {@code bucketCapMb} (filled
-     * last parameter first, as DDP's): each bucket's all-reduce runs while the next one is filled. A parameter with
-     * no gradient on this rank contributes zeros and receives the mean.
+     * Gradient averaging over the ranks for {@code parameters} (those the optimizer updates, each used in every
+     * forward pass): {@link GradientSync}.
      */
-    public void averageGradients(List<Tensor> parameters) {
-        if (!d.isDistributed()) return;
-        if (gradientBuckets == null) {
-            List<Tensor> reversed = new ArrayList<>(parameters);
-            java.util.Collections.reverse(reversed);
-            gradientBuckets = new FlatBuckets(reversed, (long) d.bucketCapMb() << 20);
+    public GradientSync gradientSync(List<Tensor> parameters) {
+        return new GradientSync(this, parameters);
+    }
+
+    /**
+     * The group as c10d's {@code ProcessGroup} (Gloo its CPU backend), which DDP's reducer takes. Made on first use:
+     * its (rank, size) constructor, as the (store, rank, size) one aborts in the presets (an intrusive_ptr refcount
+     * assertion); the Gloo backend already holds the store.
+     */
+    ProcessGroup processGroup() {
+        if (processGroup == null) {
+            processGroup = new ProcessGroup(d.rank(), d.worldSize());
+            processGroup.setBackend(torch.DeviceType.CPU, ProcessGroup.BackendType.GLOO, new BackendOptional(group));
+            processGroup.setDefaultBackend(ProcessGroup.BackendType.GLOO);
         }
-        FlatBuckets b = gradientBuckets;
-        long start = System.nanoTime();
-        try (PointerScope scope = new PointerScope()) {
-            List<Work> works = new ArrayList<>();
-            List<Tensor> flats = new ArrayList<>();
-            for (int i = 0; i < b.size(); i++) {
-                Tensor flat = b.pack(i, Tensor::grad);
-                flats.add(flat);
-                enter();
-                works.add(guard("all-reduce", () -> group.allreduce(new TensorVector(flat))));
-            }
-            for (int i = 0; i < b.size(); i++) {
-                Work w = works.get(i);
-                guard("all-reduce", () -> w._wait());
-                flats.get(i).div_(new Scalar((double) d.worldSize()));
-                b.unpack(i, p -> {
-                    if (!p.grad().defined()) {
-                        try (NoGradGuard ng = new NoGradGuard()) {
-                            p.mutable_grad().put(torch.zeros_like(p));
-                        }
-                    }
-                    return p.grad();
-                });
-            }
-        } finally {
-            long t = System.nanoTime() - start;
-            communicationNanos += t;
-            gradientNanos += t;
-            gradientRounds++;
-        }
+        return processGroup;
     }
 
-    /** Seconds spent averaging gradients (packing, all-reduce, unpacking) since the start. */
-    public double gradientSeconds() {
-        return gradientNanos / 1e9;
+    ProcessGroupGloo gloo() {
+        return group;
     }
 
-    /** Gradient averagings done (optimizer steps). */
-    public long gradientRounds() {
-        return gradientRounds;
+    /** Adds time spent communicating (for {@link #communicationSeconds()}). */
+    void count(long nanos) {
+        communicationNanos += nanos;
     }
 
-    /** The gradient buckets: their count and total fp32 values (known after the first averaging; 0 before). */
-    public long[] gradientBuckets() {
-        if (gradientBuckets == null) return new long[] {0, 0};
-        long n = 0;
-        for (int i = 0; i < gradientBuckets.size(); i++) n += gradientBuckets.numel(i);
-        return new long[] {gradientBuckets.size(), n};
+    /** Runs {@code op} as a collective: counted, published, and a failure named ({@link RankFailureException}). */
+    <T> T collective(String what, Supplier<T> op) {
+        enter();
+        return guard(what, op);
     }
 
     /** Waits until every rank has arrived. */
@@ -377,7 +352,7 @@ public final class Collectives implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        if (gradientBuckets != null) gradientBuckets.close();
+        if (processGroup != null) processGroup.close();
         if (heartbeat != null) heartbeat.interrupt();
         if (group != null) group.close();
         if (store != null) store.close();

@@ -14,7 +14,8 @@ import java.util.Map;
  * <p>{@code timeout}: how long a collective (and the rendezvous) waits for the other ranks before this rank stops with
  * a message naming the rank that is missing. A rank that dies is noticed at once (its connections close); one that
  * hangs, after the timeout. {@code bucketCapMb}: the size of the gradient buckets that are all-reduced as one
- * message each (DDP's {@code bucket_cap_mb}).
+ * message each (DDP's {@code bucket_cap_mb}); {@code overlap}: whether they go during the backward pass (DDP's
+ * reducer) or after it.
  */
 public final class Distributed {
 
@@ -29,9 +30,10 @@ public final class Distributed {
     private final int masterPort;
     private final Duration timeout;
     private final int bucketCapMb;
+    private final boolean overlap;
 
     private Distributed(int rank, int worldSize, int localRank, int localWorldSize, String masterAddr, int masterPort,
-                        Duration timeout, int bucketCapMb) {
+                        Duration timeout, int bucketCapMb, boolean overlap) {
         List<String> p = new ArrayList<>();
         if (worldSize < 1) p.add("the world size must be >= 1, got " + worldSize);
         if (rank < 0 || rank >= Math.max(1, worldSize)) p.add("the rank must be in [0, " + worldSize + "), got " + rank);
@@ -54,16 +56,17 @@ public final class Distributed {
         this.masterPort = masterPort;
         this.timeout = timeout;
         this.bucketCapMb = bucketCapMb;
+        this.overlap = overlap;
     }
 
     /** One process: no rendezvous, collectives are identities. */
     public static Distributed single() {
-        return new Distributed(0, 1, 0, 1, null, 0, DEFAULT_TIMEOUT, DEFAULT_BUCKET_CAP_MB);
+        return new Distributed(0, 1, 0, 1, null, 0, DEFAULT_TIMEOUT, DEFAULT_BUCKET_CAP_MB, true);
     }
 
     /** Rank {@code rank} of {@code worldSize}, meeting the others at {@code masterAddr:masterPort} (rank 0 listens there). */
     public static Distributed of(int rank, int worldSize, String masterAddr, int masterPort) {
-        return new Distributed(rank, worldSize, 0, 1, masterAddr, masterPort, DEFAULT_TIMEOUT, DEFAULT_BUCKET_CAP_MB);
+        return new Distributed(rank, worldSize, 0, 1, masterAddr, masterPort, DEFAULT_TIMEOUT, DEFAULT_BUCKET_CAP_MB, true);
     }
 
     /** {@code HOST:PORT} (IPv6 hosts in brackets: {@code [::1]:29500}) as {@code --master} takes it. */
@@ -100,7 +103,7 @@ public final class Distributed {
         int lr = env.containsKey("LOCAL_RANK") ? integer("LOCAL_RANK", env.get("LOCAL_RANK")) : 0;
         if (!env.containsKey("LOCAL_WORLD_SIZE")) lws = Math.max(1, lr + 1);
         return new Distributed(integer("RANK", rank), w, lr, lws, addr, port == null ? 0 : port("MASTER_PORT", port), DEFAULT_TIMEOUT,
-                DEFAULT_BUCKET_CAP_MB);
+                DEFAULT_BUCKET_CAP_MB, true);
     }
 
     private static int integer(String name, String value) {
@@ -119,16 +122,26 @@ public final class Distributed {
 
     /** This process's place on its machine ({@code LOCAL_RANK} of {@code LOCAL_WORLD_SIZE}): it sets the compute threads. */
     public Distributed optLocal(int localRank, int localWorldSize) {
-        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, bucketCapMb);
+        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, bucketCapMb, overlap);
     }
 
     public Distributed optTimeout(Duration timeout) {
-        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, bucketCapMb);
+        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, bucketCapMb, overlap);
     }
 
     public Distributed optBucketCapMb(int megabytes) {
-        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, megabytes);
+        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, megabytes, overlap);
     }
+
+    /**
+     * Whether the gradient all-reduce overlaps the backward pass (c10d's DDP reducer; the default) or follows it
+     * ({@link GradientSync}).
+     */
+    public Distributed optOverlap(boolean overlap) {
+        return new Distributed(rank, worldSize, localRank, localWorldSize, masterAddr, masterPort, timeout, bucketCapMb, overlap);
+    }
+
+    public boolean overlap() { return overlap; }
 
     public int rank() { return rank; }
 
