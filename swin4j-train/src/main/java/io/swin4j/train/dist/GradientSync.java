@@ -85,27 +85,25 @@ public final class GradientSync implements AutoCloseable {
             pass.run();
             return;
         }
-        long start = System.nanoTime();
-        try {
-            if (reducer != null) {
-                dist.collective("gradient all-reduce", () -> {
-                    reducer.prepare_for_forward();
-                    reducer.prepare_for_backward(new TensorVector());
-                    pass.run(); // the reducer's hooks all-reduce during it and write the averages at its end
-                    return null;
-                });
-            } else {
-                pass.run();
+        if (reducer != null) {
+            dist.collective("gradient all-reduce", () -> {
+                reducer.prepare_for_forward();
+                reducer.prepare_for_backward(new TensorVector());
+                pass.run(); // the reducer's hooks all-reduce during it and write the averages at its end
+                return null;
+            });
+        } else {
+            pass.run();
+            long start = System.nanoTime();
+            try {
                 averageAfterBackward();
-            }
-        } finally {
-            long t = System.nanoTime() - start;
-            if (reducer == null) {
+            } finally {
+                long t = System.nanoTime() - start;
                 nanos += t;
                 dist.count(t);
             }
-            rounds++;
         }
+        rounds++;
     }
 
     private void zeroBackward() {
@@ -120,7 +118,6 @@ public final class GradientSync implements AutoCloseable {
     }
 
     private void averageAfterBackward() {
-        long start = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
             List<Work> works = new ArrayList<>();
             List<Tensor> flats = new ArrayList<>();

@@ -49,6 +49,9 @@ class DistributedTest {
         assertThat(d.masterPort()).isEqualTo(29501);
         assertThat(d.timeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(d.bucketCapMb()).isEqualTo(4);
+        assertThat(d.overlap()).isTrue(); // DDP's reducer unless asked otherwise
+        assertThat(d.optOverlap(false).overlap()).isFalse();
+        assertThat(d.optOverlap(false).bucketCapMb()).isEqualTo(4);
         assertThatThrownBy(() -> Distributed.of(0, 2, "host")).hasMessage("--master must be HOST:PORT, e.g. 10.0.0.1:29500, got 'host'");
         assertThatThrownBy(() -> Distributed.of(0, 2, "host:0")).hasMessage("--master must be a port in [1, 65535], got 0");
         assertThatThrownBy(() -> Distributed.single().optTimeout(Duration.ZERO)).hasMessageContaining("the timeout must be positive");
