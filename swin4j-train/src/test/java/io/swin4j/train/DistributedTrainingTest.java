@@ -78,6 +78,7 @@ class DistributedTrainingTest {
             System.err.println("rank " + rank + " done: " + t.completedEpochs() + " epochs, " + t.communicationSeconds() + " s in collectives");
         } catch (RuntimeException e) {
             System.err.println("rank " + rank + " failed: " + e.getMessage());
+            e.printStackTrace();
             System.exit(2);
         }
         System.exit(0);

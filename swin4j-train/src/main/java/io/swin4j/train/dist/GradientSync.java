@@ -56,11 +56,20 @@ public final class GradientSync implements AutoCloseable {
             SizeTVector limits = new SizeTVector();
             limits.push_back(FIRST_BUCKET_BYTES);
             limits.push_back(cap);
-            var assignment = torch.compute_bucket_assignment_by_size(params, limits).get0();
+            // get0() points into the returned tuple: the tuple must stay reachable until the reducer has copied it (the
+            // GC frees an unreachable JavaCPP object's native memory; a freed assignment gave std::bad_alloc at random).
+            var computed = torch.compute_bucket_assignment_by_size(params, limits);
+            var assignment = computed.get0();
             bucketCount = (int) assignment.size();
-            boolean[] sparse = new boolean[parameters.size()];
-            reducer = new Reducer(params, assignment, dist.processGroup(), new BoolVector(sparse), cap, false, false, new SizeTStringMap(),
-                    FIRST_BUCKET_BYTES, false, false);
+            BoolVector sparse = new BoolVector(new boolean[parameters.size()]);
+            SizeTStringMap names = new SizeTStringMap();
+            reducer = new Reducer(params, assignment, dist.processGroup(), sparse, cap, false, false, names, FIRST_BUCKET_BYTES, false,
+                    false);
+            java.lang.ref.Reference.reachabilityFence(computed);
+            java.lang.ref.Reference.reachabilityFence(params);
+            java.lang.ref.Reference.reachabilityFence(limits);
+            java.lang.ref.Reference.reachabilityFence(sparse);
+            java.lang.ref.Reference.reachabilityFence(names);
             buckets = null;
         } else {
             List<Tensor> reversed = new ArrayList<>(parameters);
