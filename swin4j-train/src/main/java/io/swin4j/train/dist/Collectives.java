@@ -91,7 +91,7 @@ public final class Collectives implements AutoCloseable {
         ProcessGroupGloo group;
         try {
             ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(timeout);
-            opts.devices().push_back(device(d.masterAddr()));
+            opts.devices().push_back(device(d.masterAddr(), d.masterPort()));
             group = new ProcessGroupGloo(store, d.rank(), d.worldSize(), opts);
         } catch (RuntimeException e) {
             store.close();
@@ -106,16 +106,31 @@ public final class Collectives implements AutoCloseable {
     }
 
     /**
-     * The network device Gloo binds: the interface {@code GLOO_SOCKET_IFNAME} names (as in PyTorch), else loopback for a
-     * job on this machine, else the address this host's name resolves to.
+     * The network device Gloo binds and advertises to the other ranks: the interface {@code GLOO_SOCKET_IFNAME} names
+     * (as in PyTorch), else this host's address on the route to the master ({@link #addressToward}), else Gloo's
+     * default (the address this host's name resolves to). Not the host name first, as Gloo's default does: on
+     * machines whose /etc/hosts maps the name to 127.0.0.1 a rank would advertise loopback and no other machine could
+     * connect (seen with two network namespaces).
      */
-    private static org.bytedeco.pytorch.gloo.Device device(String masterAddr) {
+    private static org.bytedeco.pytorch.gloo.Device device(String masterAddr, int masterPort) {
         String ifname = System.getenv("GLOO_SOCKET_IFNAME");
         if (ifname != null && !ifname.isBlank()) return ProcessGroupGloo.createDeviceForInterface(ifname.split(",")[0].trim());
-        if (masterAddr.equals("127.0.0.1") || masterAddr.equals("localhost") || masterAddr.equals("::1")) {
-            return ProcessGroupGloo.createDeviceForHostname(masterAddr.equals("::1") ? "::1" : "127.0.0.1");
+        String local = addressToward(masterAddr, masterPort);
+        return local != null ? ProcessGroupGloo.createDeviceForHostname(local) : ProcessGroupGloo.createDefaultDevice();
+    }
+
+    /**
+     * The local address this host uses to reach {@code host} (the source address of the route to it; a UDP socket is
+     * connected, nothing is sent), or null when there is no route or the name does not resolve.
+     */
+    static String addressToward(String host, int port) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            s.connect(java.net.InetAddress.getByName(host), port);
+            java.net.InetAddress local = s.getLocalAddress();
+            return local == null || local.isAnyLocalAddress() ? null : local.getHostAddress();
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
-        return ProcessGroupGloo.createDefaultDevice();
     }
 
     private static String key(String what, int rank) {

@@ -59,6 +59,14 @@ class DistributedTest {
     }
 
     @Test
+    void glooAdvertisesTheAddressOnTheRouteToTheMaster() {
+        // Not the host name's address: /etc/hosts often maps it to loopback, which no other machine can reach
+        // (bench/dist_two_hosts.sh runs two ranks in two network namespaces).
+        assertThat(Collectives.addressToward("127.0.0.1", 29500)).isEqualTo("127.0.0.1");
+        assertThat(Collectives.addressToward("no-such-host.invalid", 29500)).isNull();
+    }
+
+    @Test
     void theLauncherGivesEachRankTorchrunsEnvironmentAndItsShareOfTheCores() {
         Map<String, String> env = LocalLauncher.environment(1, 2, 29555, LocalLauncher.threadsPerProcess(2, 2));
         Distributed d = Distributed.fromEnvironment(env);
