@@ -2,6 +2,7 @@ package io.swin4j.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swin4j.train.dist.Collectives;
+import io.swin4j.train.dist.Distributed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,8 +46,7 @@ final class DistributedStart {
         for (int r = 0; r < failed.length; r++) if (failed[r] > 0) ranks.add(r);
         if (own == null && !ranks.isEmpty()) {
             if (result != null && undo != null) undo.accept(result);
-            throw new IllegalStateException("rank " + dist.rank() + ": rank" + (ranks.size() > 1 ? "s " : " ") + join(ranks)
-                    + " could not " + what + " (see " + (ranks.size() > 1 ? "their logs" : "its log") + "); every rank stops");
+            throw new IllegalStateException(dist.distributed().label() + ": " + Distributed.ranks(ranks) + " could not " + what + " (see " + (ranks.size() > 1 ? "their logs" : "its log") + "); every rank stops");
         }
         return rethrowOr(own, result);
     }
@@ -124,10 +124,6 @@ final class DistributedStart {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String join(List<Integer> ranks) {
-        return String.join(", ", ranks.stream().map(String::valueOf).toList());
     }
 
     @SuppressWarnings("unchecked")

@@ -270,7 +270,7 @@ public final class Trainer implements AutoCloseable {
             });
             TrainConfig settings = d.isMain() ? cfg : TrainConfig.fromJson(agreed);
             if (!d.isMain() && !java.util.Arrays.equals(cfg.toJson(), agreed) && listener != null) {
-                listener.message("[" + d.label() + "] its settings differ from rank 0's; rank 0's are the run's");
+                listener.message(d.tag("its settings differ from rank 0's; rank 0's are the run's"));
             }
             // Build first (datasets, model, init checkpoint): a refused run leaves no directory behind.
             Trainer t = DistributedStart.agree(dist, "build the trainer", () -> new Trainer(settings, runDir, listener, null, null, dist),
@@ -384,7 +384,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void message(String m) {
-        if (listener != null) listener.message(place.isDistributed() ? "[" + place.label() + "] " + m : m);
+        if (listener != null) listener.message(place.tag(m));
     }
 
     /** Trains until the last epoch or a stop request; a NaN/inf loss throws {@link DivergedException}. */
@@ -479,8 +479,7 @@ public final class Trainer implements AutoCloseable {
             List<Integer> nonFinite = new ArrayList<>();
             for (int r = 0; r < world; r++) if (all[5 + r] > 0) nonFinite.add(r);
             run.checkFinite(nonFinite.isEmpty() ? lossValue : Double.NaN, "epoch " + (state.epoch + 1) + ", batch " + (b.index() + 1)
-                    + " (optimizer step " + state.optimizerStep + ")" + (world > 1 ? " on rank" + (nonFinite.size() > 1 ? "s " : " ")
-                    + String.join(", ", nonFinite.stream().map(String::valueOf).toList()) : ""), !(state.history.isEmpty() && state.optimizerStep < stepsPerEpoch),
+                    + " (optimizer step " + state.optimizerStep + ")" + (world > 1 ? " on " + Distributed.ranks(nonFinite) : ""), !(state.history.isEmpty() && state.optimizerStep < stepsPerEpoch),
                     "Try a lower baseLr or clipGrad.");
             Tensor scaled = null;
             if (loss != null) {

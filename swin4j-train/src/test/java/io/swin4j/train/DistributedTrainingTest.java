@@ -12,7 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,12 +83,6 @@ class DistributedTrainingTest {
         System.exit(0);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     static List<Process> ranks(Path run, Path logs, int world, int epochs, int timeoutSeconds, boolean resume) throws IOException {
         return ranks(run, logs, world, epochs, timeoutSeconds, resume, true, 1);
     }
@@ -97,7 +90,7 @@ class DistributedTrainingTest {
     static List<Process> ranks(Path run, Path logs, int world, int epochs, int timeoutSeconds, boolean resume, boolean overlap,
                                int accumulation) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        int port = freePort();
+        int port = io.swin4j.train.dist.LocalLauncher.freePort();
         Files.createDirectories(logs);
         List<Process> ps = new ArrayList<>();
         for (int r = 0; r < world; r++) {

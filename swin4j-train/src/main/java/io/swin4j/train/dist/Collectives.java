@@ -266,12 +266,6 @@ public final class Collectives implements AutoCloseable {
         return guard(what, op);
     }
 
-    /** Waits until every rank has arrived. */
-    public void barrier() {
-        if (!d.isDistributed()) return;
-        run("barrier", () -> group.barrier());
-    }
-
     private void run(String what, Supplier<Work> op) {
         long start = System.nanoTime();
         try {
@@ -293,7 +287,8 @@ public final class Collectives implements AutoCloseable {
         }
     }
 
-    private <T> T guard(String what, Supplier<T> op) {
+    /** Runs {@code op} (a wait on a collective already entered) with a failure named ({@link RankFailureException}). */
+    <T> T guard(String what, Supplier<T> op) {
         try {
             return op.get();
         } catch (RankFailureException e) {
@@ -329,11 +324,10 @@ public final class Collectives implements AutoCloseable {
             reason = "rank 0 is gone (its rendezvous store at " + d.masterAddr() + ":" + d.masterPort() + " does not answer)";
         } else if (!dead.isEmpty()) {
             ranks = dead;
-            reason = (dead.size() == 1 ? "rank " + dead.get(0) + " does" : "ranks " + dead + " do")
-                    + " not respond (heartbeat stopped: died or frozen)";
+            reason = Distributed.ranks(dead) + (dead.size() == 1 ? " does" : " do") + " not respond (heartbeat stopped: died or frozen)";
         } else if (!behind.isEmpty()) {
             ranks = behind;
-            reason = (behind.size() == 1 ? "rank " + behind.get(0) + " hangs" : "ranks " + behind + " hang")
+            reason = Distributed.ranks(behind) + (behind.size() == 1 ? " hangs" : " hang")
                     + " (alive but behind: not in this collective after " + d.timeout().toSeconds() + " s)";
         } else {
             ranks = List.of();

@@ -172,9 +172,19 @@ public final class Distributed {
         return localWorldSize > 1 ? Math.max(1, cores / localWorldSize) : 0;
     }
 
-    /** "rank 1/4" style prefix for this process's log lines. */
+    /** "rank 1": how this process's messages name it. */
     public String label() {
         return "rank " + rank;
+    }
+
+    /** {@code message} as this process logs it: prefixed "[rank r] " in a job of several ranks, as is for one process. */
+    public String tag(String message) {
+        return isDistributed() ? "[" + label() + "] " + message : message;
+    }
+
+    /** "rank 1" or "ranks 1, 3": how messages name the ranks at fault. */
+    public static String ranks(List<Integer> ranks) {
+        return (ranks.size() == 1 ? "rank " : "ranks ") + String.join(", ", ranks.stream().map(String::valueOf).toList());
     }
 
     @Override

@@ -137,7 +137,7 @@ public final class GradientSync implements AutoCloseable {
             }
             for (int i = 0; i < buckets.size(); i++) {
                 Work w = works.get(i);
-                dist.collective("gradient all-reduce", () -> w._wait());
+                dist.guard("gradient all-reduce", () -> w._wait());
                 flats.get(i).div_(new Scalar((double) dist.worldSize()));
                 buckets.unpack(i, p -> {
                     if (!p.grad().defined()) {

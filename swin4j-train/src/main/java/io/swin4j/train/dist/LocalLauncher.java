@@ -130,7 +130,8 @@ public final class LocalLauncher {
         }
     }
 
-    static int freePort() throws IOException {
+    /** A TCP port that was free a moment ago (the OS's choice), for a rendezvous on this machine. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -56,6 +56,10 @@ class DistributedTest {
         assertThatThrownBy(() -> Distributed.of(0, 2, "host:0")).hasMessage("--master must be a port in [1, 65535], got 0");
         assertThatThrownBy(() -> Distributed.single().optTimeout(Duration.ZERO)).hasMessageContaining("the timeout must be positive");
         assertThat(Distributed.single().defaultThreads(2)).isZero(); // a lone process keeps libtorch's default
+        assertThat(Distributed.single().tag("skipped x")).isEqualTo("skipped x");
+        assertThat(d.tag("skipped x")).isEqualTo("[rank 1] skipped x");
+        assertThat(Distributed.ranks(java.util.List.of(1))).isEqualTo("rank 1");
+        assertThat(Distributed.ranks(java.util.List.of(0, 3))).isEqualTo("ranks 0, 3");
     }
 
     @Test
