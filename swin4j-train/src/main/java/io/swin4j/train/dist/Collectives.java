@@ -361,8 +361,18 @@ public final class Collectives implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        if (heartbeat != null) {
+            // Wait for the heartbeat thread to close its own store connection: a daemon thread still inside libtorch
+            // when the JVM exits races libtorch's exit-time destructors ("corrupted double-linked list", status 134,
+            // seen once on a rank that had finished).
+            heartbeat.interrupt();
+            try {
+                heartbeat.join(5 * HEARTBEAT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (processGroup != null) processGroup.close();
-        if (heartbeat != null) heartbeat.interrupt();
         if (group != null) group.close();
         if (store != null) store.close();
     }
